@@ -1,0 +1,84 @@
+//! API keys as the API shows them.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+
+use super::time;
+use crate::auth::api_key::KeyKind;
+use crate::store::api_keys::ApiKeyRow;
+
+/// What a key may do.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum KeyKindDto {
+    /// `sk_...`: server-to-server; creates users, mints chat tokens, calls the admin API.
+    Secret,
+    /// `pk_...`: identifies the tenant from a browser; grants nothing on its own.
+    Publishable,
+}
+
+impl From<KeyKindDto> for KeyKind {
+    fn from(k: KeyKindDto) -> Self {
+        match k {
+            KeyKindDto::Secret => KeyKind::Secret,
+            KeyKindDto::Publishable => KeyKind::Publishable,
+        }
+    }
+}
+
+/// Issue a key.
+#[derive(Object, Debug)]
+pub struct CreateKeyRequest {
+    /// A label for people, such as "production web server".
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: String,
+    /// Secret or publishable.
+    pub kind: KeyKindDto,
+}
+
+/// A key as listed: never the key itself.
+#[derive(Object, Debug)]
+pub struct ApiKeyDto {
+    /// The key's id.
+    pub id: String,
+    /// Its label.
+    pub name: String,
+    /// `secret` or `publishable`.
+    pub kind: String,
+    /// The first characters of the key, to recognise it.
+    pub prefix: String,
+    /// When it was last used.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&ApiKeyRow> for ApiKeyDto {
+    fn from(k: &ApiKeyRow) -> Self {
+        ApiKeyDto {
+            id: k.id.clone(),
+            name: k.name.clone(),
+            kind: k.kind.clone(),
+            prefix: k.prefix.clone(),
+            last_used_at: k.last_used_at.map(time),
+            created_at: time(k.created_at),
+        }
+    }
+}
+
+/// A key just issued: the only time `key` is shown.
+#[derive(Object, Debug)]
+pub struct CreatedKeyDto {
+    /// The key's id.
+    pub id: String,
+    /// Its label.
+    pub name: String,
+    /// `secret` or `publishable`.
+    pub kind: String,
+    /// The first characters of the key.
+    pub prefix: String,
+    /// The full key. Store it now: it cannot be shown again.
+    pub key: String,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,111 @@
+//! The tenant and its settings as the API shows them.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::Object;
+
+use super::time;
+use crate::domain::TenantSettings;
+use crate::store::tenants::TenantRow;
+
+/// Settings of a tenant.
+#[derive(Object, Debug, Clone)]
+pub struct TenantSettingsDto {
+    /// Whether people may create password accounts for themselves.
+    pub allow_user_signup: bool,
+    /// Longest message body in characters (default 4000).
+    pub max_message_length: i64,
+    /// Days messages are kept; `null` keeps them forever.
+    pub retention_days: Option<i64>,
+    /// Lifetime of a chat token when none is asked for, in seconds (default 30 days).
+    pub chat_token_default_ttl_seconds: i64,
+    /// Longest lifetime a chat token may be minted with, in seconds.
+    pub chat_token_max_ttl_seconds: i64,
+}
+
+impl From<&TenantSettings> for TenantSettingsDto {
+    fn from(s: &TenantSettings) -> Self {
+        TenantSettingsDto {
+            allow_user_signup: s.allow_user_signup,
+            max_message_length: s.max_message_length,
+            retention_days: s.retention_days,
+            chat_token_default_ttl_seconds: s.chat_token_default_ttl_seconds,
+            chat_token_max_ttl_seconds: s.chat_token_max_ttl_seconds,
+        }
+    }
+}
+
+/// One integrating website or workspace.
+#[derive(Object, Debug, Clone)]
+pub struct TenantDto {
+    /// The tenant's id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// URL-safe handle, used to sign in.
+    pub slug: String,
+    /// Settings.
+    pub settings: TenantSettingsDto,
+    /// When the tenant was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl TenantDto {
+    pub fn new(row: &TenantRow, settings: &TenantSettings) -> Self {
+        TenantDto {
+            id: row.id.clone(),
+            name: row.name.clone(),
+            slug: row.slug.clone(),
+            settings: settings.into(),
+            created_at: time(row.created_at),
+        }
+    }
+}
+
+/// Settings to change; absent fields stay as they are.
+#[derive(Object, Debug, Default)]
+pub struct TenantSettingsPatch {
+    /// Whether people may create password accounts for themselves.
+    pub allow_user_signup: Option<bool>,
+    /// Longest message body in characters.
+    pub max_message_length: Option<i64>,
+    /// Days messages are kept; `null` keeps them forever.
+    pub retention_days: MaybeUndefined<i64>,
+    /// Default chat token lifetime in seconds.
+    pub chat_token_default_ttl_seconds: Option<i64>,
+    /// Longest chat token lifetime in seconds.
+    pub chat_token_max_ttl_seconds: Option<i64>,
+}
+
+impl TenantSettingsPatch {
+    pub fn apply(&self, mut s: TenantSettings) -> TenantSettings {
+        if let Some(v) = self.allow_user_signup {
+            s.allow_user_signup = v;
+        }
+        if let Some(v) = self.max_message_length {
+            s.max_message_length = v;
+        }
+        match self.retention_days {
+            MaybeUndefined::Value(v) => s.retention_days = Some(v),
+            MaybeUndefined::Null => s.retention_days = None,
+            MaybeUndefined::Undefined => {}
+        }
+        if let Some(v) = self.chat_token_default_ttl_seconds {
+            s.chat_token_default_ttl_seconds = v;
+        }
+        if let Some(v) = self.chat_token_max_ttl_seconds {
+            s.chat_token_max_ttl_seconds = v;
+        }
+        s
+    }
+}
+
+/// Changes to the tenant.
+#[derive(Object, Debug, Default)]
+pub struct UpdateTenantRequest {
+    /// New display name.
+    #[oai(validator(max_length = 100))]
+    pub name: Option<String>,
+    /// Settings to change.
+    pub settings: Option<TenantSettingsPatch>,
+}

@@ -1,0 +1,162 @@
+//! The error envelope of API.md and the mapping from every lower error to it. A 500 is
+//! logged with its cause and answers with an opaque message.
+
+use std::collections::BTreeMap;
+
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object};
+
+use crate::auth::AuthError;
+use crate::error::AppError;
+use crate::store::StoreError;
+
+/// A failed request.
+#[derive(Object, Debug, Clone)]
+pub struct ErrorBody {
+    /// Always `false`.
+    pub success: bool,
+    /// Machine-readable reason in snake_case, such as `not_found` or `validation_failed`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// For `validation_failed`: the reason per offending field.
+    #[oai(skip_serializing_if_is_none)]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: impl Into<String>) -> Json<ErrorBody> {
+        Json(ErrorBody { success: false, code: code.into(), message: message.into(), fields: None })
+    }
+}
+
+/// Every error status an operation can answer with.
+#[derive(ApiResponse, Debug)]
+pub enum ApiError {
+    /// Malformed request: bad JSON, wrong types, unknown enum values, bad ids.
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// Missing, invalid, expired or revoked credentials.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// The caller may not do this.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
+    /// No such resource in the caller's tenant.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The resource already exists or changed meanwhile.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    /// The body is larger than allowed.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The input breaks a rule; `fields` says which and why.
+    #[oai(status = 422)]
+    ValidationFailed(Json<ErrorBody>),
+    /// Too many attempts; retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    RateLimited(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+    /// An unexpected failure; details are in the server log only.
+    #[oai(status = 500)]
+    Internal(Json<ErrorBody>),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError::BadRequest(ErrorBody::new("bad_request", message))
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        ApiError::NotFound(ErrorBody::new("not_found", format!("{what} not found")))
+    }
+
+    fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        ApiError::Internal(ErrorBody::new("internal", "internal server error"))
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::Invalid(invalid) => {
+                let mut fields = BTreeMap::new();
+                fields.insert(invalid.field.to_owned(), invalid.reason.clone());
+                ApiError::ValidationFailed(Json(ErrorBody {
+                    success: false,
+                    code: "validation_failed".into(),
+                    message: invalid.to_string(),
+                    fields: Some(fields),
+                }))
+            }
+            AppError::BadRequest(m) => ApiError::bad_request(m),
+            AppError::NotFound(what) => ApiError::not_found(what),
+            AppError::Conflict(m) => ApiError::Conflict(ErrorBody::new("conflict", m)),
+            AppError::Forbidden { code, message } => ApiError::Forbidden(ErrorBody::new(code, message)),
+            AppError::TooLarge(m) => ApiError::PayloadTooLarge(ErrorBody::new("payload_too_large", m)),
+            AppError::Auth(auth) => auth.into(),
+            AppError::Store(e) => ApiError::internal(&e),
+            AppError::Limiter(e) => ApiError::internal(&e),
+            AppError::Internal(m) => ApiError::internal(&m),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Unauthorized(m) => ApiError::Unauthorized(ErrorBody::new("unauthorized", m)),
+            AuthError::Forbidden(m) => ApiError::Forbidden(ErrorBody::new("forbidden", m)),
+            AuthError::RateLimited { retry_after_secs } => ApiError::RateLimited(
+                ErrorBody::new("rate_limited", format!("too many attempts; retry in {retry_after_secs} s")),
+                retry_after_secs,
+            ),
+            AuthError::Store(e) => AppError::from(e).into(),
+            other => ApiError::internal(&other),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        AppError::from(err).into()
+    }
+}
+
+impl From<crate::domain::Invalid> for ApiError {
+    fn from(err: crate::domain::Invalid) -> Self {
+        AppError::from(err).into()
+    }
+}
+
+/// Turns the errors poem and poem-openapi raise themselves (bad JSON, missing parameters,
+/// unknown routes, missing credentials) into the envelope; our own errors pass unchanged.
+pub fn envelope_for_poem_error(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let (code, message) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", err.to_string()),
+        StatusCode::UNAUTHORIZED => ("unauthorized", "missing or invalid credentials".to_owned()),
+        StatusCode::FORBIDDEN => ("forbidden", err.to_string()),
+        StatusCode::NOT_FOUND => ("not_found", "no such route".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed on this route".to_owned()),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body too large".to_owned()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send the body as application/json".to_owned()),
+        StatusCode::UNPROCESSABLE_ENTITY => ("validation_failed", err.to_string()),
+        s if s.is_client_error() => ("bad_request", err.to_string()),
+        _ => {
+            tracing::error!(error = %err, status = %status, "internal error");
+            ("internal", "internal server error".to_owned())
+        }
+    };
+    let body = ErrorBody::new(code, message);
+    let status = if status.is_server_error() { StatusCode::INTERNAL_SERVER_ERROR } else { status };
+    (status, body).into_response()
+}

@@ -1,0 +1,72 @@
+//! The HTTP API: one `XxxApi` struct per OpenAPI tag. Handlers authenticate, call the
+//! service and store layers, and map errors; they hold no SQL.
+
+pub mod dto;
+pub mod envelope;
+pub mod error;
+pub mod security;
+
+mod auth;
+mod keys;
+mod messaging;
+mod ops;
+mod tenant;
+mod users;
+
+use poem::middleware::SizeLimit;
+use poem::{Endpoint, EndpointExt, Route};
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::state::AppState;
+
+/// The groups of operations in the spec.
+#[derive(Tags)]
+#[oai(rename_all = "snake_case")]
+pub enum ApiTags {
+    /// Password accounts, sessions and tokens.
+    Auth,
+    /// The caller's tenant and its settings.
+    Tenant,
+    /// API keys of the tenant.
+    ApiKeys,
+    /// Users of the tenant, managed with a secret key, and their chat tokens.
+    Users,
+    /// WebSocket tickets.
+    Messaging,
+    /// Liveness and readiness probes.
+    Operations,
+}
+
+type Apis = (auth::AuthApi, tenant::TenantApi, keys::KeysApi, users::UsersApi, messaging::MessagingApi, ops::OpsApi);
+
+/// The OpenAPI service; building it needs no running server, so the spec dumper uses it too.
+pub fn service(server_url: Option<&str>) -> OpenApiService<Apis, ()> {
+    let apis = (auth::AuthApi, tenant::TenantApi, keys::KeysApi, users::UsersApi, messaging::MessagingApi, ops::OpsApi);
+    let service = OpenApiService::new(apis, "Confab", env!("CARGO_PKG_VERSION")).description(
+        "Self-hostable, multi-tenant chat. Websites integrate with an API key plus per-user chat tokens.",
+    );
+    match server_url {
+        Some(url) => service.server(url),
+        None => service,
+    }
+}
+
+/// The spec as pretty JSON, exactly as `confab-server openapi` prints it.
+pub fn spec_json() -> String {
+    service(None).spec()
+}
+
+/// Every route, with the state attached and poem's own errors turned into the envelope.
+pub fn routes(state: AppState) -> impl Endpoint {
+    let api = service(state.config.public_url.as_deref());
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    let max_body = state.config.max_body_bytes;
+    Route::new()
+        .nest("/", api)
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .with(SizeLimit::new(max_body))
+        .data(state)
+        .catch_all_error(|err| async move { error::envelope_for_poem_error(err) })
+}

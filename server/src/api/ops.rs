@@ -1,0 +1,66 @@
+//! Liveness and readiness probes.
+
+use poem::web::Data;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::ApiTags;
+use crate::state::AppState;
+
+pub struct OpsApi;
+
+/// Liveness.
+#[derive(Object)]
+pub struct Health {
+    /// `ok` while the process serves requests.
+    pub status: String,
+}
+
+/// Readiness of each dependency.
+#[derive(Object)]
+pub struct Readiness {
+    /// `ready`, `not_ready` or `shutting_down`.
+    pub status: String,
+    /// The database answers.
+    pub database: bool,
+    /// The rate-limit and event store (Redis or in-process) answers.
+    pub limiter: bool,
+}
+
+#[derive(ApiResponse)]
+pub enum ReadyResponse {
+    /// Every dependency answers.
+    #[oai(status = 200)]
+    Ready(Json<Readiness>),
+    /// Some dependency does not answer, or the server is shutting down.
+    #[oai(status = 503)]
+    NotReady(Json<Readiness>),
+}
+
+#[OpenApi(tag = "ApiTags::Operations")]
+impl OpsApi {
+    /// The process is up.
+    #[oai(path = "/healthz", method = "get", operation_id = "ops_healthz")]
+    async fn healthz(&self) -> Json<Health> {
+        Json(Health { status: "ok".into() })
+    }
+
+    /// The database and the other adapters are reachable and the server is not shutting down.
+    #[oai(path = "/readyz", method = "get", operation_id = "ops_readyz")]
+    async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
+        let database = state.db.ping().await;
+        let limiter = state.limiter.ping().await;
+        let accepting = state.accepting();
+        let status = match (accepting, database && limiter) {
+            (false, _) => "shutting_down",
+            (true, true) => "ready",
+            (true, false) => "not_ready",
+        };
+        let body = Json(Readiness { status: status.into(), database, limiter });
+        if accepting && database && limiter {
+            ReadyResponse::Ready(body)
+        } else {
+            ReadyResponse::NotReady(body)
+        }
+    }
+}

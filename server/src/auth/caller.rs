@@ -1,0 +1,102 @@
+//! Who a request comes from: a user (by access or chat token) or a tenant's API key.
+//! Authentication lives here; what each caller may do is decided in `crate::policy`.
+
+use super::api_key::{self, KeyKind};
+use super::{AuthError, Purpose};
+use crate::domain::Role;
+use crate::state::AppState;
+use crate::store::{self, users::UserRow};
+
+/// A signed-in user of one tenant.
+#[derive(Debug, Clone)]
+pub struct UserCaller {
+    pub tenant_id: String,
+    pub user: UserRow,
+    pub role: Role,
+    /// The login session, for access tokens.
+    pub session_id: Option<String>,
+    pub purpose: Purpose,
+}
+
+/// A tenant's API key.
+#[derive(Debug, Clone)]
+pub struct KeyCaller {
+    pub tenant_id: String,
+    pub key_id: String,
+    pub kind: KeyKind,
+}
+
+/// Either kind of caller.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    User(UserCaller),
+    Key(KeyCaller),
+}
+
+impl Caller {
+    pub fn tenant_id(&self) -> &str {
+        match self {
+            Caller::User(u) => &u.tenant_id,
+            Caller::Key(k) => &k.tenant_id,
+        }
+    }
+
+    /// A short description for the audit log.
+    pub fn actor(&self) -> String {
+        match self {
+            Caller::User(u) => format!("user:{}", u.user.id),
+            Caller::Key(k) => format!("api_key:{}", k.key_id),
+        }
+    }
+}
+
+/// Authenticates a bearer token (access or chat). When the request also carries an
+/// `x-api-key`, that key must be live and belong to the token's tenant.
+pub async fn authenticate_bearer(state: &AppState, token: &str, api_key: Option<&str>) -> Result<UserCaller, AuthError> {
+    let claims = state.keys.verify(token, &[Purpose::Access, Purpose::Chat])?;
+    user_from_claims(state, claims.tid, claims.sub, claims.sid, claims.pur, api_key).await
+}
+
+/// Loads the user a verified token names and checks its session and account state.
+pub async fn user_from_claims(
+    state: &AppState,
+    tenant_id: String,
+    user_id: String,
+    session_id: Option<String>,
+    purpose: Purpose,
+    api_key: Option<&str>,
+) -> Result<UserCaller, AuthError> {
+    if purpose == Purpose::Access {
+        let sid = session_id.as_deref().ok_or(AuthError::Unauthorized("invalid or expired token"))?;
+        if !store::sessions::is_live(&state.db, sid).await? {
+            return Err(AuthError::Unauthorized("this session has been signed out"));
+        }
+    }
+    let user = store::users::by_id(&state.db, &tenant_id, &user_id)
+        .await?
+        .ok_or(AuthError::Unauthorized("the token's user no longer exists"))?;
+    if user.status != "active" {
+        return Err(AuthError::Forbidden("this account is suspended"));
+    }
+    if let Some(presented) = api_key {
+        let key = authenticate_key(state, presented).await?;
+        if key.tenant_id != tenant_id {
+            return Err(AuthError::Unauthorized("the API key belongs to another tenant than the token"));
+        }
+    }
+    let role = user.role()?;
+    Ok(UserCaller { tenant_id, user, role, session_id, purpose })
+}
+
+/// Authenticates an `x-api-key` value.
+pub async fn authenticate_key(state: &AppState, presented: &str) -> Result<KeyCaller, AuthError> {
+    const BAD: AuthError = AuthError::Unauthorized("invalid or revoked API key");
+    let prefix = api_key::prefix_of(presented).ok_or(BAD)?;
+    let row = store::api_keys::live_by_prefix(&state.db, prefix).await?.ok_or(BAD)?;
+    if !api_key::matches(&row.key_hash, presented) {
+        return Err(BAD);
+    }
+    let kind = KeyKind::parse(&row.kind).ok_or(BAD)?;
+    store::api_keys::touch(&state.db, &row.id).await?;
+    Ok(KeyCaller { tenant_id: row.tenant_id, key_id: row.id, kind })
+}

@@ -1,0 +1,178 @@
+//! Signed tokens. Every token pins HS256, names its issuer, audience, key id and purpose, so
+//! an access, refresh, chat or WebSocket token can never stand in for another.
+
+use std::collections::HashMap;
+
+use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use super::AuthError;
+
+pub const ISSUER: &str = "confab";
+pub const AUDIENCE: &str = "confab-api";
+
+/// What a token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// Short-lived token of a password login.
+    Access,
+    /// Rotating token that buys new access tokens.
+    Refresh,
+    /// Long-lived token a website mints for one of its users.
+    Chat,
+    /// One-time, 60-second WebSocket ticket.
+    Ws,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    /// The user id.
+    pub sub: String,
+    /// The tenant id.
+    pub tid: String,
+    pub pur: Purpose,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    /// The login session (access and refresh tokens only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+struct SigningKey {
+    kid: String,
+    encoding: EncodingKey,
+}
+
+/// The signing key and every key that still verifies, by key id.
+pub struct TokenKeys {
+    current: SigningKey,
+    verifying: HashMap<String, DecodingKey>,
+}
+
+/// A freshly signed token.
+pub struct Signed {
+    pub token: String,
+    pub jti: String,
+    pub expires_at: i64,
+}
+
+impl TokenKeys {
+    /// `spec` is `kid:secret[,kid:secret...]`; the first key signs, all of them verify, so a
+    /// rotated-out key keeps verifying the tokens it signed until it is removed.
+    pub fn parse(spec: &str) -> Result<Self, String> {
+        let mut current = None;
+        let mut verifying = HashMap::new();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (kid, secret) = part
+                .split_once(':')
+                .ok_or_else(|| "each JWT key must be written kid:secret".to_owned())?;
+            if kid.is_empty() || secret.len() < 32 {
+                return Err(format!("JWT key {kid:?} needs a kid and a secret of at least 32 characters"));
+            }
+            verifying.insert(kid.to_owned(), DecodingKey::from_secret(secret.as_bytes()));
+            if current.is_none() {
+                current = Some(SigningKey {
+                    kid: kid.to_owned(),
+                    encoding: EncodingKey::from_secret(secret.as_bytes()),
+                });
+            }
+        }
+        let current = current.ok_or_else(|| "no JWT key configured".to_owned())?;
+        Ok(TokenKeys { current, verifying })
+    }
+
+    /// A new random key spec with one key, for a data directory that has none yet.
+    pub fn generate_spec() -> String {
+        use rand::distributions::{Alphanumeric, DistString};
+        let mut rng = rand::rngs::OsRng;
+        let kid = Alphanumeric.sample_string(&mut rng, 8).to_lowercase();
+        let secret = Alphanumeric.sample_string(&mut rng, 64);
+        format!("{kid}:{secret}")
+    }
+
+    pub fn sign(
+        &self,
+        purpose: Purpose,
+        tenant_id: &str,
+        user_id: &str,
+        ttl_seconds: i64,
+        session_id: Option<&str>,
+    ) -> Result<Signed, AuthError> {
+        let now = chrono::Utc::now().timestamp();
+        let jti = ulid::Ulid::new().to_string();
+        let claims = Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: user_id.into(),
+            tid: tenant_id.into(),
+            pur: purpose,
+            iat: now,
+            exp: now + ttl_seconds,
+            jti: jti.clone(),
+            sid: session_id.map(str::to_owned),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.current.kid.clone());
+        let token = encode(&header, &claims, &self.current.encoding)?;
+        Ok(Signed { token, jti, expires_at: claims.exp })
+    }
+
+    /// Verifies signature, algorithm, issuer, audience and expiry, then the purpose.
+    pub fn verify(&self, token: &str, accepted: &[Purpose]) -> Result<Claims, AuthError> {
+        const BAD: AuthError = AuthError::Unauthorized("invalid or expired token");
+        let header = decode_header(token).map_err(|_| BAD)?;
+        if header.alg != Algorithm::HS256 {
+            return Err(BAD);
+        }
+        let key = header.kid.as_deref().and_then(|kid| self.verifying.get(kid)).ok_or(BAD)?;
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 0;
+        let claims = decode::<Claims>(token, key, &validation).map_err(|_| BAD)?.claims;
+        if !accepted.contains(&claims.pur) {
+            return Err(AuthError::Unauthorized("this kind of token is not accepted here"));
+        }
+        Ok(claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K1: &str = "k1:0123456789abcdef0123456789abcdef";
+    const K2: &str = "k2:fedcba9876543210fedcba9876543210";
+
+    #[test]
+    fn a_token_verifies_only_for_its_own_purpose() {
+        let keys = TokenKeys::parse(K1).unwrap();
+        let t = keys.sign(Purpose::Chat, "t", "u", 60, None).unwrap();
+        assert_eq!(keys.verify(&t.token, &[Purpose::Chat]).unwrap().sub, "u");
+        assert!(keys.verify(&t.token, &[Purpose::Refresh]).is_err());
+    }
+
+    #[test]
+    fn a_rotated_out_key_still_verifies_until_removed() {
+        let old = TokenKeys::parse(K1).unwrap();
+        let t = old.sign(Purpose::Access, "t", "u", 60, Some("s")).unwrap();
+        let rotated = TokenKeys::parse(&format!("{K2},{K1}")).unwrap();
+        assert!(rotated.verify(&t.token, &[Purpose::Access]).is_ok());
+        let removed = TokenKeys::parse(K2).unwrap();
+        assert!(removed.verify(&t.token, &[Purpose::Access]).is_err());
+    }
+
+    #[test]
+    fn expired_tokens_and_short_secrets_are_refused() {
+        let keys = TokenKeys::parse(K1).unwrap();
+        let t = keys.sign(Purpose::Chat, "t", "u", -5, None).unwrap();
+        assert!(keys.verify(&t.token, &[Purpose::Chat]).is_err());
+        assert!(TokenKeys::parse("k:short").is_err());
+        assert!(TokenKeys::parse("").is_err());
+    }
+}

@@ -1,0 +1,30 @@
+//! Credentials: password hashing, signed tokens, API keys, and who a request comes from.
+
+pub mod api_key;
+pub mod caller;
+pub mod jwt;
+pub mod password;
+
+pub use caller::{Caller, KeyCaller, UserCaller};
+pub use jwt::{Claims, Purpose, TokenKeys};
+
+use crate::store::StoreError;
+
+/// Errors of the authentication layer.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The credential is missing, malformed, expired, revoked or of the wrong kind.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// The credential is fine but does not allow this.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("too many attempts")]
+    RateLimited { retry_after_secs: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("token signing failed: {0}")]
+    Signing(#[from] jsonwebtoken::errors::Error),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}

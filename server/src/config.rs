@@ -1,0 +1,197 @@
+//! Typed, layered configuration: defaults, then an optional TOML file named by
+//! `CONFAB_CONFIG`, then `CONFAB_*` environment variables. Secrets never print.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A value that must not reach logs: `Debug` prints `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    /// Accepts any scalar: environment values such as `12345678` arrive as numbers.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Scalar;
+        impl serde::de::Visitor<'_> for Scalar {
+            type Value = Secret;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Secret, E> {
+                Ok(Secret(v.to_owned()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Secret, E> {
+                Ok(Secret(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Secret, E> {
+                Ok(Secret(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Secret, E> {
+                Ok(Secret(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Secret, E> {
+                Ok(Secret(v.to_string()))
+            }
+        }
+        d.deserialize_any(Scalar)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Listen address.
+    pub addr: String,
+    /// Where the SQLite file, generated keys and local media live.
+    pub data_dir: PathBuf,
+    /// `postgres://...` for PostgreSQL; unset means SQLite in `data_dir`.
+    pub database_url: Option<Secret>,
+    /// Redis for the event bus and shared rate-limit counters; unset means in-process.
+    pub redis_url: Option<Secret>,
+    /// Prefix of every Redis key, so deployments can share one Redis.
+    pub redis_prefix: String,
+    pub meili_url: Option<String>,
+    pub meili_key: Option<Secret>,
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key: Option<Secret>,
+    pub s3_secret_key: Option<Secret>,
+    /// The URL clients reach this server at.
+    pub public_url: Option<String>,
+    /// `kid:secret[,kid:secret...]`; the first signs. Unset: generated into `data_dir`.
+    pub jwt_keys: Option<Secret>,
+    /// Whether `POST /v1/auth/signup` may create tenants.
+    pub allow_signup: bool,
+    /// The first superadmin's password; generated and printed once when unset.
+    pub bootstrap_password: Option<Secret>,
+    pub bootstrap_email: String,
+    /// `pretty` or `json`.
+    pub log_format: String,
+    pub access_token_ttl_seconds: i64,
+    pub refresh_token_ttl_seconds: i64,
+    /// Failed logins allowed per account per window.
+    pub login_limit_per_account: u64,
+    /// Login attempts allowed per client address per window.
+    pub login_limit_per_address: u64,
+    pub login_window_seconds: u64,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How long in-flight requests get to finish on shutdown.
+    pub shutdown_grace_seconds: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            redis_url: None,
+            redis_prefix: "confab".into(),
+            meili_url: None,
+            meili_key: None,
+            s3_endpoint: None,
+            s3_bucket: None,
+            s3_region: None,
+            s3_access_key: None,
+            s3_secret_key: None,
+            public_url: None,
+            jwt_keys: None,
+            allow_signup: true,
+            bootstrap_password: None,
+            bootstrap_email: "admin@localhost".into(),
+            log_format: "pretty".into(),
+            access_token_ttl_seconds: 15 * 60,
+            refresh_token_ttl_seconds: 30 * 24 * 3600,
+            login_limit_per_account: 5,
+            login_limit_per_address: 50,
+            login_window_seconds: 15 * 60,
+            max_body_bytes: 1024 * 1024,
+            shutdown_grace_seconds: 10,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults, then the file named by `CONFAB_CONFIG` (if any), then `CONFAB_*` variables.
+    pub fn load() -> Result<Self, Box<figment::Error>> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Ok(path) = std::env::var("CONFAB_CONFIG") {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(Env::prefixed("CONFAB_").ignore(&["config"]))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The database URL in force: the configured one, or the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose().to_owned(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("confab.db").display()),
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let config = Config {
+            bootstrap_password: Some(Secret::new("hunter22hunter22")),
+            ..Config::default()
+        };
+        assert!(!format!("{config:?}").contains("hunter22"));
+    }
+
+    #[test]
+    fn environment_overrides_file_and_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("confab.toml", "addr = \"0.0.0.0:9000\"\nallow_signup = false\nredis_prefix = \"file\"")?;
+            jail.set_env("CONFAB_CONFIG", "confab.toml");
+            jail.set_env("CONFAB_REDIS_PREFIX", "env");
+            jail.set_env("CONFAB_BOOTSTRAP_PASSWORD", "12345678");
+            let config = Config::load().map_err(|e| e.to_string())?;
+            assert_eq!(config.addr, "0.0.0.0:9000");
+            assert!(!config.allow_signup);
+            assert_eq!(config.redis_prefix, "env");
+            assert_eq!(config.bootstrap_password.unwrap().expose(), "12345678");
+            assert_eq!(config.login_limit_per_account, 5);
+            Ok(())
+        });
+    }
+}

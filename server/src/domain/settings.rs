@@ -1,0 +1,73 @@
+//! Per-tenant settings, stored as one JSON document on the tenant row.
+
+use serde::{Deserialize, Serialize};
+
+use super::Invalid;
+
+/// Thirty days, the default lifetime of a chat token.
+pub const DEFAULT_CHAT_TOKEN_TTL: i64 = 30 * 24 * 3600;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TenantSettings {
+    /// Whether users may create password accounts for themselves in this tenant.
+    pub allow_user_signup: bool,
+    /// Longest message body, in characters.
+    pub max_message_length: i64,
+    /// Days a message is kept; `None` keeps them forever.
+    pub retention_days: Option<i64>,
+    /// Lifetime of a chat token when the request names none, in seconds.
+    pub chat_token_default_ttl_seconds: i64,
+    /// Longest lifetime a chat token may be minted with, in seconds.
+    pub chat_token_max_ttl_seconds: i64,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        TenantSettings {
+            allow_user_signup: false,
+            max_message_length: 4000,
+            retention_days: None,
+            chat_token_default_ttl_seconds: DEFAULT_CHAT_TOKEN_TTL,
+            chat_token_max_ttl_seconds: 90 * 24 * 3600,
+        }
+    }
+}
+
+impl TenantSettings {
+    /// Checks the bounds that keep the rest of the system sane.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        if !(1..=100_000).contains(&self.max_message_length) {
+            return Err(Invalid::new("settings.max_message_length", "must be between 1 and 100000"));
+        }
+        if let Some(days) = self.retention_days {
+            if !(1..=36_500).contains(&days) {
+                return Err(Invalid::new("settings.retention_days", "must be between 1 and 36500"));
+            }
+        }
+        if !(60..=365 * 24 * 3600).contains(&self.chat_token_max_ttl_seconds) {
+            return Err(Invalid::new(
+                "settings.chat_token_max_ttl_seconds",
+                "must be between 60 seconds and one year",
+            ));
+        }
+        if self.chat_token_default_ttl_seconds < 60
+            || self.chat_token_default_ttl_seconds > self.chat_token_max_ttl_seconds
+        {
+            return Err(Invalid::new(
+                "settings.chat_token_default_ttl_seconds",
+                "must be at least 60 and at most chat_token_max_ttl_seconds",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Parses the stored JSON, falling back to defaults for fields it lacks.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("settings serialize")
+    }
+}

@@ -1,0 +1,20 @@
+//! Confab: a self-hostable, multi-tenant chat server. Everything lives in this library so
+//! that the binary, the tests, the spec dumper and the benchmarks start it the same way.
+
+pub mod accounts;
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod limiter;
+pub mod policy;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

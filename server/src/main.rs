@@ -1,0 +1,83 @@
+//! The `confab-server` command line. All logic lives in the library.
+
+use clap::{Parser, Subcommand};
+use confab_server::{api, bootstrap, startup, telemetry, Application, Config};
+
+#[derive(Parser)]
+#[command(name = "confab-server", version, about = "Self-hostable, multi-tenant chat server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Create the first tenant, superadmin and secret key if the database is empty.
+    Bootstrap,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Command::Openapi) = cli.command {
+        println!("{}", api::spec_json());
+        return Ok(());
+    }
+    let config = Config::load()?;
+    telemetry::init(&config.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            startup::connect_database(&config).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Bootstrap => {
+            let state = startup::build_state(config).await?;
+            match bootstrap::run(&state).await? {
+                Some(report) => println!("{report}"),
+                None => println!("already bootstrapped"),
+            }
+            Ok(())
+        }
+        Command::Openapi => unreachable!("handled above"),
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let mut app = Application::build(config).await?;
+    if let Some(report) = app.take_bootstrap_report() {
+        println!("{report}");
+    }
+    tracing::info!(port = app.port(), "listening");
+    app.run_until(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

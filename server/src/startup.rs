@@ -1,0 +1,135 @@
+//! Builds the application the same way for `main`, the tests and the benchmarks: state,
+//! migrations, first-start bootstrap, listener on the configured address (port 0 allowed).
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::Server;
+
+use crate::auth::TokenKeys;
+use crate::bootstrap::{self, BootstrapReport};
+use crate::config::Config;
+use crate::limiter::{MemoryLimiter, RateLimiter, RedisLimiter};
+use crate::state::AppState;
+use crate::store::Db;
+
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    state: AppState,
+    bootstrap: Option<BootstrapReport>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let state = build_state(config).await?;
+        let bootstrap = bootstrap::run(&state).await.context("bootstrapping the first tenant")?;
+        let acceptor = TcpListener::bind(state.config.addr.clone())
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", state.config.addr))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .context("listener has no socket address")?;
+        Ok(Application { acceptor, port, state, bootstrap })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// What the first start created, once; `None` on every later start.
+    pub fn take_bootstrap_report(&mut self) -> Option<BootstrapReport> {
+        self.bootstrap.take()
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, lets in-flight requests
+    /// finish within the grace period, and closes the database.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let signal = {
+            let state = state.clone();
+            async move {
+                shutdown.await;
+                tracing::info!("shutting down");
+                state.stop_accepting();
+            }
+        };
+        let grace = Duration::from_secs(state.config.shutdown_grace_seconds);
+        let result = Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(crate::api::routes(state.clone()), signal, Some(grace))
+            .await;
+        state.db.close().await;
+        result
+    }
+}
+
+/// Connects every adapter the configuration names and runs the migrations.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let db = connect_database(&config).await?;
+    let keys = match &config.jwt_keys {
+        Some(spec) => TokenKeys::parse(spec.expose()).map_err(anyhow::Error::msg).context("CONFAB_JWT_KEYS")?,
+        None => load_or_create_keys(config.data_dir())?,
+    };
+    let limiter: Arc<dyn RateLimiter> = match &config.redis_url {
+        Some(url) => Arc::new(
+            RedisLimiter::connect(url.expose(), &config.redis_prefix)
+                .await
+                .context("connecting to Redis")?,
+        ),
+        None => Arc::new(MemoryLimiter::default()),
+    };
+    Ok(AppState::new(config, db, keys, limiter))
+}
+
+/// Opens the configured database (creating the data directory for SQLite) and migrates it.
+pub async fn connect_database(config: &Config) -> anyhow::Result<Db> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(config.data_dir())
+            .with_context(|| format!("creating data directory {}", config.data_dir().display()))?;
+    }
+    let db = Db::connect(&config.database_url()).await.context("connecting to the database")?;
+    db.migrate().await.context("running migrations")?;
+    Ok(db)
+}
+
+/// Signing keys kept in the data directory when none are configured. Several server
+/// processes must share `CONFAB_JWT_KEYS` instead.
+fn load_or_create_keys(dir: &Path) -> anyhow::Result<TokenKeys> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("jwt_keys");
+    let spec = match std::fs::read_to_string(&path) {
+        Ok(spec) => spec,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let spec = TokenKeys::generate_spec();
+            write_private(&path, &spec)?;
+            spec
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    TokenKeys::parse(spec.trim()).map_err(anyhow::Error::msg).context("jwt_keys file")
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! SQL storage, one module per aggregate. Every query is written once in the dialect SQLite
+//! and PostgreSQL share (sqlx `Any` driver, `$n` placeholders); only migrations differ.
+//! Times are epoch milliseconds and flags 0/1 integers because those decode portably.
+
+pub mod api_keys;
+pub mod meta;
+pub mod sessions;
+pub mod tenants;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{MigrateDatabase, Migrator};
+use sqlx::{Any, AnyPool};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the write; the string names the constraint or column.
+    #[error("unique constraint violated: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to `Conflict`, anything else to `Database`.
+    pub fn classify(err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &err {
+            if db.is_unique_violation() {
+                let what = db
+                    .constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| db.message().to_owned());
+                return StoreError::Conflict(what);
+            }
+        }
+        StoreError::Database(err)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which SQL engine sits behind the pool; only migrations and search look at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle shared by the whole server.
+#[derive(Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://...` or `postgres://...`), creating a SQLite file if missing.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Corrupt(format!(
+                "unsupported database URL scheme in {}",
+                url.split(':').next().unwrap_or_default()
+            )));
+        };
+        let (max_connections, setup): (u32, &'static [&'static str]) = match backend {
+            // WAL lets readers run beside the single writer; the busy timeout makes writers queue.
+            Backend::Sqlite => (
+                8,
+                &["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"],
+            ),
+            Backend::Postgres => (20, &[]),
+        };
+        if backend == Backend::Sqlite && !Any::database_exists(url).await? {
+            Any::create_database(url).await?;
+        }
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(15))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    for statement in setup {
+                        sqlx::query(statement).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Applies every pending migration of this backend.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// True when a trivial query succeeds (readiness probe).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Milliseconds since the Unix epoch, the unit of every stored time.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A fresh ULID as text, the form of every id.
+pub fn new_id() -> String {
+    ulid::Ulid::new().to_string()
+}
+
+/// Decodes a stored 0/1 flag.
+pub fn flag(value: i64) -> bool {
+    value != 0
+}
