@@ -7,7 +7,7 @@ use poem_openapi::OpenApi;
 
 use super::dto::keys::{ApiKeyDto, CreateKeyRequest, CreatedKeyDto};
 use super::dto::time;
-use super::envelope::{created, listed, Created, Done, Listed, PageRequest};
+use super::envelope::{created, listed, parse_id, Created, Done, Listed, PageRequest};
 use super::error::{ApiError, ApiResult};
 use super::security::AnyAuth;
 use super::ApiTags;
@@ -90,10 +90,11 @@ impl KeysApi {
     ) -> ApiResult<Done> {
         let caller = auth.caller();
         policy::require_tenant_admin(&caller)?;
-        if !store::api_keys::revoke(&state.db, caller.tenant_id(), &id.0).await? {
+        let id = parse_id(&id.0)?;
+        if !store::api_keys::revoke(&state.db, caller.tenant_id(), &id).await? {
             return Err(ApiError::not_found("API key"));
         }
-        audit::record(&state.db, &caller, "api_key.revoke", Some(&id.0)).await;
+        audit::record(&state.db, &caller, "api_key.revoke", Some(&id)).await;
         Ok(Done::NoContent)
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP API: one `XxxApi` struct per OpenAPI tag. Handlers authenticate, call the
 //! service and store layers, and map errors; they hold no SQL.
 
+mod body_limit;
 pub mod dto;
 pub mod envelope;
 pub mod error;
@@ -13,7 +14,6 @@ mod ops;
 mod tenant;
 mod users;
 
-use poem::middleware::SizeLimit;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::{OpenApiService, Tags};
 
@@ -66,7 +66,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .nest("/", api)
         .nest("/docs", docs)
         .at("/openapi.json", spec)
-        .with(SizeLimit::new(max_body))
+        .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
         .data(state)
         .catch_all_error(|err| async move { error::envelope_for_poem_error(err) })
 }

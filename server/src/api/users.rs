@@ -9,7 +9,7 @@ use poem_openapi::OpenApi;
 use super::auth::patch_text;
 use super::dto::time;
 use super::dto::users::*;
-use super::envelope::{created, single, upserted, Created, Done, Single, Upserted};
+use super::envelope::{created, parse_id, single, upserted, Created, Done, Single, Upserted};
 use super::error::{ApiError, ApiResult};
 use super::security::AnyAuth;
 use super::ApiTags;
@@ -31,7 +31,8 @@ fn optional_email(raw: &str) -> Result<Option<String>, Invalid> {
 }
 
 async fn load(state: &AppState, caller: &Caller, id: &str) -> ApiResult<UserRow> {
-    store::users::by_id(&state.db, caller.tenant_id(), id)
+    let id = parse_id(id)?;
+    store::users::by_id(&state.db, caller.tenant_id(), &id)
         .await?
         .ok_or_else(|| ApiError::not_found("user"))
 }

@@ -1,1 +1,13 @@
+//! Integration tests: each test starts the real server on port 0 against a fresh database
+//! (SQLite by default; PostgreSQL and Redis when CONFAB_TEST_DATABASE_URL and
+//! CONFAB_TEST_REDIS_URL are set, as the test script does in its second pass).
 
+mod helpers;
+
+mod api_keys;
+mod auth;
+mod errors;
+mod openapi;
+mod ops;
+mod tenant;
+mod users;

@@ -1,0 +1,251 @@
+//! `spawn_app()` and request helpers shared by every test.
+
+use std::sync::Once;
+
+use confab_server::config::Secret;
+use confab_server::state::AppState;
+use confab_server::{Application, Config};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sqlx::Connection;
+
+pub const BOOTSTRAP_PASSWORD: &str = "bootstrap-password";
+pub const JWT_KEYS: &str = "test1:0123456789abcdef0123456789abcdef0123456789";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    /// The bootstrap secret key of the default tenant.
+    pub secret_key: String,
+    pub config: Config,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// The database the suite runs on: "sqlite" or "postgres".
+pub fn backend() -> &'static str {
+    if std::env::var("CONFAB_TEST_DATABASE_URL").is_ok() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a server whose configuration `customize` may change first.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+    static LOGS: Once = Once::new();
+    LOGS.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            confab_server::telemetry::init("pretty");
+        }
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config {
+        addr: "127.0.0.1:0".into(),
+        data_dir: dir.path().to_path_buf(),
+        database_url: fresh_database().await.map(Secret::new),
+        redis_url: std::env::var("CONFAB_TEST_REDIS_URL").ok().map(Secret::new),
+        redis_prefix: format!("test-{}", ulid::Ulid::new()),
+        jwt_keys: Some(Secret::new(JWT_KEYS)),
+        bootstrap_password: Some(Secret::new(BOOTSTRAP_PASSWORD)),
+        ..Config::default()
+    };
+    customize(&mut config);
+    let mut app = Application::build(config.clone()).await.expect("build app");
+    let report = app.take_bootstrap_report().expect("a fresh database bootstraps");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = rx.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        secret_key: report.api_key,
+        config,
+        state,
+        _dir: dir,
+        _shutdown: tx,
+    }
+}
+
+/// A new, empty PostgreSQL database when the suite runs on PostgreSQL.
+async fn fresh_database() -> Option<String> {
+    let admin = std::env::var("CONFAB_TEST_DATABASE_URL").ok()?;
+    let name = format!("confab_test_{}", ulid::Ulid::new().to_string().to_lowercase());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    conn.close().await.ok();
+    let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
+    Some(format!("{base}/{name}"))
+}
+
+/// One request being built.
+pub struct Call<'a> {
+    app: &'a TestApp,
+    builder: reqwest::RequestBuilder,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// `data` of a success envelope.
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+
+    /// Asserts the status and, for errors, the envelope and its code.
+    pub fn expect(self, status: u16, code: Option<&str>) -> Self {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        if let Some(code) = code {
+            assert_eq!(self.body["success"], json!(false), "error envelope: {}", self.text);
+            assert_eq!(self.body["code"], json!(code), "error code: {}", self.text);
+            assert!(self.body["message"].is_string(), "error message: {}", self.text);
+        } else if status != 204 {
+            assert_eq!(self.body["success"], json!(true), "success envelope: {}", self.text);
+        }
+        self
+    }
+}
+
+impl Call<'_> {
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.builder = self.builder.bearer_auth(token);
+        self
+    }
+
+    pub fn key(mut self, key: &str) -> Self {
+        self.builder = self.builder.header("x-api-key", key);
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.builder = self.builder.json(&body);
+        self
+    }
+
+    /// A raw body sent as JSON, for malformed input.
+    pub fn raw(mut self, body: impl Into<String>) -> Self {
+        self.builder = self.builder.header("content-type", "application/json").body(body.into());
+        self
+    }
+
+    pub async fn send(self) -> Reply {
+        let _ = self.app;
+        let response = self.builder.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body read");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, headers, body, text }
+    }
+}
+
+impl TestApp {
+    pub fn call(&self, method: Method, path: &str) -> Call<'_> {
+        Call { app: self, builder: self.client.request(method, format!("{}{path}", self.address)) }
+    }
+
+    pub fn get(&self, path: &str) -> Call<'_> {
+        self.call(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Call<'_> {
+        self.call(Method::POST, path)
+    }
+
+    pub fn patch(&self, path: &str) -> Call<'_> {
+        self.call(Method::PATCH, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Call<'_> {
+        self.call(Method::DELETE, path)
+    }
+
+    /// Creates (or updates) a user with the bootstrap secret key; returns the user object.
+    pub async fn create_user(&self, external_id: &str, role: &str) -> Value {
+        self.create_user_with(&self.secret_key, json!({"external_id": external_id, "role": role})).await
+    }
+
+    pub async fn create_user_with(&self, key: &str, body: Value) -> Value {
+        let reply = self.post("/v1/users").key(key).json(body).send().await;
+        assert!(reply.status.is_success(), "create user: {}", reply.text);
+        reply.data().clone()
+    }
+
+    /// A chat token for a user, minted with the bootstrap secret key.
+    pub async fn chat_token(&self, user_id: &str) -> String {
+        let reply = self
+            .post("/v1/users/chat-token")
+            .key(&self.secret_key)
+            .json(json!({"user_id": user_id}))
+            .send()
+            .await
+            .expect(201, None);
+        reply.data()["chat_token"].as_str().unwrap().to_owned()
+    }
+
+    /// A user of `role` and a chat token for them.
+    pub async fn user_with_token(&self, external_id: &str, role: &str) -> (Value, String) {
+        let user = self.create_user(external_id, role).await;
+        let token = self.chat_token(user["id"].as_str().unwrap()).await;
+        (user, token)
+    }
+
+    /// Signs the bootstrap superadmin in; returns the tokens object.
+    pub async fn login_admin(&self) -> Value {
+        self.login("default", "admin@localhost", BOOTSTRAP_PASSWORD).await.expect(200, None).data().clone()
+    }
+
+    pub async fn login(&self, tenant: &str, email: &str, password: &str) -> Reply {
+        self.post("/v1/auth/login")
+            .json(json!({"tenant": tenant, "email": email, "password": password}))
+            .send()
+            .await
+    }
+
+    /// Signs up a new tenant; returns the tokens object.
+    pub async fn signup(&self, slug: &str, email: &str) -> Value {
+        self.post("/v1/auth/signup")
+            .json(json!({"tenant_name": format!("Tenant {slug}"), "tenant_slug": slug, "email": email, "password": "password-123"}))
+            .send()
+            .await
+            .expect(201, None)
+            .data()
+            .clone()
+    }
+
+    /// A secret key of the tenant that `admin_token` administers.
+    pub async fn secret_key_for(&self, admin_token: &str) -> String {
+        self.post("/v1/api-keys")
+            .bearer(admin_token)
+            .json(json!({"name": "tests", "kind": "secret"}))
+            .send()
+            .await
+            .expect(201, None)
+            .data()["key"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+pub fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
+}
