@@ -14,6 +14,7 @@ mod ops;
 mod tenant;
 mod users;
 
+use poem::middleware::Tracing;
 use poem::{Endpoint, EndpointExt, Route};
 use poem_openapi::{OpenApiService, Tags};
 
@@ -67,6 +68,7 @@ pub fn routes(state: AppState) -> impl Endpoint {
         .nest("/docs", docs)
         .at("/openapi.json", spec)
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
+        .with(Tracing)
         .data(state)
         .catch_all_error(|err| async move { error::envelope_for_poem_error(err) })
 }

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod api_keys;
+mod binary;
 mod auth;
 mod errors;
 mod openapi;
