@@ -177,35 +177,30 @@ pub async fn set_password_hash(db: &Db, tenant_id: &str, id: &str, hash: &str) -
     Ok(())
 }
 
-/// A live user of this tenant.
-pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>> {
+/// The live user of this tenant whose `column` equals `value`; `column` is one of this
+/// module's own constants, never input.
+async fn find_by(db: &Db, tenant_id: &str, column: &'static str, value: &str) -> StoreResult<Option<UserRow>> {
     Ok(sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL"
+        "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND {column} = $2 AND deleted_at IS NULL"
     ))
     .bind(tenant_id)
-    .bind(id)
+    .bind(value)
     .fetch_optional(db.pool())
     .await?)
+}
+
+/// A live user of this tenant.
+pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>> {
+    find_by(db, tenant_id, "id", id).await
 }
 
 pub async fn by_external_id(db: &Db, tenant_id: &str, external_id: &str) -> StoreResult<Option<UserRow>> {
-    Ok(sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND external_id = $2 AND deleted_at IS NULL"
-    ))
-    .bind(tenant_id)
-    .bind(external_id)
-    .fetch_optional(db.pool())
-    .await?)
+    find_by(db, tenant_id, "external_id", external_id).await
 }
 
+/// By the case-folded email.
 pub async fn by_email(db: &Db, tenant_id: &str, email_key: &str) -> StoreResult<Option<UserRow>> {
-    Ok(sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND email_key = $2 AND deleted_at IS NULL"
-    ))
-    .bind(tenant_id)
-    .bind(email_key)
-    .fetch_optional(db.pool())
-    .await?)
+    find_by(db, tenant_id, "email_key", email_key).await
 }
 
 /// Erases a user's personal data but keeps the row, so others' history still names a
