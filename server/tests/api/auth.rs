@@ -228,3 +228,44 @@ async fn a_websocket_ticket_is_issued_for_sixty_seconds_and_spends_once() {
     assert!(!confab_server::store::sessions::spend_ws_ticket(&app.state.db, &claims.jti).await.unwrap());
     app.get("/v1/messaging/token").send().await.expect(401, Some("unauthorized"));
 }
+
+#[tokio::test]
+async fn tokens_signed_with_a_rotated_out_key_verify_until_the_key_is_removed() {
+    use confab_server::config::Secret;
+    let app = spawn_app().await;
+    let (user, old_token) = app.user_with_token("u1", "user").await;
+    let new_key = format!("k2:{}", "n".repeat(40));
+
+    let rotated = app
+        .restart_with(|c| c.jwt_keys = Some(Secret::new(format!("{new_key},{}", crate::helpers::JWT_KEYS))))
+        .await;
+    rotated.get("/v1/auth/me").bearer(&old_token).send().await.expect(200, None);
+    let new_token = rotated.chat_token(s(&user["id"])).await;
+    let header = jsonwebtoken::decode_header(&new_token).unwrap();
+    assert_eq!(header.kid.as_deref(), Some("k2"));
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::HS256);
+
+    let removed = app.restart_with(|c| c.jwt_keys = Some(Secret::new(new_key.clone()))).await;
+    removed.get("/v1/auth/me").bearer(&old_token).send().await.expect(401, Some("unauthorized"));
+    removed.get("/v1/auth/me").bearer(&new_token).send().await.expect(200, None);
+}
+
+#[tokio::test]
+async fn a_token_with_another_algorithm_or_no_key_id_is_refused() {
+    let app = spawn_app().await;
+    let (_, token) = app.user_with_token("u1", "user").await;
+    let claims = app.state.keys.verify(&token, &[confab_server::auth::Purpose::Chat]).unwrap();
+    let secret = crate::helpers::JWT_KEYS.split_once(':').unwrap().1;
+    // Same secret, but HS512 and then no kid: both must fail.
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512);
+    header.kid = Some("test1".into());
+    let forged = jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes())).unwrap();
+    app.get("/v1/auth/me").bearer(&forged).send().await.expect(401, Some("unauthorized"));
+    let no_kid = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap();
+    app.get("/v1/auth/me").bearer(&no_kid).send().await.expect(401, Some("unauthorized"));
+}

@@ -56,22 +56,42 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
         ..Config::default()
     };
     customize(&mut config);
+    serve(config, dir, true).await.0
+}
+
+/// Starts the server on `config`; with `expect_bootstrap` the database must be fresh.
+async fn serve(config: Config, dir: tempfile::TempDir, expect_bootstrap: bool) -> (TestApp, ()) {
     let mut app = Application::build(config.clone()).await.expect("build app");
-    let report = app.take_bootstrap_report().expect("a fresh database bootstraps");
+    let report = app.take_bootstrap_report();
+    assert_eq!(report.is_some(), expect_bootstrap, "bootstrap report");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    TestApp {
+    let test_app = TestApp {
         address,
         client: reqwest::Client::new(),
-        secret_key: report.api_key,
+        secret_key: report.map(|r| r.api_key).unwrap_or_default(),
         config,
         state,
         _dir: dir,
         _shutdown: tx,
+    };
+    (test_app, ())
+}
+
+impl TestApp {
+    /// A second server on the same database and data directory, with `customize` applied
+    /// to a copy of this one's configuration.
+    pub async fn restart_with(&self, customize: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = self.config.clone();
+        customize(&mut config);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (mut app, ()) = serve(config, dir, false).await;
+        app.secret_key = self.secret_key.clone();
+        app
     }
 }
 
