@@ -269,3 +269,21 @@ async fn a_token_with_another_algorithm_or_no_key_id_is_refused() {
     .unwrap();
     app.get("/v1/auth/me").bearer(&no_kid).send().await.expect(401, Some("unauthorized"));
 }
+
+#[tokio::test]
+async fn login_counters_are_shared_by_server_processes_when_redis_is_configured() {
+    let app = spawn_app_with(|c| c.login_limit_per_account = 2).await;
+    let twin = app.restart_with(|_| {}).await;
+    for _ in 0..2 {
+        app.login("default", "admin@localhost", "wrong-password").await.expect(401, Some("unauthorized"));
+    }
+    let on_twin = twin.login("default", "admin@localhost", BOOTSTRAP_PASSWORD).await;
+    if app.config.redis_url.is_some() {
+        // One Redis: the twin process sees the failures counted by the first.
+        on_twin.expect(429, Some("rate_limited"));
+    } else {
+        // In-process counters: each process counts alone.
+        on_twin.expect(200, None);
+        app.login("default", "admin@localhost", BOOTSTRAP_PASSWORD).await.expect(429, Some("rate_limited"));
+    }
+}
