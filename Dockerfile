@@ -1,0 +1,26 @@
+# Builds the confab-server binary, then ships it alone in a slim image.
+#   docker build -t confab .
+#   docker run -p 8080:8080 -v confab-data:/data confab
+
+FROM rust:1-bookworm AS builder
+WORKDIR /app
+COPY . .
+RUN cargo build --release --locked -p confab-server
+
+FROM debian:bookworm-slim
+# curl is only for the container health check (GET /healthz).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && rm -rf /var/lib/apt/lists/*
+RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin confab \
+    && mkdir -p /data \
+    && chown confab:confab /data
+COPY --from=builder /app/target/release/confab-server /usr/local/bin/confab-server
+ENV CONFAB_ADDR=0.0.0.0:8080 \
+    CONFAB_DATA_DIR=/data
+VOLUME /data
+WORKDIR /data
+USER confab
+EXPOSE 8080
+ENTRYPOINT ["confab-server"]
+CMD ["serve"]

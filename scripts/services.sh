@@ -1,0 +1,348 @@
+#!/usr/bin/env bash
+# Private PostgreSQL and Redis instances for the test suite.
+#
+#   scripts/services.sh start   install what is missing, start both (idempotent)
+#   scripts/services.sh stop    stop both (fine if they are not running)
+#   scripts/services.sh status  say what is running
+#   scripts/services.sh env     print the export lines the tests read
+#
+# Nothing here touches the system's own PostgreSQL cluster or Redis: each
+# instance has its own data directory and port, listens on 127.0.0.1 only,
+# and is tuned for speed, not durability.
+#
+# Settings (environment):
+#   CONFAB_TEST_STATE_DIR   state directory (default: <repo>/target/test-services)
+#   CONFAB_TEST_PG_PORT     PostgreSQL port (default: 55432)
+#   CONFAB_TEST_REDIS_PORT  Redis port (default: 56379)
+#   CONFAB_TEST_PG_BIN      PostgreSQL binaries (default: /usr/lib/postgresql/15/bin)
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE_DIR="${CONFAB_TEST_STATE_DIR:-$REPO/target/test-services}"
+PG_PORT="${CONFAB_TEST_PG_PORT:-55432}"
+REDIS_PORT="${CONFAB_TEST_REDIS_PORT:-56379}"
+PG_BIN="${CONFAB_TEST_PG_BIN:-/usr/lib/postgresql/15/bin}"
+PG_USER=confab
+PG_PASSWORD=confab
+PG_OS_USER=postgres
+
+# Where the PostgreSQL files live. Normally "$STATE_DIR/pg"; when the postgres
+# user cannot reach the state directory (or the socket path would be too
+# long) a directory under /tmp is used instead and its path is kept here.
+PG_ROOT_FILE="$STATE_DIR/pg-root"
+REDIS_DIR="$STATE_DIR/redis"
+REDIS_PIDFILE="$REDIS_DIR/redis.pid"
+REDIS_LOG="$REDIS_DIR/redis.log"
+
+log() { printf 'services: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# True when the process exists and is not a zombie waiting to be reaped.
+alive() {
+    local stat
+    kill -0 "$1" 2>/dev/null || return 1
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+    stat="${stat##*) }" # the state follows the command name in parentheses
+    [[ "${stat%% *}" != Z ]]
+}
+
+# ---------------------------------------------------------------- install ---
+
+ensure_installed() {
+    local -a missing=()
+    [[ -x "$PG_BIN/postgres" && -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_ctl" && -x "$PG_BIN/pg_isready" ]] \
+        || missing+=(postgresql)
+    command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+    command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+    command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+    ((${#missing[@]} == 0)) && return 0
+
+    if [[ $EUID -ne 0 ]]; then
+        die "missing packages: ${missing[*]} (install them, or run this script as root)"
+    fi
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update
+    apt-get install -y "${missing[@]}"
+    [[ -x "$PG_BIN/postgres" ]] || die "no PostgreSQL binaries in $PG_BIN after install"
+}
+
+# ------------------------------------------------------------- postgresql ---
+
+# Runs a command as the PostgreSQL owner: the postgres system user when we are
+# root (PostgreSQL refuses to run as root), otherwise the current user.
+as_pg() {
+    if [[ $EUID -eq 0 ]]; then
+        (cd / && runuser -u "$PG_OS_USER" -- "$@")
+    else
+        (cd / && "$@")
+    fi
+}
+
+# Prints the PostgreSQL directory already in use, or nothing.
+existing_pg_root() {
+    if [[ -f "$PG_ROOT_FILE" ]]; then
+        local dir
+        dir="$(cat "$PG_ROOT_FILE")"
+        if [[ -n "$dir" && -d "$dir" ]]; then
+            printf '%s\n' "$dir"
+            return 0
+        fi
+    fi
+    if [[ -d "$STATE_DIR/pg" ]]; then
+        printf '%s\n' "$STATE_DIR/pg"
+    fi
+}
+
+# Picks (and creates) the PostgreSQL directory and records it.
+choose_pg_root() {
+    local dir
+    dir="$(existing_pg_root)"
+    if [[ -z "$dir" ]]; then
+        dir="$STATE_DIR/pg"
+        local socket="$dir/run/.s.PGSQL.$PG_PORT"
+        local reachable=yes
+        if [[ $EUID -eq 0 ]] && ! runuser -u "$PG_OS_USER" -- test -x "$STATE_DIR"; then
+            reachable=no
+        fi
+        if [[ $reachable == no || ${#socket} -gt 100 ]]; then
+            dir="$(mktemp -d /tmp/confab-test-pg.XXXXXX)"
+            log "using $dir for PostgreSQL (the state directory is not usable by $PG_OS_USER)"
+        fi
+        mkdir -p "$dir"
+    fi
+    printf '%s\n' "$dir" >"$PG_ROOT_FILE"
+    if [[ $EUID -eq 0 ]]; then
+        chown "$PG_OS_USER:" "$dir"
+    fi
+    chmod 700 "$dir"
+    printf '%s\n' "$dir"
+}
+
+# Checked by hand rather than with "pg_ctl status": after a crash the old
+# postmaster can linger as a zombie, or its pid can belong to another process.
+pg_is_running() { # $1 = data dir
+    local pid
+    [[ -f "$1/postmaster.pid" ]] || return 1
+    pid="$(head -n 1 "$1/postmaster.pid" 2>/dev/null)" || return 1
+    [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" \
+        && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == postgres ]]
+}
+
+pg_ready() {
+    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -d postgres -U "$PG_USER" -t 2
+}
+
+pg_init() { # $1 = pg root
+    local root="$1" data="$1/data"
+    # A directory without the marker is left from an interrupted initdb.
+    [[ -f "$root/initialized" ]] && return 0
+    log "initialising PostgreSQL in $data"
+    rm -rf "$data"
+    local pwfile="$root/pwfile"
+    printf '%s\n' "$PG_PASSWORD" >"$pwfile"
+    [[ $EUID -eq 0 ]] && chown "$PG_OS_USER:" "$pwfile"
+    chmod 600 "$pwfile"
+    as_pg "$PG_BIN/initdb" -D "$data" -U "$PG_USER" --pwfile="$pwfile" \
+        --auth-local=trust --auth-host=scram-sha-256 \
+        --encoding=UTF8 --no-locale --no-sync >"$root/initdb.log" 2>&1 \
+        || { cat "$root/initdb.log" >&2; die "initdb failed"; }
+    rm -f "$pwfile"
+    printf "include_if_exists = 'confab.conf'\n" >>"$data/postgresql.conf"
+    touch "$root/initialized"
+}
+
+# Written on every start, so a changed port or setting applies without re-init.
+pg_write_config() { # $1 = pg root
+    local root="$1" data="$1/data"
+    mkdir -p "$root/run"
+    cat >"$data/confab.conf" <<EOF
+# Written by scripts/services.sh on every start; edits are lost.
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$root/run'
+max_connections = 300
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+logging_collector = off
+EOF
+    cat >"$data/pg_hba.conf" <<EOF
+# Written by scripts/services.sh on every start; edits are lost.
+# TYPE  DATABASE  USER  ADDRESS        METHOD
+local   all       all                  trust
+host    all       all   127.0.0.1/32   scram-sha-256
+EOF
+    if [[ $EUID -eq 0 ]]; then
+        chown "$PG_OS_USER:" "$root/run" "$data/confab.conf" "$data/pg_hba.conf"
+    fi
+}
+
+pg_start() {
+    local root data
+    root="$(choose_pg_root)"
+    data="$root/data"
+    pg_init "$root"
+    if pg_is_running "$data"; then
+        log "PostgreSQL already running (port $PG_PORT)"
+    else
+        # Not running, so any pid or socket lock file is left from a crash.
+        rm -f "$data/postmaster.pid" "$root/run/.s.PGSQL.$PG_PORT" "$root/run/.s.PGSQL.$PG_PORT.lock"
+        if pg_ready; then
+            die "another PostgreSQL already listens on 127.0.0.1:$PG_PORT (set CONFAB_TEST_PG_PORT to use another port)"
+        fi
+        pg_write_config "$root"
+        log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+        # 9>&-: the server must not inherit the lock file descriptor.
+        as_pg "$PG_BIN/pg_ctl" start -D "$data" -l "$root/postgres.log" -w -t 60 >/dev/null 9>&- \
+            || { tail -n 30 "$root/postgres.log" >&2 || true; die "PostgreSQL did not start (log: $root/postgres.log)"; }
+    fi
+    local i
+    for ((i = 0; i < 120; i++)); do
+        pg_ready && return 0
+        sleep 0.5
+    done
+    tail -n 30 "$root/postgres.log" >&2 || true
+    die "PostgreSQL is not accepting connections on 127.0.0.1:$PG_PORT"
+}
+
+pg_stop() {
+    local root
+    root="$(existing_pg_root)"
+    [[ -n "$root" && -d "$root/data" ]] || return 0
+    if pg_is_running "$root/data"; then
+        log "stopping PostgreSQL"
+        as_pg "$PG_BIN/pg_ctl" stop -D "$root/data" -m fast -w -t 60 >/dev/null \
+            || as_pg "$PG_BIN/pg_ctl" stop -D "$root/data" -m immediate -w -t 30 >/dev/null \
+            || log "warning: PostgreSQL did not stop"
+    fi
+}
+
+# ------------------------------------------------------------------ redis ---
+
+redis_ping() {
+    [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]
+}
+
+redis_pid() { # prints the pid from the pid file when that process is alive
+    local pid
+    [[ -f "$REDIS_PIDFILE" ]] || return 1
+    pid="$(cat "$REDIS_PIDFILE")"
+    [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" \
+        && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == redis-server ]] \
+        && printf '%s\n' "$pid"
+}
+
+redis_start() {
+    mkdir -p "$REDIS_DIR"
+    if redis_ping; then
+        log "Redis already running (port $REDIS_PORT)"
+        return 0
+    fi
+    local pid
+    if pid="$(redis_pid)"; then
+        # Alive but not answering: give it a moment, then replace it.
+        sleep 1
+        if redis_ping; then
+            log "Redis already running (port $REDIS_PORT)"
+            return 0
+        fi
+        log "Redis (pid $pid) does not answer; restarting it"
+        kill "$pid" 2>/dev/null || true
+        sleep 1
+    fi
+    rm -f "$REDIS_PIDFILE"
+    log "starting Redis on 127.0.0.1:$REDIS_PORT"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$REDIS_DIR" \
+        --save '' --appendonly no --daemonize yes \
+        --pidfile "$REDIS_PIDFILE" --logfile "$REDIS_LOG" 9>&- \
+        || die "Redis did not start (log: $REDIS_LOG)"
+    local i
+    for ((i = 0; i < 100; i++)); do
+        redis_ping && return 0
+        sleep 0.1
+    done
+    tail -n 30 "$REDIS_LOG" >&2 || true
+    die "Redis is not answering on 127.0.0.1:$REDIS_PORT"
+}
+
+redis_stop() {
+    local pid="" i
+    pid="$(redis_pid)" || pid=""
+    if redis_ping; then
+        log "stopping Redis"
+        redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    fi
+    if [[ -n "$pid" ]]; then
+        for ((i = 0; i < 100; i++)); do
+            alive "$pid" || break
+            sleep 0.1
+        done
+        if alive "$pid"; then
+            kill "$pid" 2>/dev/null || true
+        fi
+    fi
+    rm -f "$REDIS_PIDFILE"
+}
+
+# --------------------------------------------------------------- commands ---
+
+print_env() {
+    printf 'export CONFAB_TEST_DATABASE_URL=postgres://%s:%s@127.0.0.1:%s/postgres\n' \
+        "$PG_USER" "$PG_PASSWORD" "$PG_PORT"
+    printf 'export CONFAB_TEST_REDIS_URL=redis://127.0.0.1:%s\n' "$REDIS_PORT"
+}
+
+# One start or stop at a time per state directory.
+take_lock() {
+    mkdir -p "$STATE_DIR"
+    exec 9>"$STATE_DIR/lock"
+    flock -w 120 9 || die "another scripts/services.sh is still running"
+}
+
+cmd_start() {
+    ensure_installed
+    take_lock
+    pg_start
+    redis_start
+    log "ready: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"
+}
+
+cmd_stop() {
+    [[ -d "$STATE_DIR" ]] || return 0
+    take_lock
+    if [[ -x "$PG_BIN/pg_ctl" ]]; then
+        pg_stop
+    fi
+    if command -v redis-cli >/dev/null 2>&1; then
+        redis_stop
+    fi
+}
+
+cmd_status() {
+    local rc=0
+    if pg_ready 2>/dev/null; then
+        echo "postgresql: running on 127.0.0.1:$PG_PORT"
+    else
+        echo "postgresql: not running"
+        rc=1
+    fi
+    if command -v redis-cli >/dev/null 2>&1 && redis_ping; then
+        echo "redis: running on 127.0.0.1:$REDIS_PORT"
+    else
+        echo "redis: not running"
+        rc=1
+    fi
+    return "$rc"
+}
+
+case "${1:-}" in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    env) print_env ;;
+    *)
+        echo "usage: $0 start|stop|status|env" >&2
+        exit 2
+        ;;
+esac

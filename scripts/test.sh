@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The project's test command: builds everything, then runs the whole test
+# suite twice, once on the embedded backends (SQLite, in-process bus) and once
+# on PostgreSQL + Redis started privately by scripts/services.sh, then the
+# black-box checks in e2e/ against the built binary.
+#
+#   scripts/test.sh               everything
+#   scripts/test.sh auth          only tests whose name contains "auth"
+#   scripts/test.sh -- --nocapture
+#
+# Extra arguments go to both `cargo test` runs. Both passes always run; the
+# script fails if either does.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ "${CI:-}" == true ]]; then
+    export CARGO_TERM_COLOR=never
+fi
+
+command -v cargo >/dev/null 2>&1 || {
+    echo "test.sh: cargo not found; install Rust first" >&2
+    exit 1
+}
+
+# The embedded pass must not see production-pass settings from the caller.
+unset CONFAB_TEST_DATABASE_URL CONFAB_TEST_REDIS_URL
+
+# Stop the services however this script ends, even if start fails halfway.
+trap 'scripts/services.sh stop || true' EXIT
+scripts/services.sh start
+
+cargo build --workspace --all-targets --locked
+
+sqlite_status=0
+echo
+echo "== tests on SQLite =="
+cargo test --workspace --locked --no-fail-fast "$@" || sqlite_status=$?
+
+production_status=0
+echo
+echo "== tests on PostgreSQL + Redis =="
+eval "$(scripts/services.sh env)"
+cargo test --workspace --locked --no-fail-fast "$@" || production_status=$?
+
+e2e_status=0
+echo
+echo "== end-to-end checks =="
+for check in e2e/*.sh; do
+    bash "$check" || e2e_status=$?
+done
+
+result() { if (($1 == 0)); then echo ok; else echo "FAILED (exit $1)"; fi; }
+echo
+echo "== SQLite: $(result "$sqlite_status"); PostgreSQL + Redis: $(result "$production_status"); end-to-end: $(result "$e2e_status") =="
+
+if ((sqlite_status != 0 || production_status != 0 || e2e_status != 0)); then
+    exit 1
+fi
