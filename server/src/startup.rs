@@ -14,7 +14,9 @@ use crate::auth::TokenKeys;
 use crate::bootstrap::{self, BootstrapReport};
 use crate::config::Config;
 use crate::limiter::{MemoryLimiter, RateLimiter, RedisLimiter};
-use crate::state::AppState;
+use crate::bus::LocalBus;
+use crate::search::DatabaseSearch;
+use crate::state::{Adapters, AppState};
 use crate::store::Db;
 
 pub struct Application {
@@ -89,7 +91,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         ),
         None => Arc::new(MemoryLimiter::default()),
     };
-    Ok(AppState::new(config, db, keys, limiter))
+    let adapters = Adapters {
+        limiter,
+        bus: Arc::new(LocalBus::default()),
+        search: Arc::new(DatabaseSearch::new(db.clone())),
+    };
+    Ok(AppState::new(config, db, keys, adapters))
 }
 
 /// Opens the configured database (creating the data directory for SQLite) and migrates it.

@@ -8,7 +8,11 @@ pub mod error;
 pub mod security;
 
 mod auth;
+mod chat_render;
+mod conversation_messages;
+mod conversations;
 mod keys;
+mod messages;
 mod messaging;
 mod ops;
 mod tenant;
@@ -32,17 +36,41 @@ pub enum ApiTags {
     ApiKeys,
     /// Users of the tenant, managed with a secret key, and their chat tokens.
     Users,
+    /// Direct and group conversations, their participants, history and read state.
+    Conversations,
+    /// Single messages: edit, delete, react, forward; sync and search.
+    Messages,
     /// WebSocket tickets.
     Messaging,
     /// Liveness and readiness probes.
     Operations,
 }
 
-type Apis = (auth::AuthApi, tenant::TenantApi, keys::KeysApi, users::UsersApi, messaging::MessagingApi, ops::OpsApi);
+type Apis = (
+    auth::AuthApi,
+    tenant::TenantApi,
+    keys::KeysApi,
+    users::UsersApi,
+    conversations::ConversationsApi,
+    conversation_messages::ConversationMessagesApi,
+    messages::MessagesApi,
+    messaging::MessagingApi,
+    ops::OpsApi,
+);
 
 /// The OpenAPI service; building it needs no running server, so the spec dumper uses it too.
 pub fn service(server_url: Option<&str>) -> OpenApiService<Apis, ()> {
-    let apis = (auth::AuthApi, tenant::TenantApi, keys::KeysApi, users::UsersApi, messaging::MessagingApi, ops::OpsApi);
+    let apis = (
+        auth::AuthApi,
+        tenant::TenantApi,
+        keys::KeysApi,
+        users::UsersApi,
+        conversations::ConversationsApi,
+        conversation_messages::ConversationMessagesApi,
+        messages::MessagesApi,
+        messaging::MessagingApi,
+        ops::OpsApi,
+    );
     let service = OpenApiService::new(apis, "Confab", env!("CARGO_PKG_VERSION")).description(
         "Self-hostable, multi-tenant chat. Websites integrate with an API key plus per-user chat tokens.",
     );

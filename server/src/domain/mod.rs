@@ -1,6 +1,7 @@
 //! Rules with no HTTP and no SQL: roles, permissions, tenant settings and the newtypes that
 //! parse input once.
 
+pub mod conversation;
 pub mod names;
 pub mod role;
 pub mod settings;

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod keys;
+pub mod messages;
+pub mod conversations;
 pub mod tenant;
 pub mod users;
 

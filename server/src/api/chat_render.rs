@@ -1,0 +1,40 @@
+//! Turns rows into conversation and message DTOs with a bounded number of queries per page,
+//! whatever its size.
+
+use super::dto::conversations::ConversationDto;
+use super::dto::messages::MessageDto;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::store::{self, conversations::ListedRow, messages::MessageRow};
+
+/// Messages with their reactions as `viewer` sees them: one extra query.
+pub async fn messages(state: &AppState, viewer: &str, rows: &[MessageRow]) -> AppResult<Vec<MessageDto>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|m| m.id.clone()).collect();
+    let counts = store::messages::reactions(&state.db, &ids, viewer).await?;
+    Ok(MessageDto::many(rows, &counts))
+}
+
+/// Conversations with members and last messages: three extra queries.
+pub async fn conversations(state: &AppState, viewer: &str, rows: &[ListedRow]) -> AppResult<Vec<ConversationDto>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let members = store::conversations::members_of(&state.db, &ids).await?;
+    let last_ids: Vec<String> = rows.iter().filter_map(|r| r.last_message_id.clone()).collect();
+    let last = store::messages::by_ids(&state.db, &last_ids).await?;
+    let last = messages(state, viewer, &last).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let last_message = row
+                .last_message_id
+                .as_ref()
+                .and_then(|id| last.iter().find(|m| &m.id == id).cloned());
+            ConversationDto::assemble(row, viewer, &members, last_message)
+        })
+        .collect())
+}

@@ -1,0 +1,205 @@
+//! `/v1/chat/conversations/{id}/...`: history, sending, read state, typing, mute, archive.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::OpenApi;
+use serde_json::json;
+
+use super::chat_render;
+use super::dto::conversations::ReadRequest;
+use super::dto::messages::{MessageDto, SendMessageRequest, SendTypeDto};
+use super::envelope::{listed, upserted, Done, Listed, PageRequest, Upserted};
+use super::error::ApiResult;
+use super::security::BearerAuth;
+use super::ApiTags;
+use crate::chat::{self, access, messages::SendInput};
+use crate::domain::conversation::MessageType;
+use crate::domain::Invalid;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::{self, conversations::Flag, messages::Window};
+
+pub struct ConversationMessagesApi;
+
+/// Most messages one cursor read returns.
+const MAX_LIMIT: i64 = 100;
+
+impl From<SendTypeDto> for MessageType {
+    fn from(t: SendTypeDto) -> Self {
+        match t {
+            SendTypeDto::Text => MessageType::Text,
+            SendTypeDto::File => MessageType::File,
+            SendTypeDto::Image => MessageType::Image,
+        }
+    }
+}
+
+async fn set_flag(state: &AppState, auth: BearerAuth, id: &str, flag: Flag, on: bool) -> ApiResult<Done> {
+    let caller = auth.0;
+    let membership = access::member(state, &caller, id).await?;
+    if matches!(flag, Flag::Archived) && !caller.user.permissions().can_archive_conversation {
+        return Err(AppError::forbidden("you may not archive conversations").into());
+    }
+    store::conversations::set_flag(&state.db, membership.id(), &caller.user.id, flag, on).await?;
+    let change = match flag {
+        Flag::Muted => "muted",
+        Flag::Archived => "archived",
+    };
+    // Mute and archive are the caller's own: only the caller's other devices hear of it.
+    chat::notify(
+        state,
+        crate::bus::Event::new(&caller.tenant_id, vec![caller.user.id.clone()], "conversation_updated", json!({
+            "conversation_id": membership.id(), "change": change, "value": on,
+        })),
+    )
+    .await;
+    Ok(Done::NoContent)
+}
+
+#[OpenApi(prefix_path = "/v1/chat/conversations", tag = "ApiTags::Conversations")]
+impl ConversationMessagesApi {
+    /// History, newest first: by `page`/`per_page`, or by cursor with `before_seq` or
+    /// `after_seq` and `limit`. Participants only.
+    #[oai(path = "/:id/messages", method = "get", operation_id = "conversations_messages_list")]
+    #[allow(clippy::too_many_arguments)]
+    async fn history(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+        /// Page number, from 1.
+        page: Query<Option<u32>>,
+        /// Items per page, 1 to 100 (default 20).
+        per_page: Query<Option<u32>>,
+        /// Messages before this seq.
+        before_seq: Query<Option<i64>>,
+        /// Messages after this seq.
+        after_seq: Query<Option<i64>>,
+        /// With a cursor: how many (1 to 100, default 20).
+        limit: Query<Option<i64>>,
+    ) -> ApiResult<Listed<MessageDto>> {
+        let caller = auth.0;
+        let membership = access::member(&state, &caller, &id.0).await?;
+        let limit = limit.0.unwrap_or(PageRequest::DEFAULT_PER_PAGE).clamp(1, MAX_LIMIT);
+        let (window, page) = match (before_seq.0, after_seq.0) {
+            (Some(_), Some(_)) => return Err(Invalid::new("before_seq", "use before_seq or after_seq, not both").into()),
+            (Some(seq), None) => (Window::Before { seq, limit }, PageRequest::new(Some(1), Some(limit as u32))),
+            (None, Some(seq)) => (Window::After { seq, limit }, PageRequest::new(Some(1), Some(limit as u32))),
+            (None, None) => {
+                let page = PageRequest::new(page.0, per_page.0);
+                (Window::Page { limit: page.limit(), offset: page.offset() }, page)
+            }
+        };
+        let (mut rows, total) =
+            store::messages::history(&state.db, membership.id(), &caller.user.id, membership.participant.cleared_before_seq, window).await?;
+        if matches!(window, Window::After { .. }) {
+            rows.reverse();
+        }
+        Ok(listed(chat_render::messages(&state, &caller.user.id, &rows).await?, page, total))
+    }
+
+    /// Send a message (201). Sending again with the same `client_msg_id` returns the first
+    /// message (200) and stores nothing.
+    #[oai(path = "/:id/messages", method = "post", operation_id = "conversations_messages_send")]
+    async fn send(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+        body: Json<SendMessageRequest>,
+    ) -> ApiResult<Upserted<MessageDto>> {
+        let caller = auth.0;
+        let membership = access::member(&state, &caller, &id.0).await?;
+        let body = body.0;
+        let input = SendInput {
+            kind: body.kind.map(MessageType::from),
+            body: body.body,
+            file_url: body.file_url,
+            file_name: body.file_name,
+            file_size: body.file_size,
+            file_type: body.file_type,
+            media_id: body.media_id,
+            reply_to_id: body.reply_to_id,
+            client_msg_id: body.client_msg_id.filter(|c| !c.is_empty()),
+            forwarded_from_id: None,
+        };
+        let (message, created) = chat::messages::send(&state, &caller, &membership, input).await?;
+        let dto = chat_render::messages(&state, &caller.user.id, std::slice::from_ref(&message)).await?.remove(0);
+        Ok(upserted(dto, created))
+    }
+
+    /// Mark read up to `up_to_seq` (default: the newest message). The read position only
+    /// moves forward; the other participants get a read receipt.
+    #[oai(path = "/:id/read", method = "post", operation_id = "conversations_read")]
+    async fn read(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+        body: Json<Option<ReadRequest>>,
+    ) -> ApiResult<Done> {
+        let caller = auth.0;
+        let membership = access::member(&state, &caller, &id.0).await?;
+        let last = membership.conversation.last_seq;
+        let up_to = body.0.and_then(|b| b.up_to_seq).unwrap_or(last);
+        if up_to < 0 {
+            return Err(Invalid::new("up_to_seq", "must not be negative").into());
+        }
+        let position = store::conversations::mark_read(&state.db, membership.id(), &caller.user.id, up_to.min(last)).await?;
+        chat::notify_members(&state, &caller.tenant_id, membership.id(), "read_receipt", json!({
+            "conversation_id": membership.id(), "user_id": caller.user.id, "up_to_seq": position,
+        }))
+        .await;
+        Ok(Done::NoContent)
+    }
+
+    /// Tell the other participants the caller is typing.
+    #[oai(path = "/:id/typing", method = "post", operation_id = "conversations_typing")]
+    async fn typing(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+    ) -> ApiResult<Done> {
+        let caller = auth.0;
+        let membership = access::member(&state, &caller, &id.0).await?;
+        chat::notify_members(&state, &caller.tenant_id, membership.id(), "typing", json!({
+            "conversation_id": membership.id(), "user_id": caller.user.id,
+        }))
+        .await;
+        Ok(Done::NoContent)
+    }
+
+    /// Mute for the caller: it still counts unread but sends no push.
+    #[oai(path = "/:id/mute", method = "post", operation_id = "conversations_mute")]
+    async fn mute(&self, state: Data<&AppState>, auth: BearerAuth, /// The conversation's id.
+        id: Path<String>) -> ApiResult<Done> {
+        set_flag(&state, auth, &id.0, Flag::Muted, true).await
+    }
+
+    /// Unmute for the caller.
+    #[oai(path = "/:id/mute", method = "delete", operation_id = "conversations_unmute")]
+    async fn unmute(&self, state: Data<&AppState>, auth: BearerAuth, /// The conversation's id.
+        id: Path<String>) -> ApiResult<Done> {
+        set_flag(&state, auth, &id.0, Flag::Muted, false).await
+    }
+
+    /// Archive for the caller; a new message from someone else unarchives it.
+    #[oai(path = "/:id/archive", method = "post", operation_id = "conversations_archive")]
+    async fn archive(&self, state: Data<&AppState>, auth: BearerAuth, /// The conversation's id.
+        id: Path<String>) -> ApiResult<Done> {
+        set_flag(&state, auth, &id.0, Flag::Archived, true).await
+    }
+
+    /// Unarchive for the caller.
+    #[oai(path = "/:id/archive", method = "delete", operation_id = "conversations_unarchive")]
+    async fn unarchive(&self, state: Data<&AppState>, auth: BearerAuth, /// The conversation's id.
+        id: Path<String>) -> ApiResult<Done> {
+        set_flag(&state, auth, &id.0, Flag::Archived, false).await
+    }
+}

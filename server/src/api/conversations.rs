@@ -1,0 +1,231 @@
+//! `/v1/chat/conversations`: open, list, read, change and leave conversations.
+
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Enum, OpenApi};
+
+use super::chat_render;
+use super::dto::conversations::*;
+use super::envelope::{listed, single, upserted, Created, Done, Listed, PageRequest, Single, Upserted};
+use super::error::{ApiError, ApiResult};
+use super::security::BearerAuth;
+use super::ApiTags;
+use crate::auth::UserCaller;
+use crate::chat::{self, access, conversations::Scope};
+use crate::domain::Invalid;
+use crate::state::AppState;
+use crate::store::{self, conversations::ListFilter};
+
+pub struct ConversationsApi;
+
+/// Sort order of the conversation list.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortDto {
+    /// Most recent activity first (default).
+    #[oai(rename = "-updated_at")]
+    UpdatedDesc,
+    /// Oldest activity first.
+    #[oai(rename = "updated_at")]
+    UpdatedAsc,
+}
+
+/// Whose view a delete changes.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum ScopeDto {
+    /// Only the caller's (default).
+    ForMe,
+    /// Everyone's.
+    ForEveryone,
+}
+
+impl From<ScopeDto> for Scope {
+    fn from(s: ScopeDto) -> Self {
+        match s {
+            ScopeDto::ForMe => Scope::ForMe,
+            ScopeDto::ForEveryone => Scope::ForEveryone,
+        }
+    }
+}
+
+/// One conversation with the listing's fields, as `caller` sees it.
+pub(super) async fn show(state: &AppState, caller: &UserCaller, id: &str) -> ApiResult<ConversationDto> {
+    let filter = ListFilter { conversation_id: Some(id.to_owned()), ..ListFilter::default() };
+    let (rows, _) = store::conversations::list_for_user(&state.db, &caller.tenant_id, &caller.user.id, &filter, 1, 0).await?;
+    let dto = chat_render::conversations(state, &caller.user.id, &rows).await?.pop();
+    dto.ok_or_else(|| ApiError::not_found("conversation"))
+}
+
+#[OpenApi(prefix_path = "/v1/chat/conversations", tag = "ApiTags::Conversations")]
+impl ConversationsApi {
+    /// The caller's conversations, most recent activity first, each with its participants,
+    /// last message and unread count.
+    #[oai(path = "/", method = "get", operation_id = "conversations_list")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Only this kind.
+        kind: Query<Option<ConversationKindDto>>,
+        /// Only archived (`true`) or only not archived (`false`) ones.
+        archived: Query<Option<bool>>,
+        /// Direct conversations whose other participant's username or display name contains this.
+        search_peer: Query<Option<String>>,
+        /// `-updated_at` (default) or `updated_at`.
+        sort: Query<Option<SortDto>>,
+        /// Page number, from 1.
+        page: Query<Option<u32>>,
+        /// Items per page, 1 to 100 (default 20).
+        per_page: Query<Option<u32>>,
+    ) -> ApiResult<Listed<ConversationDto>> {
+        let caller = auth.0;
+        let page = PageRequest::new(page.0, per_page.0);
+        let filter = ListFilter {
+            kind: kind.0.map(|k| k.as_str().to_owned()),
+            archived: archived.0,
+            search_peer: search_peer.0.filter(|s| !s.trim().is_empty()).map(|s| s.trim().chars().take(100).collect()),
+            oldest_first: sort.0 == Some(SortDto::UpdatedAsc),
+            conversation_id: None,
+        };
+        let (rows, total) =
+            store::conversations::list_for_user(&state.db, &caller.tenant_id, &caller.user.id, &filter, page.limit(), page.offset()).await?;
+        let items = chat_render::conversations(&state, &caller.user.id, &rows).await?;
+        Ok(listed(items, page, total))
+    }
+
+    /// Open a conversation. `{user_id}` gets or creates the caller's direct conversation with
+    /// that user (201 when created, 200 when it existed); `{kind: "group", name,
+    /// participant_ids}` creates a group owned by the caller.
+    #[oai(path = "/", method = "post", operation_id = "conversations_create")]
+    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<CreateConversationRequest>) -> ApiResult<Upserted<ConversationDto>> {
+        let caller = auth.0;
+        let body = body.0;
+        let kind = body.kind.unwrap_or(if body.user_id.is_some() { ConversationKindDto::Direct } else { ConversationKindDto::Group });
+        let (row, created) = match kind {
+            ConversationKindDto::Direct => {
+                let other = body.user_id.as_deref().ok_or_else(|| Invalid::new("user_id", "is required for a direct conversation"))?;
+                chat::conversations::open_direct(&state, &caller, other).await?
+            }
+            ConversationKindDto::Group => {
+                let name = body.name.as_deref().ok_or_else(|| Invalid::new("name", "is required for a group"))?;
+                let ids = body.participant_ids.unwrap_or_default();
+                (chat::conversations::create_group(&state, &caller, name, body.description.as_deref(), &ids).await?, true)
+            }
+            ConversationKindDto::Shop | ConversationKindDto::Ticket => {
+                return Err(Invalid::new("kind", "shop threads and tickets are opened through their own endpoints").into());
+            }
+        };
+        Ok(upserted(show(&state, &caller, &row.id).await?, created))
+    }
+
+    /// Unread counts of the caller's conversations and their total.
+    #[oai(path = "/unread", method = "get", operation_id = "conversations_unread")]
+    async fn unread(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Single<UnreadDto>> {
+        let caller = auth.0;
+        let rows = store::conversations::unread_for_user(&state.db, &caller.tenant_id, &caller.user.id).await?;
+        let total = rows.iter().map(|(_, n)| n).sum();
+        let conversations = rows
+            .into_iter()
+            .map(|(conversation_id, unread_count)| UnreadEntry { conversation_id, unread_count })
+            .collect();
+        Ok(single(UnreadDto { total, conversations }))
+    }
+
+    /// One conversation of the caller.
+    #[oai(path = "/:id", method = "get", operation_id = "conversations_get")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+    ) -> ApiResult<Single<ConversationDto>> {
+        let membership = access::member(&state, &auth.0, &id.0).await?;
+        Ok(single(show(&state, &auth.0, membership.id()).await?))
+    }
+
+    /// Rename or describe a group (its owners and admins).
+    #[oai(path = "/:id", method = "patch", operation_id = "conversations_update")]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+        body: Json<UpdateConversationRequest>,
+    ) -> ApiResult<Single<ConversationDto>> {
+        let membership = access::member(&state, &auth.0, &id.0).await?;
+        let description = match &body.description {
+            MaybeUndefined::Value(d) => Some(Some(d.as_str())),
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Undefined => None,
+        };
+        chat::conversations::update_details(&state, &auth.0, &membership, body.name.as_deref(), description).await?;
+        Ok(single(show(&state, &auth.0, membership.id()).await?))
+    }
+
+    /// Delete for the caller (`scope=for_me`, default: hides history so far) or for everyone
+    /// (`scope=for_everyone`: group owners and admins, moderators and up).
+    #[oai(path = "/:id", method = "delete", operation_id = "conversations_delete")]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+        /// `for_me` (default) or `for_everyone`.
+        scope: Query<Option<ScopeDto>>,
+    ) -> ApiResult<Done> {
+        let membership = access::member(&state, &auth.0, &id.0).await?;
+        chat::conversations::delete(&state, &auth.0, &membership, scope.0.unwrap_or(ScopeDto::ForMe).into()).await?;
+        Ok(Done::NoContent)
+    }
+
+    /// The current participants.
+    #[oai(path = "/:id/participants", method = "get", operation_id = "conversations_participants_list")]
+    async fn participants(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+    ) -> ApiResult<Single<Vec<ParticipantDto>>> {
+        let membership = access::member(&state, &auth.0, &id.0).await?;
+        let members = store::conversations::members_of(&state.db, &[membership.id().to_owned()]).await?;
+        Ok(single(members.iter().map(ParticipantDto::from).collect()))
+    }
+
+    /// Add participants to a group (its owners and admins).
+    #[oai(path = "/:id/participants", method = "post", operation_id = "conversations_participants_add")]
+    async fn add_participants(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+        body: Json<AddParticipantsRequest>,
+    ) -> ApiResult<Created<ConversationDto>> {
+        let membership = access::member(&state, &auth.0, &id.0).await?;
+        chat::conversations::add_participants(&state, &auth.0, &membership, &body.user_ids).await?;
+        Ok(super::envelope::created(show(&state, &auth.0, membership.id()).await?))
+    }
+
+    /// Remove a participant from a group, or leave it when `user_id` is the caller.
+    #[oai(path = "/:id/participants/:user_id", method = "delete", operation_id = "conversations_participants_remove")]
+    async fn remove_participant(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+        /// The participant's user id.
+        user_id: Path<String>,
+    ) -> ApiResult<Done> {
+        let membership = access::member(&state, &auth.0, &id.0).await?;
+        chat::conversations::remove_participant(&state, &auth.0, &membership, &user_id.0).await?;
+        Ok(Done::NoContent)
+    }
+}

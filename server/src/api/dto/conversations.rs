@@ -1,0 +1,195 @@
+//! Conversations as the API shows them.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Enum, Object};
+
+use super::messages::MessageDto;
+use super::time;
+use crate::store::conversations::{ListedRow, MemberRow};
+
+/// What a conversation is for.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum ConversationKindDto {
+    /// Exactly two users.
+    Direct,
+    /// A named group.
+    Group,
+    /// A buyer and a shop owner.
+    Shop,
+    /// A support ticket's thread.
+    Ticket,
+}
+
+impl ConversationKindDto {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationKindDto::Direct => "direct",
+            ConversationKindDto::Group => "group",
+            ConversationKindDto::Shop => "shop",
+            ConversationKindDto::Ticket => "ticket",
+        }
+    }
+}
+
+/// A participant of a conversation.
+#[derive(Object, Debug, Clone)]
+pub struct ParticipantDto {
+    /// The user's id.
+    pub id: String,
+    /// The user's username.
+    pub username: String,
+    /// The user's display name.
+    pub display_name: Option<String>,
+    /// The user's picture.
+    pub avatar_url: Option<String>,
+    /// `owner`, `admin` or `member` (groups); `member` elsewhere.
+    pub role: String,
+    /// The last seq this participant has read.
+    pub last_read_seq: i64,
+    /// When they joined.
+    pub joined_at: DateTime<Utc>,
+}
+
+impl From<&MemberRow> for ParticipantDto {
+    fn from(m: &MemberRow) -> Self {
+        ParticipantDto {
+            id: m.user_id.clone(),
+            username: m.username.clone(),
+            display_name: m.display_name.clone(),
+            avatar_url: m.avatar_url.clone(),
+            role: m.role.clone(),
+            last_read_seq: m.last_read_seq,
+            joined_at: time(m.joined_at),
+        }
+    }
+}
+
+/// A conversation as one participant sees it.
+#[derive(Object, Debug, Clone)]
+pub struct ConversationDto {
+    /// The conversation's id.
+    pub id: String,
+    /// `direct`, `group`, `shop` or `ticket`.
+    pub kind: String,
+    /// The group's name.
+    pub name: Option<String>,
+    /// The group's description.
+    pub description: Option<String>,
+    /// In a direct conversation: the other participant.
+    pub participant: Option<ParticipantDto>,
+    /// Every current participant.
+    pub participants: Vec<ParticipantDto>,
+    /// The newest message.
+    pub last_message: Option<MessageDto>,
+    /// The seq of the newest message (0 when empty).
+    pub last_seq: i64,
+    /// The caller's read position.
+    pub last_read_seq: i64,
+    /// Others' messages after the caller's read position.
+    pub unread_count: i64,
+    /// Muted for the caller (still counts unread, sends no push).
+    pub muted: bool,
+    /// Archived for the caller.
+    pub archived: bool,
+    /// The caller's role in it.
+    pub role: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// Its last activity.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ConversationDto {
+    /// Assembles the DTO of `row` for `viewer` from the page's members and last messages.
+    pub fn assemble(row: &ListedRow, viewer: &str, members: &[MemberRow], last_message: Option<MessageDto>) -> Self {
+        let participants: Vec<ParticipantDto> = members
+            .iter()
+            .filter(|m| m.conversation_id == row.id)
+            .map(ParticipantDto::from)
+            .collect();
+        let participant = (row.kind == "direct")
+            .then(|| participants.iter().find(|p| p.id != viewer).cloned())
+            .flatten();
+        ConversationDto {
+            id: row.id.clone(),
+            kind: row.kind.clone(),
+            name: row.name.clone(),
+            description: row.description.clone(),
+            participant,
+            participants,
+            last_message,
+            last_seq: row.last_seq,
+            last_read_seq: row.last_read_seq,
+            unread_count: row.unread_count,
+            muted: row.muted != 0,
+            archived: row.archived != 0,
+            role: row.role.clone(),
+            created_at: time(row.created_at),
+            updated_at: time(row.updated_at),
+        }
+    }
+}
+
+/// Open a conversation: `{user_id}` for direct, `{kind: "group", name, participant_ids}`
+/// for a group.
+#[derive(Object, Debug)]
+pub struct CreateConversationRequest {
+    /// `direct` (default when `user_id` is given) or `group`.
+    pub kind: Option<ConversationKindDto>,
+    /// Direct: the other user.
+    #[oai(validator(max_length = 64))]
+    pub user_id: Option<String>,
+    /// Group: its name.
+    #[oai(validator(max_length = 200))]
+    pub name: Option<String>,
+    /// Group: its description.
+    #[oai(validator(max_length = 2000))]
+    pub description: Option<String>,
+    /// Group: the first members besides the caller (at most 100).
+    pub participant_ids: Option<Vec<String>>,
+}
+
+/// Rename or describe a group.
+#[derive(Object, Debug, Default)]
+pub struct UpdateConversationRequest {
+    /// New name.
+    #[oai(validator(max_length = 200))]
+    pub name: Option<String>,
+    /// New description; `null` clears it.
+    #[oai(validator(max_length = 2000))]
+    pub description: MaybeUndefined<String>,
+}
+
+/// Add participants to a group.
+#[derive(Object, Debug)]
+pub struct AddParticipantsRequest {
+    /// Users to add (at most 100).
+    pub user_ids: Vec<String>,
+}
+
+/// Mark messages read.
+#[derive(Object, Debug, Default)]
+pub struct ReadRequest {
+    /// Read up to and including this seq; the newest message when absent.
+    pub up_to_seq: Option<i64>,
+}
+
+/// Unread messages of one conversation.
+#[derive(Object, Debug)]
+pub struct UnreadEntry {
+    /// The conversation.
+    pub conversation_id: String,
+    /// Others' messages after the caller's read position.
+    pub unread_count: i64,
+}
+
+/// The caller's unread messages.
+#[derive(Object, Debug)]
+pub struct UnreadDto {
+    /// All unread messages together.
+    pub total: i64,
+    /// Conversations with unread messages, most recent activity first.
+    pub conversations: Vec<UnreadEntry>,
+}

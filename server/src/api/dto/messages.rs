@@ -1,0 +1,209 @@
+//! Messages as the API and the event stream show them.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+use serde::Serialize;
+
+use super::time;
+use crate::store::messages::{MessageRow, ReactionCount};
+
+/// The kind of message a client may send.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum SendTypeDto {
+    /// Plain text (the default).
+    Text,
+    /// A file; needs `file_url` or `media_id`.
+    File,
+    /// An image; needs `file_url` or `media_id`.
+    Image,
+}
+
+/// One emoji's reactions on a message.
+#[derive(Object, Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReactionDto {
+    /// The emoji.
+    pub emoji: String,
+    /// How many users reacted with it.
+    pub count: i64,
+    /// Whether the caller is one of them.
+    pub me: bool,
+}
+
+/// A message.
+#[derive(Object, Debug, Clone, Serialize)]
+pub struct MessageDto {
+    /// The message's id.
+    pub id: String,
+    /// Its conversation.
+    pub conversation_id: String,
+    /// Position in the conversation: 1, 2, 3, ... with no gaps.
+    pub seq: i64,
+    /// The author; `null` for system messages.
+    pub sender_id: Option<String>,
+    /// `text`, `file`, `image` or `system`.
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The text; empty once deleted for everyone.
+    pub body: String,
+    /// URL of an attached file.
+    pub file_url: Option<String>,
+    /// Original name of the attached file.
+    pub file_name: Option<String>,
+    /// Size of the attached file in bytes.
+    pub file_size: Option<i64>,
+    /// MIME type of the attached file.
+    pub file_type: Option<String>,
+    /// Id of uploaded media, when the file went through Confab's media store.
+    pub media_id: Option<String>,
+    /// The message this one answers.
+    pub reply_to_id: Option<String>,
+    /// The message this one is a forwarded copy of.
+    pub forwarded_from_id: Option<String>,
+    /// Reactions, one entry per emoji.
+    pub reactions: Vec<ReactionDto>,
+    /// The sender's idempotency key, when it sent one.
+    pub client_msg_id: Option<String>,
+    /// When it was last edited.
+    pub edited_at: Option<DateTime<Utc>>,
+    /// Whether it was deleted for everyone.
+    pub deleted: bool,
+    /// When it was sent.
+    pub created_at: DateTime<Utc>,
+}
+
+impl MessageDto {
+    pub fn from_row(m: &MessageRow, reactions: Vec<ReactionDto>) -> Self {
+        MessageDto {
+            id: m.id.clone(),
+            conversation_id: m.conversation_id.clone(),
+            seq: m.seq,
+            sender_id: m.sender_id.clone(),
+            kind: m.kind.clone(),
+            body: m.body.clone(),
+            file_url: m.file_url.clone(),
+            file_name: m.file_name.clone(),
+            file_size: m.file_size,
+            file_type: m.file_type.clone(),
+            media_id: m.media_id.clone(),
+            reply_to_id: m.reply_to_id.clone(),
+            forwarded_from_id: m.forwarded_from_id.clone(),
+            reactions,
+            client_msg_id: m.client_msg_id.clone(),
+            edited_at: m.edited_at.map(time),
+            deleted: m.deleted_at.is_some(),
+            created_at: time(m.created_at),
+        }
+    }
+
+    /// Builds the DTOs of `rows`, attaching each message's reactions from `counts`.
+    pub fn many(rows: &[MessageRow], counts: &[ReactionCount]) -> Vec<MessageDto> {
+        rows.iter()
+            .map(|m| {
+                let reactions = counts
+                    .iter()
+                    .filter(|c| c.message_id == m.id)
+                    .map(|c| ReactionDto { emoji: c.emoji.clone(), count: c.count, me: c.mine > 0 })
+                    .collect();
+                MessageDto::from_row(m, reactions)
+            })
+            .collect()
+    }
+}
+
+/// Send a message.
+#[derive(Object, Debug)]
+pub struct SendMessageRequest {
+    /// The text (for files and images, an optional caption). At most the tenant's
+    /// `max_message_length` characters, else 413.
+    #[oai(validator(max_length = 100000))]
+    pub body: String,
+    /// `text` (default), `file` or `image`.
+    #[oai(rename = "type")]
+    pub kind: Option<SendTypeDto>,
+    /// Uploaded media to attach.
+    #[oai(validator(max_length = 64))]
+    pub media_id: Option<String>,
+    /// URL of the file (required for `file` unless `media_id` is given).
+    #[oai(validator(max_length = 2048))]
+    pub file_url: Option<String>,
+    /// Original file name.
+    #[oai(validator(max_length = 255))]
+    pub file_name: Option<String>,
+    /// File size in bytes.
+    pub file_size: Option<i64>,
+    /// MIME type.
+    #[oai(validator(max_length = 255))]
+    pub file_type: Option<String>,
+    /// A message of the same conversation this one answers.
+    #[oai(validator(max_length = 64))]
+    pub reply_to_id: Option<String>,
+    /// The sender's idempotency key: sending again with the same key returns the first
+    /// message (200) instead of storing a duplicate.
+    #[oai(validator(max_length = 64))]
+    pub client_msg_id: Option<String>,
+}
+
+/// Edit a message.
+#[derive(Object, Debug)]
+pub struct EditMessageRequest {
+    /// The new text.
+    #[oai(validator(max_length = 100000))]
+    pub body: String,
+}
+
+/// Toggle a reaction.
+#[derive(Object, Debug)]
+pub struct ReactionRequest {
+    /// The emoji, such as "👍".
+    #[oai(validator(max_length = 64))]
+    pub emoji: String,
+}
+
+/// Forward a message.
+#[derive(Object, Debug)]
+pub struct ForwardRequest {
+    /// The message to forward.
+    #[oai(validator(max_length = 64))]
+    pub message_id: String,
+    /// Conversations of the caller to forward it to (1 to 20).
+    pub conversation_ids: Vec<String>,
+}
+
+/// Where a client's copy of one conversation ends.
+#[derive(Object, Debug)]
+pub struct SyncCursor {
+    /// The conversation.
+    #[oai(validator(max_length = 64))]
+    pub conversation_id: String,
+    /// The last seq the client has (0 for none).
+    pub last_seq: i64,
+}
+
+/// Catch up on several conversations.
+#[derive(Object, Debug)]
+pub struct SyncRequest {
+    /// The client's position per conversation (at most 100).
+    pub conversations: Vec<SyncCursor>,
+    /// Most messages per conversation (default 100, at most 500).
+    pub limit: Option<i64>,
+}
+
+/// What a client missed in one conversation.
+#[derive(Object, Debug)]
+pub struct SyncedConversation {
+    /// The conversation.
+    pub conversation_id: String,
+    /// Messages after the client's `last_seq`, oldest first.
+    pub messages: Vec<MessageDto>,
+    /// Whether more messages follow the last one returned.
+    pub has_more: bool,
+}
+
+/// The result of a sync.
+#[derive(Object, Debug)]
+pub struct SyncResponse {
+    /// One entry per requested conversation.
+    pub conversations: Vec<SyncedConversation>,
+}

@@ -1,0 +1,47 @@
+//! The event bus: every state change a client should hear about is published here, once,
+//! with the users it is for. Real-time delivery subscribes to it. The embedded default keeps
+//! it in this process; a Redis adapter shares it between server processes.
+
+mod local;
+
+use serde::Serialize;
+
+pub use local::LocalBus;
+
+/// One event for some users of one tenant. `payload` is the frame clients receive: a JSON
+/// object with a `type`.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Event {
+    pub tenant_id: String,
+    /// Who receives it.
+    pub audience: Vec<String>,
+    pub payload: serde_json::Value,
+}
+
+impl Event {
+    pub fn new(tenant_id: &str, audience: Vec<String>, kind: &str, mut body: serde_json::Value) -> Self {
+        if let Some(object) = body.as_object_mut() {
+            object.insert("type".into(), serde_json::Value::String(kind.into()));
+        }
+        Event { tenant_id: tenant_id.to_owned(), audience, payload: body }
+    }
+
+    pub fn kind(&self) -> &str {
+        self.payload["type"].as_str().unwrap_or_default()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("event bus unavailable: {0}")]
+pub struct BusError(pub String);
+
+#[async_trait::async_trait]
+pub trait EventBus: Send + Sync {
+    /// Hands the event to every subscriber of every server process. Never blocks on slow
+    /// subscribers.
+    async fn publish(&self, event: Event) -> Result<(), BusError>;
+    /// A stream of every event published from now on.
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event>;
+    /// True when the bus's backing service answers.
+    async fn ping(&self) -> bool;
+}

@@ -1,0 +1,171 @@
+//! Opening, changing and leaving conversations.
+
+use serde_json::json;
+
+use super::access::{self, Membership};
+use super::notify_members;
+use crate::auth::UserCaller;
+use crate::domain::conversation::{direct_key, group_name, ConversationKind, MemberRole};
+use crate::domain::{Invalid, Role};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::{self, conversations::ConversationRow, users::UserRow};
+
+/// Most users one request may add to a group.
+pub const MAX_NEW_MEMBERS: usize = 100;
+
+/// Loads users of the caller's tenant who may be added to conversations.
+async fn addable_users(state: &AppState, caller: &UserCaller, ids: &[String]) -> AppResult<Vec<UserRow>> {
+    if ids.len() > MAX_NEW_MEMBERS {
+        return Err(Invalid::new("participant_ids", format!("at most {MAX_NEW_MEMBERS} at once")).into());
+    }
+    let mut users = Vec::with_capacity(ids.len());
+    for raw in ids {
+        let id = access::parse_id(raw)?;
+        let user = store::users::by_id(&state.db, &caller.tenant_id, &id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
+        if !user.permissions().can_receive_message {
+            return Err(AppError::forbidden(format!("user {id} cannot receive messages")));
+        }
+        users.push(user);
+    }
+    Ok(users)
+}
+
+/// The caller's one direct conversation with `other_id`; `true` when created now.
+pub async fn open_direct(state: &AppState, caller: &UserCaller, other_id: &str) -> AppResult<(ConversationRow, bool)> {
+    let other_id = access::parse_id(other_id)?;
+    if other_id == caller.user.id {
+        return Err(Invalid::new("user_id", "you cannot start a conversation with yourself").into());
+    }
+    let other = addable_users(state, caller, std::slice::from_ref(&other_id)).await?.remove(0);
+    let key = direct_key(&caller.user.id, &other.id);
+    Ok(store::conversations::get_or_create_direct(&state.db, &caller.tenant_id, &caller.user.id, &other.id, &key).await?)
+}
+
+/// A new group with the caller as owner.
+pub async fn create_group(
+    state: &AppState,
+    caller: &UserCaller,
+    name: &str,
+    description: Option<&str>,
+    participant_ids: &[String],
+) -> AppResult<ConversationRow> {
+    let name = group_name(name)?;
+    let description = description.map(str::trim).filter(|d| !d.is_empty());
+    let mut members = vec![(caller.user.id.clone(), MemberRole::Owner.as_str())];
+    for user in addable_users(state, caller, participant_ids).await? {
+        if !members.iter().any(|(id, _)| *id == user.id) {
+            members.push((user.id, MemberRole::Member.as_str()));
+        }
+    }
+    Ok(store::conversations::create(
+        &state.db,
+        &caller.tenant_id,
+        ConversationKind::Group.as_str(),
+        Some(&name),
+        description,
+        &caller.user.id,
+        &members,
+    )
+    .await?)
+}
+
+pub async fn add_participants(state: &AppState, caller: &UserCaller, membership: &Membership, ids: &[String]) -> AppResult<()> {
+    access::require_group(membership)?;
+    access::require_manager(caller, membership)?;
+    let users = addable_users(state, caller, ids).await?;
+    let ids: Vec<String> = users.into_iter().map(|u| u.id).collect();
+    store::conversations::add_members(&state.db, &caller.tenant_id, membership.id(), &ids).await?;
+    notify_members(state, &caller.tenant_id, membership.id(), "conversation_updated", json!({
+        "conversation_id": membership.id(), "change": "participants_added", "user_ids": ids,
+    }))
+    .await;
+    Ok(())
+}
+
+/// Removes a participant, or leaves when it is the caller. An owner who leaves hands the
+/// group to the longest-standing remaining member.
+pub async fn remove_participant(state: &AppState, caller: &UserCaller, membership: &Membership, user_id: &str) -> AppResult<()> {
+    access::require_group(membership)?;
+    let user_id = access::parse_id(user_id)?;
+    let leaving = user_id == caller.user.id;
+    if !leaving {
+        access::require_manager(caller, membership)?;
+        let target = store::conversations::participant(&state.db, membership.id(), &user_id)
+            .await?
+            .filter(|p| p.is_member())
+            .ok_or(AppError::NotFound("participant"))?;
+        let target_role = MemberRole::parse(&target.role);
+        if target_role >= membership.member_role() && !caller.role.at_least(Role::Moderator) {
+            return Err(AppError::forbidden("you cannot remove a participant of equal or higher standing"));
+        }
+    }
+    // Tell the leaver too, before the membership ends.
+    notify_members(state, &caller.tenant_id, membership.id(), "conversation_updated", json!({
+        "conversation_id": membership.id(), "change": "participant_removed", "user_id": user_id,
+    }))
+    .await;
+    if !store::conversations::remove_member(&state.db, membership.id(), &user_id).await? {
+        return Err(AppError::NotFound("participant"));
+    }
+    if leaving && membership.member_role() == MemberRole::Owner {
+        let remaining = store::conversations::members_of(&state.db, &[membership.id().to_owned()]).await?;
+        if !remaining.iter().any(|m| m.role == MemberRole::Owner.as_str()) {
+            if let Some(heir) = remaining.first() {
+                store::conversations::set_member_role(&state.db, membership.id(), &heir.user_id, MemberRole::Owner.as_str()).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn update_details(
+    state: &AppState,
+    caller: &UserCaller,
+    membership: &Membership,
+    name: Option<&str>,
+    description: Option<Option<&str>>,
+) -> AppResult<ConversationRow> {
+    access::require_group(membership)?;
+    access::require_manager(caller, membership)?;
+    let name = match name {
+        Some(raw) => Some(group_name(raw)?),
+        None => membership.conversation.name.clone(),
+    };
+    let description = match description {
+        Some(d) => d.map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+        None => membership.conversation.description.clone(),
+    };
+    let row = store::conversations::update_details(&state.db, membership.id(), name.as_deref(), description.as_deref()).await?;
+    notify_members(state, &caller.tenant_id, membership.id(), "conversation_updated", json!({
+        "conversation_id": membership.id(), "change": "details", "name": row.name, "description": row.description,
+    }))
+    .await;
+    Ok(row)
+}
+
+/// Whose view a delete changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    ForMe,
+    ForEveryone,
+}
+
+pub async fn delete(state: &AppState, caller: &UserCaller, membership: &Membership, scope: Scope) -> AppResult<()> {
+    match scope {
+        Scope::ForMe => {
+            store::conversations::clear_for(&state.db, membership.id(), &caller.user.id, membership.conversation.last_seq).await?;
+        }
+        Scope::ForEveryone => {
+            access::require_manager(caller, membership)?;
+            notify_members(state, &caller.tenant_id, membership.id(), "conversation_updated", json!({
+                "conversation_id": membership.id(), "change": "deleted",
+            }))
+            .await;
+            store::conversations::delete_for_everyone(&state.db, membership.id()).await?;
+        }
+    }
+    Ok(())
+}

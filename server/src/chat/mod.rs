@@ -1,0 +1,30 @@
+//! The chat service: conversations, membership and messages. Handlers call these; rules live
+//! here and in `domain`, SQL in `store`, and every change is published on the event bus.
+
+pub mod access;
+pub mod conversations;
+pub mod messages;
+
+use crate::bus::Event;
+use crate::state::AppState;
+use crate::store;
+
+/// Publishes `kind` with `body` to the current members of a conversation. Delivery is best
+/// effort: a bus failure is logged and never fails the request that changed the state,
+/// since clients catch up with `sync`.
+pub async fn notify_members(state: &AppState, tenant_id: &str, conversation_id: &str, kind: &str, body: serde_json::Value) {
+    let audience = match store::conversations::members_of(&state.db, &[conversation_id.to_owned()]).await {
+        Ok(members) => members.into_iter().map(|m| m.user_id).collect(),
+        Err(error) => {
+            tracing::warn!(%error, "could not load the audience of an event");
+            return;
+        }
+    };
+    notify(state, Event::new(tenant_id, audience, kind, body)).await;
+}
+
+pub async fn notify(state: &AppState, event: Event) {
+    if let Err(error) = state.bus.publish(event).await {
+        tracing::warn!(%error, "could not publish an event");
+    }
+}

@@ -1,0 +1,311 @@
+//! Messages: the gap-free per-conversation sequence, idempotent sends, history, reactions.
+
+use super::sql::Sql;
+use super::{new_id, now_ms, Db, StoreError, StoreResult};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MessageRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub conversation_id: String,
+    pub seq: i64,
+    pub sender_id: Option<String>,
+    #[sqlx(rename = "type")]
+    pub kind: String,
+    pub body: String,
+    pub file_url: Option<String>,
+    pub file_name: Option<String>,
+    pub file_size: Option<i64>,
+    pub file_type: Option<String>,
+    pub media_id: Option<String>,
+    pub reply_to_id: Option<String>,
+    pub forwarded_from_id: Option<String>,
+    pub client_msg_id: Option<String>,
+    pub edited_at: Option<i64>,
+    pub deleted_at: Option<i64>,
+    pub created_at: i64,
+}
+
+pub(crate) const COLUMNS: &str = "id, tenant_id, conversation_id, seq, sender_id, type, body, file_url, file_name, \
+    file_size, file_type, media_id, reply_to_id, forwarded_from_id, client_msg_id, edited_at, deleted_at, created_at";
+
+/// A message to store; `seq`, `id` and the time are assigned here.
+#[derive(Debug, Clone, Default)]
+pub struct NewMessage {
+    pub tenant_id: String,
+    pub conversation_id: String,
+    pub sender_id: Option<String>,
+    pub kind: String,
+    pub body: String,
+    pub file_url: Option<String>,
+    pub file_name: Option<String>,
+    pub file_size: Option<i64>,
+    pub file_type: Option<String>,
+    pub media_id: Option<String>,
+    pub reply_to_id: Option<String>,
+    pub forwarded_from_id: Option<String>,
+    pub client_msg_id: Option<String>,
+}
+
+/// The outcome of a send.
+#[derive(Debug)]
+pub enum Sent {
+    /// Stored now, with the next seq.
+    New(MessageRow),
+    /// The sender's `client_msg_id` was already used here: the first message, unchanged.
+    Duplicate(MessageRow),
+    /// The conversation does not exist (any more).
+    NoConversation,
+}
+
+async fn by_client_id<'c, E>(exec: E, conversation_id: &str, sender_id: &str, client_msg_id: &str) -> StoreResult<Option<MessageRow>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as::<_, MessageRow>(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_msg_id = $3"
+    ))
+    .bind(conversation_id)
+    .bind(sender_id)
+    .bind(client_msg_id)
+    .fetch_optional(exec)
+    .await?)
+}
+
+/// Stores a message in one short transaction. Its first statement bumps the conversation's
+/// `last_seq`, which takes the write lock at once: concurrent senders queue there (row lock
+/// on PostgreSQL, database lock on SQLite) and each gets the next number, with no gap and
+/// no duplicate. A rolled-back send gives its number back.
+pub async fn send(db: &Db, new: &NewMessage) -> StoreResult<Sent> {
+    let now = now_ms();
+    let mut tx = db.pool().begin().await?;
+    let seq: Option<i64> = sqlx::query_scalar(
+        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING last_seq",
+    )
+    .bind(&new.conversation_id)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(seq) = seq else {
+        return Ok(Sent::NoConversation);
+    };
+    if let (Some(sender), Some(client_id)) = (&new.sender_id, &new.client_msg_id) {
+        if let Some(first) = by_client_id(&mut *tx, &new.conversation_id, sender, client_id).await? {
+            tx.rollback().await?;
+            return Ok(Sent::Duplicate(first));
+        }
+    }
+    let inserted = sqlx::query_as::<_, MessageRow>(&format!(
+        "INSERT INTO messages ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL, NULL, $16)
+         RETURNING {COLUMNS}"
+    ))
+    .bind(new_id())
+    .bind(&new.tenant_id)
+    .bind(&new.conversation_id)
+    .bind(seq)
+    .bind(&new.sender_id)
+    .bind(&new.kind)
+    .bind(&new.body)
+    .bind(&new.file_url)
+    .bind(&new.file_name)
+    .bind(new.file_size)
+    .bind(&new.file_type)
+    .bind(&new.media_id)
+    .bind(&new.reply_to_id)
+    .bind(&new.forwarded_from_id)
+    .bind(&new.client_msg_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(StoreError::classify);
+    let message = match inserted {
+        Ok(message) => message,
+        Err(StoreError::Conflict(_)) => {
+            // A retry with the same client_msg_id won a race we could not see: answer with it.
+            tx.rollback().await?;
+            let (sender, client_id) = (new.sender_id.as_deref().unwrap_or_default(), new.client_msg_id.as_deref().unwrap_or_default());
+            return match by_client_id(db.pool(), &new.conversation_id, sender, client_id).await? {
+                Some(first) => Ok(Sent::Duplicate(first)),
+                None => Err(StoreError::Conflict("client_msg_id".into())),
+            };
+        }
+        Err(e) => return Err(e),
+    };
+    sqlx::query("UPDATE conversations SET last_message_id = $2 WHERE id = $1")
+        .bind(&new.conversation_id)
+        .bind(&message.id)
+        .execute(&mut *tx)
+        .await?;
+    // A new message brings the conversation back for everyone who hid it, and unarchives
+    // it for its recipients.
+    sqlx::query(
+        "UPDATE participants SET hidden = 0, archived = CASE WHEN user_id = $2 THEN archived ELSE 0 END
+         WHERE conversation_id = $1 AND left_at IS NULL AND (hidden = 1 OR archived = 1)",
+    )
+    .bind(&new.conversation_id)
+    .bind(new.sender_id.as_deref().unwrap_or_default())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Sent::New(message))
+}
+
+pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<MessageRow>> {
+    Ok(sqlx::query_as::<_, MessageRow>(&format!("SELECT {COLUMNS} FROM messages WHERE tenant_id = $1 AND id = $2"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+pub async fn by_ids(db: &Db, ids: &[String]) -> StoreResult<Vec<MessageRow>> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM messages WHERE id IN ("));
+    sql.bind_list(ids).push(")");
+    Ok(sql.query_as::<MessageRow>().fetch_all(db.pool()).await?)
+}
+
+/// Which part of a conversation's history to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Window {
+    /// Newest first, `limit` after skipping `offset`.
+    Page { limit: i64, offset: i64 },
+    /// The `limit` messages just before `seq`, newest first.
+    Before { seq: i64, limit: i64 },
+    /// The `limit` messages just after `seq`, oldest first.
+    After { seq: i64, limit: i64 },
+}
+
+/// History as `viewer` sees it: after their "delete for me" point and without messages they
+/// hid. Returns the rows and how many match in all.
+pub async fn history(db: &Db, conversation_id: &str, viewer: &str, cleared_before: i64, window: Window) -> StoreResult<(Vec<MessageRow>, i64)> {
+    let visible = |sql: &mut Sql| {
+        sql.push(" FROM messages m WHERE m.conversation_id = ")
+            .bind(conversation_id)
+            .push(" AND m.seq > ")
+            .bind(cleared_before)
+            .push(" AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = ")
+            .bind(viewer)
+            .push(")");
+    };
+    let columns = COLUMNS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
+    let mut sql = Sql::new(&format!("SELECT {columns}"));
+    visible(&mut sql);
+    let mut count = Sql::new("SELECT COUNT(*)");
+    visible(&mut count);
+    match window {
+        Window::Page { limit, offset } => {
+            sql.push(" ORDER BY m.seq DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+        }
+        Window::Before { seq, limit } => {
+            sql.push(" AND m.seq < ").bind(seq).push(" ORDER BY m.seq DESC LIMIT ").bind(limit);
+            count.push(" AND m.seq < ").bind(seq);
+        }
+        Window::After { seq, limit } => {
+            sql.push(" AND m.seq > ").bind(seq).push(" ORDER BY m.seq ASC LIMIT ").bind(limit);
+            count.push(" AND m.seq > ").bind(seq);
+        }
+    }
+    let rows = sql.query_as::<MessageRow>().fetch_all(db.pool()).await?;
+    let total = count.query_scalar::<i64>().fetch_one(db.pool()).await?;
+    Ok((rows, total))
+}
+
+/// Messages of the listed conversations created after `since`, oldest first, that `viewer`
+/// can see.
+pub async fn since(db: &Db, tenant_id: &str, viewer: &str, since_ms: i64, limit: i64, offset: i64) -> StoreResult<(Vec<MessageRow>, i64)> {
+    let filter = |sql: &mut Sql| {
+        sql.push(
+            " FROM messages m JOIN participants p ON p.conversation_id = m.conversation_id
+              JOIN conversations c ON c.id = m.conversation_id
+              WHERE c.deleted_at IS NULL AND p.left_at IS NULL AND m.seq > p.cleared_before_seq AND m.tenant_id = ",
+        )
+        .bind(tenant_id)
+        .push(" AND p.user_id = ")
+        .bind(viewer)
+        .push(" AND m.created_at > ")
+        .bind(since_ms);
+    };
+    let columns = COLUMNS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
+    let mut sql = Sql::new(&format!("SELECT {columns}"));
+    filter(&mut sql);
+    sql.push(" ORDER BY m.created_at ASC, m.id ASC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+    let mut count = Sql::new("SELECT COUNT(*)");
+    filter(&mut count);
+    let rows = sql.query_as::<MessageRow>().fetch_all(db.pool()).await?;
+    let total = count.query_scalar::<i64>().fetch_one(db.pool()).await?;
+    Ok((rows, total))
+}
+
+pub async fn edit(db: &Db, id: &str, body: &str) -> StoreResult<MessageRow> {
+    Ok(sqlx::query_as::<_, MessageRow>(&format!(
+        "UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(body)
+    .bind(now_ms())
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// Deletes for everyone: the row stays as a tombstone so seqs stay gap-free, its content goes.
+pub async fn delete_for_everyone(db: &Db, id: &str) -> StoreResult<MessageRow> {
+    Ok(sqlx::query_as::<_, MessageRow>(&format!(
+        "UPDATE messages SET body = '', file_url = NULL, file_name = NULL, file_size = NULL, file_type = NULL,
+            media_id = NULL, deleted_at = $2 WHERE id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(now_ms())
+    .fetch_one(db.pool())
+    .await?)
+}
+
+pub async fn hide_for(db: &Db, id: &str, user_id: &str) -> StoreResult<()> {
+    sqlx::query("INSERT INTO hidden_messages (message_id, user_id) VALUES ($1, $2) ON CONFLICT (message_id, user_id) DO NOTHING")
+        .bind(id)
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Adds the user's reaction, or takes it back when it was there; true when added.
+pub async fn toggle_reaction(db: &Db, message_id: &str, user_id: &str, emoji: &str) -> StoreResult<bool> {
+    let removed = sqlx::query("DELETE FROM reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3")
+        .bind(message_id)
+        .bind(user_id)
+        .bind(emoji)
+        .execute(db.pool())
+        .await?;
+    if removed.rows_affected() > 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO reactions (message_id, user_id, emoji, created_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (message_id, user_id, emoji) DO NOTHING",
+    )
+    .bind(message_id)
+    .bind(user_id)
+    .bind(emoji)
+    .bind(now_ms())
+    .execute(db.pool())
+    .await?;
+    Ok(true)
+}
+
+/// Reaction counts per message and emoji, with whether `viewer` is among them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReactionCount {
+    pub message_id: String,
+    pub emoji: String,
+    pub count: i64,
+    pub mine: i64,
+}
+
+pub async fn reactions(db: &Db, message_ids: &[String], viewer: &str) -> StoreResult<Vec<ReactionCount>> {
+    let mut sql = Sql::new("SELECT message_id, emoji, COUNT(*) AS count, SUM(CASE WHEN user_id = ");
+    sql.bind(viewer)
+        .push(" THEN 1 ELSE 0 END) AS mine, MIN(created_at) AS first_at FROM reactions WHERE message_id IN (")
+        .bind_list(message_ids)
+        .push(") GROUP BY message_id, emoji ORDER BY first_at, emoji");
+    Ok(sql.query_as::<ReactionCount>().fetch_all(db.pool()).await?)
+}
