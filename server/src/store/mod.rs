@@ -3,8 +3,10 @@
 //! Times are epoch milliseconds and flags 0/1 integers because those decode portably.
 
 pub mod api_keys;
+pub mod directory;
 pub mod meta;
 pub mod sessions;
+pub mod social;
 pub mod tenants;
 pub mod users;
 
