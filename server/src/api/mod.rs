@@ -8,6 +8,7 @@ pub mod error;
 pub mod security;
 
 mod auth;
+mod chat_users;
 mod keys;
 mod messaging;
 mod ops;
@@ -34,15 +35,17 @@ pub enum ApiTags {
     Users,
     /// WebSocket tickets.
     Messaging,
+    /// Users as chat users see each other: directory, blocks, follows.
+    ChatUsers,
     /// Liveness and readiness probes.
     Operations,
 }
 
-type Apis = (auth::AuthApi, tenant::TenantApi, keys::KeysApi, users::UsersApi, messaging::MessagingApi, ops::OpsApi);
+type Apis = (auth::AuthApi, tenant::TenantApi, keys::KeysApi, users::UsersApi, messaging::MessagingApi, chat_users::ChatUsersApi, ops::OpsApi);
 
 /// The OpenAPI service; building it needs no running server, so the spec dumper uses it too.
 pub fn service(server_url: Option<&str>) -> OpenApiService<Apis, ()> {
-    let apis = (auth::AuthApi, tenant::TenantApi, keys::KeysApi, users::UsersApi, messaging::MessagingApi, ops::OpsApi);
+    let apis = (auth::AuthApi, tenant::TenantApi, keys::KeysApi, users::UsersApi, messaging::MessagingApi, chat_users::ChatUsersApi, ops::OpsApi);
     let service = OpenApiService::new(apis, "Confab", env!("CARGO_PKG_VERSION")).description(
         "Self-hostable, multi-tenant chat. Websites integrate with an API key plus per-user chat tokens.",
     );
