@@ -9,6 +9,7 @@ pub mod security;
 
 mod auth;
 mod chat_render;
+mod chat_users;
 mod conversation_messages;
 mod conversations;
 mod keys;
@@ -42,6 +43,8 @@ pub enum ApiTags {
     Messages,
     /// WebSocket tickets.
     Messaging,
+    /// Users as chat users see each other: directory, blocks, follows.
+    ChatUsers,
     /// Liveness and readiness probes.
     Operations,
 }
@@ -54,6 +57,7 @@ type Apis = (
     conversations::ConversationsApi,
     conversation_messages::ConversationMessagesApi,
     messages::MessagesApi,
+    chat_users::ChatUsersApi,
     messaging::MessagingApi,
     ops::OpsApi,
 );
@@ -68,6 +72,7 @@ pub fn service(server_url: Option<&str>) -> OpenApiService<Apis, ()> {
         conversations::ConversationsApi,
         conversation_messages::ConversationMessagesApi,
         messages::MessagesApi,
+        chat_users::ChatUsersApi,
         messaging::MessagingApi,
         ops::OpsApi,
     );

@@ -4,6 +4,7 @@
 
 pub mod api_keys;
 pub mod conversations;
+pub mod directory;
 pub mod messages;
 pub mod meta;
 pub mod sessions;

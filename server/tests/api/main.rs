@@ -10,5 +10,6 @@ mod auth;
 mod errors;
 mod openapi;
 mod ops;
+mod social;
 mod tenant;
 mod users;

@@ -1,0 +1,88 @@
+//! The user directory as chat users see it: live users of one tenant, listed, searched, or
+//! narrowed to support agents. Every list comes with its total so the API can page it.
+
+use super::users::{UserRow, COLUMNS};
+use super::{Db, StoreResult};
+use crate::domain::Role;
+
+/// Live users of the tenant (`$1`); the base of every directory query.
+const LIVE: &str = "users WHERE tenant_id = $1 AND deleted_at IS NULL";
+
+/// The directory's stable order: case-folded username, then id.
+const BY_NAME: &str = "username_key, id";
+
+/// One page of users from `source`, a `FROM` clause (a table or derived table with a
+/// `WHERE`) whose placeholders `$1..` are `binds`, in `order`, plus the size of the whole
+/// list. The clauses are this layer's own constants, never input.
+pub(crate) async fn page_of_users(
+    db: &Db,
+    source: &str,
+    binds: &[&str],
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<UserRow>, i64)> {
+    let (limit_at, offset_at) = (binds.len() + 1, binds.len() + 2);
+    let sql = format!("SELECT {COLUMNS} FROM {source} ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}");
+    let mut rows = sqlx::query_as::<_, UserRow>(&sql);
+    for value in binds {
+        rows = rows.bind(*value);
+    }
+    let rows = rows.bind(limit).bind(offset).fetch_all(db.pool()).await?;
+    let sql = format!("SELECT COUNT(*) FROM {source}");
+    let mut total = sqlx::query_scalar::<_, i64>(&sql);
+    for value in binds {
+        total = total.bind(*value);
+    }
+    Ok((rows, total.fetch_one(db.pool()).await?))
+}
+
+/// Every live user of the tenant, by username.
+pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
+    page_of_users(db, LIVE, &[tenant_id], BY_NAME, limit, offset).await
+}
+
+/// Live users whose username, display name or phone contains `term`, ignoring case (ASCII
+/// case on SQLite, whose `LOWER` folds nothing else), by username.
+pub async fn search(db: &Db, tenant_id: &str, term: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
+    let source = format!(
+        "{LIVE} AND (username_key LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\' \
+         OR LOWER(phone) LIKE $2 ESCAPE '\\')"
+    );
+    let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+    page_of_users(db, &source, &[tenant_id, &pattern], BY_NAME, limit, offset).await
+}
+
+/// Live support agents (staff and up), by username.
+pub async fn agents(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
+    let roles: Vec<String> = Role::ALL
+        .into_iter()
+        .filter(|role| role.is_agent())
+        .map(|role| format!("'{}'", role.as_str()))
+        .collect();
+    let source = format!("{LIVE} AND role IN ({})", roles.join(", "));
+    page_of_users(db, &source, &[tenant_id], BY_NAME, limit, offset).await
+}
+
+/// Makes `%`, `_` and `\` match themselves in a `LIKE ... ESCAPE '\'` pattern.
+fn escape_like(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn like_wildcards_in_a_search_term_match_literally() {
+        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
+        assert_eq!(escape_like("jane"), "jane");
+    }
+}
