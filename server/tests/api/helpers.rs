@@ -269,3 +269,52 @@ impl TestApp {
 pub fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
 }
+
+impl TestApp {
+    /// Opens (or gets) the direct conversation of `token`'s user with `other_id`.
+    pub async fn direct(&self, token: &str, other_id: &str) -> Value {
+        let reply = self.post("/v1/chat/conversations").bearer(token).json(json!({"user_id": other_id})).send().await;
+        assert!(reply.status.is_success(), "open direct: {}", reply.text);
+        reply.data().clone()
+    }
+
+    /// Creates a group owned by `token`'s user.
+    pub async fn group(&self, token: &str, name: &str, members: &[&str]) -> Value {
+        self.post("/v1/chat/conversations")
+            .bearer(token)
+            .json(json!({"kind": "group", "name": name, "participant_ids": members}))
+            .send()
+            .await
+            .expect(201, None)
+            .data()
+            .clone()
+    }
+
+    /// Sends a text message; returns the message.
+    pub async fn say(&self, token: &str, conversation_id: &str, body: &str) -> Value {
+        self.post(&format!("/v1/chat/conversations/{conversation_id}/messages"))
+            .bearer(token)
+            .json(json!({"body": body}))
+            .send()
+            .await
+            .expect(201, None)
+            .data()
+            .clone()
+    }
+
+    /// The unread count of one conversation as `token`'s user sees it.
+    pub async fn unread_of(&self, token: &str, conversation_id: &str) -> i64 {
+        let reply = self.get(&format!("/v1/chat/conversations/{conversation_id}")).bearer(token).send().await.expect(200, None);
+        reply.data()["unread_count"].as_i64().unwrap()
+    }
+}
+
+/// Users with chat tokens: `(id, token)` for each external id, all of role `user`.
+pub async fn people(app: &TestApp, names: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for name in names {
+        let (user, token) = app.user_with_token(name, "user").await;
+        out.push((s(&user["id"]).to_owned(), token));
+    }
+    out
+}

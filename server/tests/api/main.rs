@@ -6,6 +6,7 @@ mod helpers;
 
 mod api_keys;
 mod binary;
+mod conversations;
 mod auth;
 mod errors;
 mod openapi;
