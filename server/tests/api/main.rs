@@ -9,6 +9,7 @@ mod binary;
 mod conversations;
 mod auth;
 mod errors;
+mod messages;
 mod openapi;
 mod ops;
 mod social;
