@@ -1,5 +1,8 @@
 //! Refuses request bodies over the configured size with 413. Unlike poem's `SizeLimit` it
 //! lets body-less requests (no `Content-Length`) through, and it also bounds chunked bodies.
+//! An empty body without a content type is taken as empty JSON, so operations whose body is
+//! optional (`POST .../read`) accept a bare POST; where a body is required the JSON parser
+//! then answers 400 rather than 415.
 
 use poem::http::{header, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
@@ -19,6 +22,11 @@ pub async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> R
             req.set_body(bytes);
         }
         None => {}
+    }
+    let empty = declared.unwrap_or(0) == 0 && !req.headers().contains_key(header::TRANSFER_ENCODING);
+    if empty && !req.headers().contains_key(header::CONTENT_TYPE) {
+        req.headers_mut()
+            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
     }
     next.call(req).await.map(IntoResponse::into_response)
 }

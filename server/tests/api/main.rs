@@ -11,6 +11,8 @@ mod auth;
 mod errors;
 mod messages;
 mod openapi;
+mod read_state;
+mod search;
 mod ops;
 mod social;
 mod tenant;
