@@ -14,6 +14,7 @@ use super::security::BearerAuth;
 use super::ApiTags;
 use crate::auth::UserCaller;
 use crate::chat::{self, access, conversations::Scope};
+use crate::domain::conversation::MemberRole;
 use crate::domain::Invalid;
 use crate::state::AppState;
 use crate::store::{self, conversations::ListFilter};
@@ -211,6 +212,28 @@ impl ConversationsApi {
         let membership = access::member(&state, &auth.0, &id.0).await?;
         chat::conversations::add_participants(&state, &auth.0, &membership, &body.user_ids).await?;
         Ok(super::envelope::created(show(&state, &auth.0, membership.id()).await?))
+    }
+
+    /// Make a participant of a group an `admin` or a plain `member` (the group's owner).
+    #[oai(path = "/:id/participants/:user_id", method = "patch", operation_id = "conversations_participants_set_role")]
+    async fn set_participant_role(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+        /// The participant's user id.
+        user_id: Path<String>,
+        body: Json<ParticipantRoleRequest>,
+    ) -> ApiResult<Single<Vec<ParticipantDto>>> {
+        let membership = access::member(&state, &auth.0, &id.0).await?;
+        let role = match body.role {
+            MemberRoleDto::Admin => MemberRole::Admin,
+            MemberRoleDto::Member => MemberRole::Member,
+        };
+        chat::conversations::set_participant_role(&state, &auth.0, &membership, &user_id.0, role).await?;
+        let members = store::conversations::members_of(&state.db, &[membership.id().to_owned()]).await?;
+        Ok(single(members.iter().map(ParticipantDto::from).collect()))
     }
 
     /// Remove a participant from a group, or leave it when `user_id` is the caller.

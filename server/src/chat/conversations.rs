@@ -121,6 +121,31 @@ pub async fn remove_participant(state: &AppState, caller: &UserCaller, membershi
     Ok(())
 }
 
+/// Makes a participant an `admin` or a plain `member` (group owners only).
+pub async fn set_participant_role(state: &AppState, caller: &UserCaller, membership: &Membership, user_id: &str, role: MemberRole) -> AppResult<()> {
+    access::require_group(membership)?;
+    if membership.member_role() != MemberRole::Owner && !caller.role.at_least(Role::Moderator) {
+        return Err(AppError::forbidden("only the group's owner may change roles"));
+    }
+    if role == MemberRole::Owner {
+        return Err(Invalid::new("role", "must be admin or member").into());
+    }
+    let user_id = access::parse_id(user_id)?;
+    let target = store::conversations::participant(&state.db, membership.id(), &user_id)
+        .await?
+        .filter(|p| p.is_member())
+        .ok_or(AppError::NotFound("participant"))?;
+    if MemberRole::parse(&target.role) == MemberRole::Owner {
+        return Err(AppError::forbidden("the owner's role cannot be changed"));
+    }
+    store::conversations::set_member_role(&state.db, membership.id(), &user_id, role.as_str()).await?;
+    notify_members(state, &caller.tenant_id, membership.id(), "conversation_updated", json!({
+        "conversation_id": membership.id(), "change": "participant_role", "user_id": user_id, "role": role.as_str(),
+    }))
+    .await;
+    Ok(())
+}
+
 pub async fn update_details(
     state: &AppState,
     caller: &UserCaller,

@@ -281,3 +281,26 @@ async fn users_who_cannot_receive_messages_cannot_be_added_or_messaged() {
         .expect(403, Some("forbidden"));
     app.post("/v1/chat/conversations").bearer(&p[1].1).json(json!({"user_id": p[2].0})).send().await.expect(403, Some("forbidden"));
 }
+
+#[tokio::test]
+async fn the_owner_makes_admins_who_then_manage_members_but_not_the_owner() {
+    let app = spawn_app().await;
+    let p = people(&app, &["owner", "adm", "mem", "new"]).await;
+    let id = s(&app.group(&p[0].1, "Team", &[&p[1].0, &p[2].0]).await["id"]).to_owned();
+    let role_path = |user: &str| format!("/v1/chat/conversations/{id}/participants/{user}");
+    app.patch(&role_path(&p[1].0)).bearer(&p[2].1).json(json!({"role": "admin"})).send().await.expect(403, Some("forbidden"));
+    let members = app.patch(&role_path(&p[1].0)).bearer(&p[0].1).json(json!({"role": "admin"})).send().await.expect(200, None);
+    assert!(members.data().as_array().unwrap().iter().any(|m| m["id"] == json!(p[1].0) && m["role"] == "admin"));
+    app.patch(&role_path(&p[1].0)).bearer(&p[0].1).json(json!({"role": "owner"})).send().await.expect(400, Some("bad_request"));
+
+    app.post(&format!("/v1/chat/conversations/{id}/participants"))
+        .bearer(&p[1].1)
+        .json(json!({"user_ids": [p[3].0]}))
+        .send()
+        .await
+        .expect(201, None);
+    app.patch(&format!("/v1/chat/conversations/{id}")).bearer(&p[1].1).json(json!({"name": "By admin"})).send().await.expect(200, None);
+    app.delete(&role_path(&p[2].0)).bearer(&p[1].1).send().await.expect(204, None);
+    app.delete(&role_path(&p[0].0)).bearer(&p[1].1).send().await.expect(403, Some("forbidden"));
+    app.patch(&role_path(&p[0].0)).bearer(&p[1].1).json(json!({"role": "member"})).send().await.expect(403, Some("forbidden"));
+}

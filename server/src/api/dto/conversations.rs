@@ -169,6 +169,23 @@ pub struct AddParticipantsRequest {
     pub user_ids: Vec<String>,
 }
 
+/// A participant's standing in a group that its owner may set.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum MemberRoleDto {
+    /// Renames the group and adds or removes members.
+    Admin,
+    /// Takes part.
+    Member,
+}
+
+/// Change a participant's role.
+#[derive(Object, Debug)]
+pub struct ParticipantRoleRequest {
+    /// `admin` or `member`.
+    pub role: MemberRoleDto,
+}
+
 /// Mark messages read.
 #[derive(Object, Debug, Default)]
 pub struct ReadRequest {
