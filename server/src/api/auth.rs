@@ -18,6 +18,7 @@ use crate::domain::DisplayName;
 use crate::state::AppState;
 use crate::store;
 
+#[derive(Default)]
 pub struct AuthApi;
 
 fn tokens_dto(issued: IssuedTokens) -> ApiResult<TokensDto> {

@@ -22,15 +22,16 @@ pub async fn conversations(state: &AppState, viewer: &str, rows: &[ListedRow]) -
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.conversation.id.clone()).collect();
     let members = store::conversations::members_of(&state.db, &ids).await?;
-    let last_ids: Vec<String> = rows.iter().filter_map(|r| r.last_message_id.clone()).collect();
+    let last_ids: Vec<String> = rows.iter().filter_map(|r| r.conversation.last_message_id.clone()).collect();
     let last = store::messages::by_ids(&state.db, &last_ids).await?;
     let last = messages(state, viewer, &last).await?;
     Ok(rows
         .iter()
         .map(|row| {
             let last_message = row
+                .conversation
                 .last_message_id
                 .as_ref()
                 .and_then(|id| last.iter().find(|m| &m.id == id).cloned());

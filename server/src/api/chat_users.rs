@@ -22,6 +22,7 @@ use crate::store::{self, users::UserRow, StoreResult};
 /// Longest search text, in characters.
 const MAX_SEARCH_CHARS: usize = 100;
 
+#[derive(Default)]
 pub struct ChatUsersApi;
 
 /// The asked-for page of a user list: `fetch(limit, offset)` reads it and its total, and

@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{self, conversations::Flag, messages::Window};
 
+#[derive(Default)]
 pub struct ConversationMessagesApi;
 
 /// Most messages one cursor read returns.

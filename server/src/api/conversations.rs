@@ -19,6 +19,7 @@ use crate::domain::Invalid;
 use crate::state::AppState;
 use crate::store::{self, conversations::ListFilter};
 
+#[derive(Default)]
 pub struct ConversationsApi;
 
 /// Sort order of the conversation list.

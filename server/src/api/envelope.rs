@@ -159,7 +159,5 @@ mod tests {
 
 /// Checks that an id from the path is a ULID, so junk is a 400 rather than a lookup.
 pub fn parse_id(raw: &str) -> Result<String, super::error::ApiError> {
-    ulid::Ulid::from_string(raw)
-        .map(|id| id.to_string())
-        .map_err(|_| super::error::ApiError::bad_request(format!("{raw:?} is not a valid id")))
+    Ok(crate::chat::access::parse_id(raw)?)
 }

@@ -18,6 +18,7 @@ use crate::policy;
 use crate::state::AppState;
 use crate::store::{self, api_keys::NewApiKey};
 
+#[derive(Default)]
 pub struct KeysApi;
 
 #[OpenApi(prefix_path = "/v1/api-keys", tag = "ApiTags::ApiKeys")]

@@ -19,6 +19,7 @@ use crate::search::SearchQuery;
 use crate::state::AppState;
 use crate::store::{self, messages::Window};
 
+#[derive(Default)]
 pub struct MessagesApi;
 
 /// Most conversations one sync may name.

@@ -15,6 +15,7 @@ use crate::store;
 /// Lifetime of a WebSocket ticket, in seconds.
 pub const WS_TICKET_TTL: i64 = 60;
 
+#[derive(Default)]
 pub struct MessagingApi;
 
 #[OpenApi(prefix_path = "/v1/messaging", tag = "ApiTags::Messaging")]

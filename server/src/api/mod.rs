@@ -64,18 +64,7 @@ type Apis = (
 
 /// The OpenAPI service; building it needs no running server, so the spec dumper uses it too.
 pub fn service(server_url: Option<&str>) -> OpenApiService<Apis, ()> {
-    let apis = (
-        auth::AuthApi,
-        tenant::TenantApi,
-        keys::KeysApi,
-        users::UsersApi,
-        conversations::ConversationsApi,
-        conversation_messages::ConversationMessagesApi,
-        messages::MessagesApi,
-        chat_users::ChatUsersApi,
-        messaging::MessagingApi,
-        ops::OpsApi,
-    );
+    let apis = Apis::default();
     let service = OpenApiService::new(apis, "Confab", env!("CARGO_PKG_VERSION")).description(
         "Self-hostable, multi-tenant chat. Websites integrate with an API key plus per-user chat tokens.",
     );

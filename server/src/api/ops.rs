@@ -7,6 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::ApiTags;
 use crate::state::AppState;
 
+#[derive(Default)]
 pub struct OpsApi;
 
 /// Liveness.

@@ -15,6 +15,7 @@ use crate::policy;
 use crate::state::AppState;
 use crate::store;
 
+#[derive(Default)]
 pub struct TenantApi;
 
 #[OpenApi(prefix_path = "/v1/tenant", tag = "ApiTags::Tenant")]

@@ -20,6 +20,7 @@ use crate::policy;
 use crate::state::AppState;
 use crate::store::{self, users::UserRow};
 
+#[derive(Default)]
 pub struct UsersApi;
 
 fn optional_email(raw: &str) -> Result<Option<String>, Invalid> {

@@ -55,41 +55,16 @@ pub struct MemberRow {
     pub joined_at: i64,
 }
 
-/// One row of a user's conversation list.
+/// One row of a user's conversation list: the conversation and the caller's side of it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ListedRow {
-    pub id: String,
-    pub tenant_id: String,
-    pub kind: String,
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub created_by: Option<String>,
-    pub last_seq: i64,
-    pub last_message_id: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    #[sqlx(flatten)]
+    pub conversation: ConversationRow,
     pub role: String,
     pub last_read_seq: i64,
     pub muted: i64,
     pub archived: i64,
     pub unread_count: i64,
-}
-
-impl ListedRow {
-    pub fn conversation(&self) -> ConversationRow {
-        ConversationRow {
-            id: self.id.clone(),
-            tenant_id: self.tenant_id.clone(),
-            kind: self.kind.clone(),
-            name: self.name.clone(),
-            description: self.description.clone(),
-            created_by: self.created_by.clone(),
-            last_seq: self.last_seq,
-            last_message_id: self.last_message_id.clone(),
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        }
-    }
 }
 
 async fn insert_participant<'c, E>(exec: E, tenant_id: &str, conversation_id: &str, user_id: &str, role: &str, now: i64) -> StoreResult<()>

@@ -103,7 +103,8 @@ pub struct ConversationDto {
 
 impl ConversationDto {
     /// Assembles the DTO of `row` for `viewer` from the page's members and last messages.
-    pub fn assemble(row: &ListedRow, viewer: &str, members: &[MemberRow], last_message: Option<MessageDto>) -> Self {
+    pub fn assemble(listed: &ListedRow, viewer: &str, members: &[MemberRow], last_message: Option<MessageDto>) -> Self {
+        let row = &listed.conversation;
         let participants: Vec<ParticipantDto> = members
             .iter()
             .filter(|m| m.conversation_id == row.id)
@@ -121,11 +122,11 @@ impl ConversationDto {
             participants,
             last_message,
             last_seq: row.last_seq,
-            last_read_seq: row.last_read_seq,
-            unread_count: row.unread_count,
-            muted: row.muted != 0,
-            archived: row.archived != 0,
-            role: row.role.clone(),
+            last_read_seq: listed.last_read_seq,
+            unread_count: listed.unread_count,
+            muted: listed.muted != 0,
+            archived: listed.archived != 0,
+            role: listed.role.clone(),
             created_at: time(row.created_at),
             updated_at: time(row.updated_at),
         }
