@@ -1,32 +1,56 @@
-//! Refuses request bodies over the configured size with 413. Unlike poem's `SizeLimit` it
-//! lets body-less requests (no `Content-Length`) through, and it also bounds chunked bodies.
-//! An empty body without a content type is taken as empty JSON, so operations whose body is
-//! optional (`POST .../read`) accept a bare POST; where a body is required the JSON parser
-//! then answers 400 rather than 415.
+//! Request guards that run before any handler:
+//! - bodies over the configured size get 413. Unlike poem's `SizeLimit` this lets body-less
+//!   requests (no `Content-Length`) through, and it also bounds chunked bodies;
+//! - NUL characters, in the query or the body, get 400: PostgreSQL cannot store them in
+//!   text, so they would otherwise surface as 500s deep in a query;
+//! - an empty body without a content type is taken as empty JSON, so operations whose body
+//!   is optional (`POST .../read`) accept a bare POST; where a body is required the JSON
+//!   parser then answers 400 rather than 415.
 
 use poem::http::{header, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 
+fn has_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0)
+        || bytes
+            .windows(6)
+            .any(|w| w[0] == b'\\' && (w[1] == b'u' || w[1] == b'U') && &w[2..] == b"0000")
+}
+
 pub async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> Result<Response> {
     let too_large = || poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE);
+    let nul = || poem::Error::from_string("NUL characters are not allowed", StatusCode::BAD_REQUEST);
+    if req.uri().query().is_some_and(|q| q.contains("%00")) {
+        return Err(nul());
+    }
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    match declared {
-        Some(len) if len > max => return Err(too_large()),
-        Some(_) => {}
-        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
-            let bytes = req.take_body().into_bytes_limit(max).await.map_err(|_| too_large())?;
-            req.set_body(bytes);
-        }
-        None => {}
+    let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
+    if declared.is_some_and(|len| len > max) {
+        return Err(too_large());
     }
-    let empty = declared.unwrap_or(0) == 0 && !req.headers().contains_key(header::TRANSFER_ENCODING);
-    if empty && !req.headers().contains_key(header::CONTENT_TYPE) {
+    if declared.unwrap_or(0) > 0 || chunked {
+        let bytes = req.take_body().into_bytes_limit(max).await.map_err(|_| too_large())?;
+        if has_nul(&bytes) {
+            return Err(nul());
+        }
+        req.set_body(bytes);
+    } else if !req.headers().contains_key(header::CONTENT_TYPE) {
         req.headers_mut()
             .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
     }
     next.call(req).await.map(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nul_is_found_raw_and_escaped() {
+        assert!(super::has_nul(b"a\0b"));
+        assert!(super::has_nul(br#"{"body": "a\u0000b"}"#));
+        assert!(!super::has_nul(br#"{"body": "a\u0041b"}"#));
+    }
 }

@@ -92,3 +92,17 @@ async fn a_body_that_is_not_json_is_refused() {
     let body: serde_json::Value = reply.json().await.unwrap();
     assert_eq!(body["success"], false);
 }
+
+#[tokio::test]
+async fn nul_characters_are_refused_before_they_reach_the_database() {
+    let app = spawn_app().await;
+    app.post("/v1/users")
+        .key(&app.secret_key)
+        .raw(r#"{"external_id": "a\u0000b"}"#)
+        .send()
+        .await
+        .expect(400, Some("bad_request"));
+    app.get("/v1/chat/users/search?q=a%00b").key(&app.secret_key).send().await.expect(400, Some("bad_request"));
+    let (_, token) = app.user_with_token("u1", "user").await;
+    app.get("/v1/chat/messages/search?q=x%00").bearer(&token).send().await.expect(400, Some("bad_request"));
+}
