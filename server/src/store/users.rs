@@ -90,6 +90,30 @@ fn lower(value: &Option<String>) -> Option<String> {
     value.as_ref().map(|v| v.to_lowercase())
 }
 
+/// Binds the columns insert and save share, as `$3` to `$18`, in the order of their SQL.
+fn bind_fields<'q>(
+    query: sqlx::query::QueryAs<'q, sqlx::Any, UserRow, sqlx::any::AnyArguments<'q>>,
+    row: &'q UserRow,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, UserRow, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(&row.external_id)
+        .bind(&row.username)
+        .bind(row.username.to_lowercase())
+        .bind(&row.display_name)
+        .bind(&row.email)
+        .bind(lower(&row.email))
+        .bind(&row.phone)
+        .bind(&row.avatar_url)
+        .bind(&row.timezone)
+        .bind(&row.role)
+        .bind(row.can_send_message)
+        .bind(row.can_receive_message)
+        .bind(row.can_delete_message)
+        .bind(row.can_edit_message)
+        .bind(row.can_archive_conversation)
+        .bind(&row.status)
+}
+
 /// Inserts `row`. With `on_external_conflict` an existing user of the same external id is
 /// left alone and `None` comes back, which makes create-or-update race-safe.
 pub async fn insert<'c, E>(exec: E, row: &UserRow, on_external_conflict: bool) -> StoreResult<Option<UserRow>>
@@ -101,69 +125,37 @@ where
     } else {
         ""
     };
-    sqlx::query_as::<_, UserRow>(&format!(
+    let sql = format!(
         "INSERT INTO users (id, tenant_id, external_id, username, username_key, display_name, email, email_key,
             phone, avatar_url, timezone, role, can_send_message, can_receive_message, can_delete_message,
-            can_edit_message, can_archive_conversation, password_hash, status, created_at, updated_at)
+            can_edit_message, can_archive_conversation, status, password_hash, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
          {conflict} RETURNING {COLUMNS}"
-    ))
-    .bind(&row.id)
-    .bind(&row.tenant_id)
-    .bind(&row.external_id)
-    .bind(&row.username)
-    .bind(row.username.to_lowercase())
-    .bind(&row.display_name)
-    .bind(&row.email)
-    .bind(lower(&row.email))
-    .bind(&row.phone)
-    .bind(&row.avatar_url)
-    .bind(&row.timezone)
-    .bind(&row.role)
-    .bind(row.can_send_message)
-    .bind(row.can_receive_message)
-    .bind(row.can_delete_message)
-    .bind(row.can_edit_message)
-    .bind(row.can_archive_conversation)
-    .bind(&row.password_hash)
-    .bind(&row.status)
-    .bind(row.created_at)
-    .fetch_optional(exec)
-    .await
-    .map_err(StoreError::classify)
+    );
+    let query = sqlx::query_as::<_, UserRow>(&sql).bind(&row.id).bind(&row.tenant_id);
+    bind_fields(query, row)
+        .bind(&row.password_hash)
+        .bind(row.created_at)
+        .fetch_optional(exec)
+        .await
+        .map_err(StoreError::classify)
 }
 
 /// Writes every mutable column of `row` back.
 pub async fn save(db: &Db, row: &UserRow) -> StoreResult<UserRow> {
-    sqlx::query_as::<_, UserRow>(&format!(
+    let sql = format!(
         "UPDATE users SET external_id = $3, username = $4, username_key = $5, display_name = $6, email = $7,
             email_key = $8, phone = $9, avatar_url = $10, timezone = $11, role = $12, can_send_message = $13,
             can_receive_message = $14, can_delete_message = $15, can_edit_message = $16,
             can_archive_conversation = $17, status = $18, updated_at = $19
          WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING {COLUMNS}"
-    ))
-    .bind(&row.tenant_id)
-    .bind(&row.id)
-    .bind(&row.external_id)
-    .bind(&row.username)
-    .bind(row.username.to_lowercase())
-    .bind(&row.display_name)
-    .bind(&row.email)
-    .bind(lower(&row.email))
-    .bind(&row.phone)
-    .bind(&row.avatar_url)
-    .bind(&row.timezone)
-    .bind(&row.role)
-    .bind(row.can_send_message)
-    .bind(row.can_receive_message)
-    .bind(row.can_delete_message)
-    .bind(row.can_edit_message)
-    .bind(row.can_archive_conversation)
-    .bind(&row.status)
-    .bind(now_ms())
-    .fetch_one(db.pool())
-    .await
-    .map_err(StoreError::classify)
+    );
+    let query = sqlx::query_as::<_, UserRow>(&sql).bind(&row.tenant_id).bind(&row.id);
+    bind_fields(query, row)
+        .bind(now_ms())
+        .fetch_one(db.pool())
+        .await
+        .map_err(StoreError::classify)
 }
 
 pub async fn set_password_hash(db: &Db, tenant_id: &str, id: &str, hash: &str) -> StoreResult<()> {
