@@ -105,6 +105,14 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How long in-flight requests get to finish on shutdown.
     pub shutdown_grace_seconds: u64,
+    /// How often the server pings each socket; two silent intervals close it.
+    pub ws_ping_interval_ms: u64,
+    /// Largest client frame; larger ones close the socket with 1009.
+    pub ws_max_frame_bytes: usize,
+    /// Events queued per socket before a slow client is disconnected (1013).
+    pub ws_queue: usize,
+    /// Sockets one user may hold open on one server process.
+    pub ws_max_sockets_per_user: usize,
 }
 
 impl Default for Config {
@@ -135,6 +143,10 @@ impl Default for Config {
             login_window_seconds: 15 * 60,
             max_body_bytes: 1024 * 1024,
             shutdown_grace_seconds: 10,
+            ws_ping_interval_ms: 25_000,
+            ws_max_frame_bytes: 64 * 1024,
+            ws_queue: 256,
+            ws_max_sockets_per_user: 16,
         }
     }
 }

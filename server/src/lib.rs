@@ -13,6 +13,8 @@ pub mod domain;
 pub mod error;
 pub mod limiter;
 pub mod policy;
+pub mod presence;
+pub mod realtime;
 pub mod search;
 pub mod startup;
 pub mod state;

@@ -13,11 +13,15 @@ use poem::Server;
 use crate::auth::TokenKeys;
 use crate::bootstrap::{self, BootstrapReport};
 use crate::config::Config;
-use crate::limiter::{MemoryLimiter, RateLimiter, RedisLimiter};
-use crate::bus::LocalBus;
+use crate::limiter::{MemoryLimiter, RedisLimiter};
+use crate::bus::{LocalBus, RedisBus};
+use crate::presence::{MemoryPresence, RedisPresence};
 use crate::search::DatabaseSearch;
 use crate::state::{Adapters, AppState};
 use crate::store::Db;
+
+/// Events a process may fall behind by before its sockets miss some (they then resync).
+const BUS_CAPACITY: usize = 16_384;
 
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -83,20 +87,26 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         Some(spec) => TokenKeys::parse(spec.expose()).map_err(anyhow::Error::msg).context("CONFAB_JWT_KEYS")?,
         None => load_or_create_keys(config.data_dir())?,
     };
-    let limiter: Arc<dyn RateLimiter> = match &config.redis_url {
-        Some(url) => Arc::new(
-            RedisLimiter::connect(url.expose(), &config.redis_prefix)
-                .await
-                .context("connecting to Redis")?,
-        ),
-        None => Arc::new(MemoryLimiter::default()),
+    let adapters = match &config.redis_url {
+        Some(url) => {
+            let (url, prefix) = (url.expose(), config.redis_prefix.as_str());
+            Adapters {
+                limiter: Arc::new(RedisLimiter::connect(url, prefix).await.context("connecting to Redis")?),
+                bus: Arc::new(RedisBus::connect(url, prefix, BUS_CAPACITY).await.context("subscribing to Redis")?),
+                search: Arc::new(DatabaseSearch::new(db.clone())),
+                presence: Arc::new(RedisPresence::connect(url, prefix).await.context("connecting to Redis")?),
+            }
+        }
+        None => Adapters {
+            limiter: Arc::new(MemoryLimiter::default()),
+            bus: Arc::new(LocalBus::new(BUS_CAPACITY)),
+            search: Arc::new(DatabaseSearch::new(db.clone())),
+            presence: Arc::new(MemoryPresence::default()),
+        },
     };
-    let adapters = Adapters {
-        limiter,
-        bus: Arc::new(LocalBus::default()),
-        search: Arc::new(DatabaseSearch::new(db.clone())),
-    };
-    Ok(AppState::new(config, db, keys, adapters))
+    let state = AppState::new(config, db, keys, adapters);
+    tokio::spawn(state.hub.clone().run(state.bus.subscribe()));
+    Ok(state)
 }
 
 /// Opens the configured database (creating the data directory for SQLite) and migrates it.

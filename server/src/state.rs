@@ -7,6 +7,8 @@ use crate::auth::TokenKeys;
 use crate::bus::EventBus;
 use crate::config::Config;
 use crate::limiter::RateLimiter;
+use crate::presence::Presence;
+use crate::realtime::Hub;
 use crate::search::SearchIndex;
 use crate::store::Db;
 
@@ -15,6 +17,7 @@ pub struct Adapters {
     pub limiter: Arc<dyn RateLimiter>,
     pub bus: Arc<dyn EventBus>,
     pub search: Arc<dyn SearchIndex>,
+    pub presence: Arc<dyn Presence>,
 }
 
 #[derive(Clone)]
@@ -25,6 +28,9 @@ pub struct AppState {
     pub limiter: Arc<dyn RateLimiter>,
     pub bus: Arc<dyn EventBus>,
     pub search: Arc<dyn SearchIndex>,
+    pub presence: Arc<dyn Presence>,
+    /// This process's sockets.
+    pub hub: Hub,
     /// False once shutdown has begun, so load balancers stop sending traffic.
     accepting: Arc<AtomicBool>,
 }
@@ -38,6 +44,8 @@ impl AppState {
             limiter: adapters.limiter,
             bus: adapters.bus,
             search: adapters.search,
+            presence: adapters.presence,
+            hub: Hub::default(),
             accepting: Arc::new(AtomicBool::new(true)),
         }
     }
@@ -46,7 +54,9 @@ impl AppState {
         self.accepting.load(Ordering::SeqCst)
     }
 
+    /// Readiness goes false and every socket of this process is told to close (1001).
     pub fn stop_accepting(&self) {
         self.accepting.store(false, Ordering::SeqCst);
+        self.hub.close_all(crate::realtime::hub::close::GOING_AWAY);
     }
 }

@@ -145,16 +145,7 @@ impl ConversationMessagesApi {
     ) -> ApiResult<Done> {
         let caller = auth.0;
         let membership = access::member(&state, &caller, &id.0).await?;
-        let last = membership.conversation.last_seq;
-        let up_to = body.0.and_then(|b| b.up_to_seq).unwrap_or(last);
-        if up_to < 0 {
-            return Err(Invalid::new("up_to_seq", "must not be negative").into());
-        }
-        let position = store::conversations::mark_read(&state.db, membership.id(), &caller.user.id, up_to.min(last)).await?;
-        chat::notify_members(&state, &caller.tenant_id, membership.id(), "read_receipt", json!({
-            "conversation_id": membership.id(), "user_id": caller.user.id, "up_to_seq": position,
-        }))
-        .await;
+        chat::conversations::mark_read(&state, &caller, &membership, body.0.and_then(|b| b.up_to_seq)).await?;
         Ok(Done::NoContent)
     }
 
@@ -169,10 +160,7 @@ impl ConversationMessagesApi {
     ) -> ApiResult<Done> {
         let caller = auth.0;
         let membership = access::member(&state, &caller, &id.0).await?;
-        chat::notify_members(&state, &caller.tenant_id, membership.id(), "typing", json!({
-            "conversation_id": membership.id(), "user_id": caller.user.id,
-        }))
-        .await;
+        chat::conversations::typing(&state, &caller, &membership).await;
         Ok(Done::NoContent)
     }
 

@@ -16,6 +16,7 @@ mod keys;
 mod messages;
 mod messaging;
 mod ops;
+mod realtime;
 mod tenant;
 mod users;
 
@@ -43,6 +44,8 @@ pub enum ApiTags {
     Messages,
     /// WebSocket tickets.
     Messaging,
+    /// The real-time WebSocket.
+    Realtime,
     /// Users as chat users see each other: directory, blocks, follows.
     ChatUsers,
     /// Liveness and readiness probes.
@@ -59,6 +62,7 @@ type Apis = (
     messages::MessagesApi,
     chat_users::ChatUsersApi,
     messaging::MessagingApi,
+    realtime::RealtimeApi,
     ops::OpsApi,
 );
 

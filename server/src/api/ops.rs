@@ -24,8 +24,10 @@ pub struct Readiness {
     pub status: String,
     /// The database answers.
     pub database: bool,
-    /// The rate-limit and event store (Redis or in-process) answers.
+    /// The rate-limit store (Redis or in-process) answers.
     pub limiter: bool,
+    /// The event bus (Redis or in-process) answers.
+    pub bus: bool,
 }
 
 #[derive(ApiResponse)]
@@ -51,14 +53,16 @@ impl OpsApi {
     async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
         let database = state.db.ping().await;
         let limiter = state.limiter.ping().await;
+        let bus = state.bus.ping().await;
         let accepting = state.accepting();
-        let status = match (accepting, database && limiter) {
+        let healthy = database && limiter && bus;
+        let status = match (accepting, healthy) {
             (false, _) => "shutting_down",
             (true, true) => "ready",
             (true, false) => "not_ready",
         };
-        let body = Json(Readiness { status: status.into(), database, limiter });
-        if accepting && database && limiter {
+        let body = Json(Readiness { status: status.into(), database, limiter, bus });
+        if accepting && healthy {
             ReadyResponse::Ready(body)
         } else {
             ReadyResponse::NotReady(body)

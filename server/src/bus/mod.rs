@@ -3,9 +3,11 @@
 //! it in this process; a Redis adapter shares it between server processes.
 
 mod local;
+mod redis;
 
 use serde::Serialize;
 
+pub use self::redis::RedisBus;
 pub use local::LocalBus;
 
 /// One event for some users of one tenant. `payload` is the frame clients receive: a JSON

@@ -194,3 +194,27 @@ pub async fn delete(state: &AppState, caller: &UserCaller, membership: &Membersh
     }
     Ok(())
 }
+
+/// Tells the other participants the caller is typing.
+pub async fn typing(state: &AppState, caller: &UserCaller, membership: &Membership) {
+    notify_members(state, &caller.tenant_id, membership.id(), "typing", json!({
+        "conversation_id": membership.id(), "user_id": caller.user.id,
+    }))
+    .await;
+}
+
+/// Moves the caller's read position forward to `up_to` (default: the newest message,
+/// never past it) and sends a read receipt; returns the position in force.
+pub async fn mark_read(state: &AppState, caller: &UserCaller, membership: &Membership, up_to: Option<i64>) -> AppResult<i64> {
+    let last = membership.conversation.last_seq;
+    let up_to = up_to.unwrap_or(last);
+    if up_to < 0 {
+        return Err(Invalid::new("up_to_seq", "must not be negative").into());
+    }
+    let position = store::conversations::mark_read(&state.db, membership.id(), &caller.user.id, up_to.min(last)).await?;
+    notify_members(state, &caller.tenant_id, membership.id(), "read_receipt", json!({
+        "conversation_id": membership.id(), "user_id": caller.user.id, "up_to_seq": position,
+    }))
+    .await;
+    Ok(position)
+}

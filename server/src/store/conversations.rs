@@ -399,3 +399,18 @@ pub async fn ids_for_user(db: &Db, tenant_id: &str, user_id: &str) -> StoreResul
     .fetch_all(db.pool())
     .await?)
 }
+
+/// Everyone who shares a current conversation with `user_id`: the audience of their
+/// presence. Proportional to the user's own conversations, not to the tenant.
+pub async fn contacts_of(db: &Db, tenant_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT o.user_id FROM participants p
+         JOIN participants o ON o.conversation_id = p.conversation_id AND o.left_at IS NULL
+         JOIN conversations c ON c.id = p.conversation_id AND c.deleted_at IS NULL
+         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND o.user_id <> $2",
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?)
+}

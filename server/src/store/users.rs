@@ -220,3 +220,14 @@ pub async fn erase(db: &Db, tenant_id: &str, id: &str) -> StoreResult<bool> {
     tx.commit().await?;
     Ok(true)
 }
+
+/// Records that the user was connected just now.
+pub async fn touch_last_seen(db: &Db, tenant_id: &str, id: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE users SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant_id)
+        .bind(id)
+        .bind(now_ms())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

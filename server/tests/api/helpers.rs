@@ -20,7 +20,7 @@ pub struct TestApp {
     pub config: Config,
     pub state: AppState,
     _dir: tempfile::TempDir,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// The database the suite runs on: "sqlite" or "postgres".
@@ -77,12 +77,19 @@ async fn serve(config: Config, dir: tempfile::TempDir, expect_bootstrap: bool) -
         config,
         state,
         _dir: dir,
-        _shutdown: tx,
+        shutdown: Some(tx),
     };
     (test_app, ())
 }
 
 impl TestApp {
+    /// Starts a graceful shutdown, as SIGTERM does.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
     /// A second server on the same database and data directory, with `customize` applied
     /// to a copy of this one's configuration.
     pub async fn restart_with(&self, customize: impl FnOnce(&mut Config)) -> TestApp {
@@ -309,6 +316,17 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The tenant a user belongs to.
+    pub async fn tenant_of(&self, user_id: &str) -> String {
+        sqlx::query_scalar("SELECT tenant_id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(self.state.db.pool())
+            .await
+            .expect("user exists")
+    }
+}
+
 /// Users with chat tokens: `(id, token)` for each external id, all of role `user`.
 pub async fn people(app: &TestApp, names: &[&str]) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -317,4 +335,102 @@ pub async fn people(app: &TestApp, names: &[&str]) -> Vec<(String, String)> {
         out.push((s(&user["id"]).to_owned(), token));
     }
     out
+}
+
+/// A real WebSocket client.
+pub struct Ws {
+    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl TestApp {
+    /// Opens `/v1/chat/ws?token=...`; panics unless the upgrade succeeds.
+    pub async fn ws(&self, token: &str) -> Ws {
+        let url = format!("{}/v1/chat/ws?token={token}", self.address.replace("http://", "ws://"));
+        let (stream, _) = tokio_tungstenite::connect_async(url).await.expect("websocket upgrade");
+        Ws { stream }
+    }
+
+    /// The HTTP status of a refused upgrade.
+    pub async fn ws_refused(&self, token: &str) -> u16 {
+        let url = format!("{}/v1/chat/ws?token={token}", self.address.replace("http://", "ws://"));
+        match tokio_tungstenite::connect_async(url).await {
+            Ok(_) => panic!("the upgrade was accepted"),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+            Err(other) => panic!("unexpected error: {other}"),
+        }
+    }
+}
+
+impl Ws {
+    pub async fn send(&mut self, frame: Value) {
+        use futures::SinkExt;
+        self.stream.send(tokio_tungstenite::tungstenite::Message::text(frame.to_string())).await.expect("send frame");
+    }
+
+    pub async fn send_raw(&mut self, text: String) {
+        use futures::SinkExt;
+        self.stream.send(tokio_tungstenite::tungstenite::Message::text(text)).await.expect("send frame");
+    }
+
+    /// The next JSON frame, within five seconds; `None` if the socket closed.
+    pub async fn next(&mut self) -> Option<Value> {
+        use futures::StreamExt;
+        loop {
+            let message = tokio::time::timeout(std::time::Duration::from_secs(5), self.stream.next())
+                .await
+                .expect("a frame within 5 s")?;
+            match message.ok()? {
+                tokio_tungstenite::tungstenite::Message::Text(text) => return Some(serde_json::from_str(&text).expect("JSON frame")),
+                tokio_tungstenite::tungstenite::Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next frame of `kind`, skipping others.
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        loop {
+            let frame = self.next().await.unwrap_or_else(|| panic!("socket closed while waiting for {kind}"));
+            if frame["type"] == kind {
+                return frame;
+            }
+        }
+    }
+
+    /// Asserts nothing of `kind` arrives within `ms` milliseconds.
+    pub async fn quiet(&mut self, kind: &str, ms: u64) {
+        use futures::StreamExt;
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(ms);
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, self.stream.next()).await {
+            if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+                let frame: Value = serde_json::from_str(&text).unwrap();
+                assert_ne!(frame["type"], kind, "unexpected frame {frame}");
+            }
+        }
+    }
+
+    /// Waits for the server to close the socket; returns the close code.
+    pub async fn closed_with(&mut self) -> u16 {
+        use futures::StreamExt;
+        loop {
+            let message = tokio::time::timeout(std::time::Duration::from_secs(10), self.stream.next())
+                .await
+                .expect("closed within 10 s");
+            match message {
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(Some(frame)))) => return u16::from(frame.code),
+                Some(Ok(tokio_tungstenite::tungstenite::Message::Close(None))) | None => return 1005,
+                Some(Err(_)) => return 1006,
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    /// Stops reading without closing, like a client that went away.
+    pub fn into_inner(self) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+        self.stream
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
 }

@@ -12,6 +12,7 @@ mod errors;
 mod messages;
 mod openapi;
 mod read_state;
+mod realtime;
 mod search;
 mod ops;
 mod social;

@@ -1,0 +1,70 @@
+//! `GET /v1/chat/ws`: the WebSocket for real-time events.
+
+use poem::web::websocket::{BoxWebSocketUpgraded, WebSocket, WebSocketConfig};
+use poem::web::Data;
+use poem_openapi::param::Query;
+use poem_openapi::OpenApi;
+
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::ApiTags;
+use crate::auth::{caller::user_from_claims, AuthError, Purpose};
+use crate::realtime::socket::{self, Session};
+use crate::state::AppState;
+use crate::store;
+
+#[derive(Default)]
+pub struct RealtimeApi;
+
+/// Checks the `token` of a WebSocket request: a chat or access token (the socket closes
+/// when it expires), or a one-time ticket from `GET /v1/messaging/token`, spent here.
+async fn authenticate(state: &AppState, token: &str) -> ApiResult<Session> {
+    let claims = state.keys.verify(token, &[Purpose::Chat, Purpose::Access, Purpose::Ws])?;
+    let expires_at = match claims.pur {
+        Purpose::Ws => {
+            if !store::sessions::spend_ws_ticket(&state.db, &claims.jti).await? {
+                return Err(AuthError::Unauthorized("this ticket was already used or has expired").into());
+            }
+            None
+        }
+        _ => Some(claims.exp),
+    };
+    let caller = user_from_claims(state, claims.tid, claims.sub, claims.sid, claims.pur, None).await?;
+    Ok(Session { state: state.clone(), caller, expires_at })
+}
+
+#[OpenApi(prefix_path = "/v1/chat", tag = "ApiTags::Realtime")]
+impl RealtimeApi {
+    /// Upgrade to a WebSocket carrying JSON frames with a `type`.
+    ///
+    /// Client to server: `message` {conversation_id, body, client_msg_id?} (answered by
+    /// `ack` {client_msg_id, message}), `typing` {conversation_id}, `read` {conversation_id,
+    /// up_to_seq?}, `ping` (answered by `pong`). Server to client: `new_message`,
+    /// `message_updated`, `message_deleted` (each with `seq` and `message`), `reaction`,
+    /// `typing`, `read_receipt`, `conversation_updated`, `presence` {user_id, online}, `ack`,
+    /// `error` {code, message}, `pong`. A bad frame gets an `error` and the socket lives on;
+    /// a frame over the size limit closes it with 1009; a client too slow to read is closed
+    /// with 1013; an expired token closes it with 1008; shutdown closes it with 1001. After a
+    /// reconnect, `POST /v1/chat/messages/sync` returns whatever was missed.
+    #[oai(path = "/ws", method = "get", operation_id = "realtime_connect")]
+    async fn connect(
+        &self,
+        state: Data<&AppState>,
+        /// A chat token, an access token, or a one-time ticket from `GET /v1/messaging/token`.
+        token: Query<String>,
+        ws: WebSocket,
+    ) -> ApiResult<BoxWebSocketUpgraded> {
+        let session = authenticate(&state, &token.0).await?;
+        let config = &state.config;
+        if state.hub.count(&session.caller.tenant_id, &session.caller.user.id) >= config.ws_max_sockets_per_user {
+            return Err(ApiError::RateLimited(
+                ErrorBody::new("rate_limited", "too many open sockets for this user"),
+                5,
+            ));
+        }
+        // The transport's own limit sits above ours, so our check answers first, with 1009.
+        let transport = WebSocketConfig::default()
+            .max_message_size(Some(config.ws_max_frame_bytes.saturating_mul(4)))
+            .max_frame_size(Some(config.ws_max_frame_bytes.saturating_mul(4)));
+        Ok(ws.config(transport).on_upgrade(move |stream| socket::serve(session, stream)).boxed())
+    }
+}

@@ -1,0 +1,171 @@
+//! The sockets of this process, by user, and the task that hands each bus event to the
+//! sockets of its audience. The work per event is proportional to its audience, never to
+//! the users of a tenant; a socket whose queue is full is closed rather than waited for.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::{broadcast, mpsc, Notify};
+
+use crate::bus::Event;
+
+/// Close codes the server uses.
+pub mod close {
+    /// The server is shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// Expired credentials, keepalive timeout.
+    pub const POLICY: u16 = 1008;
+    /// A frame over the size limit.
+    pub const TOO_BIG: u16 = 1009;
+    /// The client reads too slowly to keep up.
+    pub const TRY_AGAIN: u16 = 1013;
+}
+
+/// Asks one socket to close with a code.
+#[derive(Default)]
+pub struct Kick {
+    notify: Notify,
+    code: AtomicU16,
+}
+
+impl Kick {
+    pub fn close(&self, code: u16) {
+        self.code.store(code, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    pub async fn requested(&self) -> u16 {
+        self.notify.notified().await;
+        self.code.load(Ordering::SeqCst)
+    }
+}
+
+struct Conn {
+    id: u64,
+    outbox: mpsc::Sender<Arc<str>>,
+    kick: Arc<Kick>,
+}
+
+type Key = (String, String);
+
+/// A registered socket: its id, its queue of outgoing frames and its close switch.
+pub struct Registration {
+    pub id: u64,
+    pub outbox: mpsc::Receiver<Arc<str>>,
+    pub kick: Arc<Kick>,
+}
+
+#[derive(Clone, Default)]
+pub struct Hub {
+    conns: Arc<RwLock<HashMap<Key, Vec<Conn>>>>,
+    next_id: Arc<AtomicU64>,
+}
+
+impl Hub {
+    pub fn register(&self, tenant_id: &str, user_id: &str, queue: usize) -> Registration {
+        let (tx, rx) = mpsc::channel(queue.max(1));
+        let kick = Arc::new(Kick::default());
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let conn = Conn { id, outbox: tx, kick: kick.clone() };
+        self.conns
+            .write()
+            .expect("hub lock")
+            .entry((tenant_id.to_owned(), user_id.to_owned()))
+            .or_default()
+            .push(conn);
+        Registration { id, outbox: rx, kick }
+    }
+
+    pub fn unregister(&self, tenant_id: &str, user_id: &str, id: u64) {
+        let mut conns = self.conns.write().expect("hub lock");
+        let key = (tenant_id.to_owned(), user_id.to_owned());
+        if let Some(list) = conns.get_mut(&key) {
+            list.retain(|c| c.id != id);
+            if list.is_empty() {
+                conns.remove(&key);
+            }
+        }
+    }
+
+    /// Sockets `user` has open on this process.
+    pub fn count(&self, tenant_id: &str, user_id: &str) -> usize {
+        let conns = self.conns.read().expect("hub lock");
+        conns.get(&(tenant_id.to_owned(), user_id.to_owned())).map_or(0, Vec::len)
+    }
+
+    /// Queues the event on every local socket of its audience.
+    pub fn deliver(&self, event: &Event) {
+        let frame: Arc<str> = Arc::from(event.payload.to_string());
+        let conns = self.conns.read().expect("hub lock");
+        for user in &event.audience {
+            let Some(list) = conns.get(&(event.tenant_id.clone(), user.clone())) else { continue };
+            for conn in list {
+                if let Err(mpsc::error::TrySendError::Full(_)) = conn.outbox.try_send(frame.clone()) {
+                    conn.kick.close(close::TRY_AGAIN);
+                }
+            }
+        }
+    }
+
+    /// Closes every socket of this process, for shutdown.
+    pub fn close_all(&self, code: u16) {
+        let conns = self.conns.read().expect("hub lock");
+        for conn in conns.values().flatten() {
+            conn.kick.close(code);
+        }
+    }
+
+    /// Delivers bus events until the bus closes. A lag (events dropped because this process
+    /// fell behind) is logged; clients catch up with sync.
+    pub async fn run(self, mut events: broadcast::Receiver<Event>) {
+        loop {
+            match events.recv().await {
+                Ok(event) => self.deliver(&event),
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "real-time hub fell behind the event bus");
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(audience: &[&str]) -> Event {
+        Event::new("t", audience.iter().map(|s| s.to_string()).collect(), "typing", serde_json::json!({}))
+    }
+
+    #[tokio::test]
+    async fn events_reach_only_their_audience() {
+        let hub = Hub::default();
+        let mut a = hub.register("t", "a", 4);
+        let mut b = hub.register("t", "b", 4);
+        let mut other_tenant = hub.register("u", "a", 4);
+        hub.deliver(&event(&["a"]));
+        assert!(a.outbox.try_recv().is_ok());
+        assert!(b.outbox.try_recv().is_err());
+        assert!(other_tenant.outbox.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_closes_its_socket_with_try_again() {
+        let hub = Hub::default();
+        let slow = hub.register("t", "a", 1);
+        hub.deliver(&event(&["a"]));
+        hub.deliver(&event(&["a"]));
+        assert_eq!(slow.kick.requested().await, close::TRY_AGAIN);
+    }
+
+    #[tokio::test]
+    async fn unregistering_forgets_the_socket() {
+        let hub = Hub::default();
+        let r = hub.register("t", "a", 1);
+        assert_eq!(hub.count("t", "a"), 1);
+        hub.unregister("t", "a", r.id);
+        assert_eq!(hub.count("t", "a"), 0);
+    }
+}

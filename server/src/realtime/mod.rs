@@ -1,0 +1,8 @@
+//! Real-time delivery over WebSocket: the hub routes bus events to this process's sockets,
+//! each socket runs its own loop, and client frames share the chat service with REST.
+
+pub mod frames;
+pub mod hub;
+pub mod socket;
+
+pub use hub::Hub;

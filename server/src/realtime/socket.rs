@@ -1,0 +1,127 @@
+//! One socket's life: register with the hub, count presence, then relay queued events out
+//! and client frames in until either side closes, the token expires, the client stops
+//! answering pings, reads too slowly, or the server shuts down.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use poem::web::websocket::{CloseCode, Message, WebSocketStream};
+use serde_json::json;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::frames;
+use super::hub::close;
+use crate::auth::UserCaller;
+use crate::bus::Event;
+use crate::chat;
+use crate::state::AppState;
+use crate::store;
+
+/// Who is connected, and until when their credential is good.
+pub struct Session {
+    pub state: AppState,
+    pub caller: UserCaller,
+    /// Epoch seconds at which the token expires; `None` for one-time tickets.
+    pub expires_at: Option<i64>,
+}
+
+async fn announce_presence(state: &AppState, caller: &UserCaller, online: bool) {
+    let contacts = match store::conversations::contacts_of(&state.db, &caller.tenant_id, &caller.user.id).await {
+        Ok(c) => c,
+        Err(error) => {
+            tracing::warn!(%error, "could not load presence audience");
+            return;
+        }
+    };
+    if let Err(error) = store::users::touch_last_seen(&state.db, &caller.tenant_id, &caller.user.id).await {
+        tracing::warn!(%error, "could not record last_seen_at");
+    }
+    let body = json!({"user_id": caller.user.id, "online": online});
+    chat::notify(state, Event::new(&caller.tenant_id, contacts, "presence", body)).await;
+}
+
+pub async fn serve(session: Session, socket: WebSocketStream) {
+    let Session { state, caller, expires_at } = session;
+    let config = state.config.clone();
+    let mut registration = state.hub.register(&caller.tenant_id, &caller.user.id, config.ws_queue);
+    match state.presence.connected(&caller.tenant_id, &caller.user.id).await {
+        Ok(true) => announce_presence(&state, &caller, true).await,
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "presence not counted"),
+    }
+
+    let (mut sink, mut stream) = socket.split();
+    let interval = Duration::from_millis(config.ws_ping_interval_ms.max(10));
+    let mut ping = tokio::time::interval_at(Instant::now() + interval, interval);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_heard = Instant::now();
+    let expiry = async {
+        match expires_at {
+            Some(at) => {
+                let left = (at - chrono::Utc::now().timestamp()).max(0) as u64;
+                tokio::time::sleep(Duration::from_secs(left)).await
+            }
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(expiry);
+
+    let closing: Option<(u16, &str)> = loop {
+        tokio::select! {
+            code = registration.kick.requested() => {
+                let reason = if code == close::GOING_AWAY { "server shutting down" } else { "too slow to keep up" };
+                break Some((code, reason));
+            }
+            Some(frame) = registration.outbox.recv() => {
+                if sink.send(Message::Text(frame.to_string())).await.is_err() {
+                    break None;
+                }
+            }
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    last_heard = Instant::now();
+                    if text.len() > config.ws_max_frame_bytes {
+                        break Some((close::TOO_BIG, "frame too large"));
+                    }
+                    if let Some(reply) = frames::handle(&state, &caller, &text).await {
+                        if sink.send(Message::Text(reply.to_string())).await.is_err() {
+                            break None;
+                        }
+                    }
+                }
+                Some(Ok(Message::Binary(data))) => {
+                    last_heard = Instant::now();
+                    if data.len() > config.ws_max_frame_bytes {
+                        break Some((close::TOO_BIG, "frame too large"));
+                    }
+                    let reply = frames::error_frame("bad_request", "send JSON text frames");
+                    if sink.send(Message::Text(reply.to_string())).await.is_err() {
+                        break None;
+                    }
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => last_heard = Instant::now(),
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,
+            },
+            _ = ping.tick() => {
+                if last_heard.elapsed() > interval * 2 {
+                    break Some((close::POLICY, "keepalive timeout"));
+                }
+                if sink.send(Message::Ping(Vec::new())).await.is_err() {
+                    break None;
+                }
+            }
+            _ = &mut expiry => break Some((close::POLICY, "token expired")),
+        }
+    };
+    if let Some((code, reason)) = closing {
+        let _ = sink.send(Message::Close(Some((CloseCode::from(code), reason.to_owned())))).await;
+        let _ = sink.close().await;
+    }
+
+    state.hub.unregister(&caller.tenant_id, &caller.user.id, registration.id);
+    match state.presence.disconnected(&caller.tenant_id, &caller.user.id).await {
+        Ok(true) => announce_presence(&state, &caller, false).await,
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "presence not counted down"),
+    }
+}
