@@ -55,10 +55,12 @@ fn terminate(mut child: Child) -> (std::process::ExitStatus, String) {
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut stdout = String::new();
-    BufReader::new(child.stdout.take().unwrap()).lines().map_while(Result::ok).for_each(|l| {
-        stdout.push_str(&l);
-        stdout.push('\n');
-    });
+    if let Some(out) = child.stdout.take() {
+        BufReader::new(out).lines().map_while(Result::ok).for_each(|l| {
+            stdout.push_str(&l);
+            stdout.push('\n');
+        });
+    }
     (exit, stdout)
 }
 
@@ -102,4 +104,117 @@ fn the_migrate_command_prepares_an_empty_database() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.path().join("confab.db").exists());
+}
+
+/// Two real `confab-server` processes on one PostgreSQL database and one Redis: a socket on
+/// the second receives what is sent through the first.
+#[tokio::test]
+async fn two_server_processes_deliver_each_others_events() {
+    let (Some(database), Ok(redis)) = (crate::helpers::fresh_database().await, std::env::var("CONFAB_TEST_REDIS_URL")) else {
+        eprintln!("skipped: needs CONFAB_TEST_DATABASE_URL and CONFAB_TEST_REDIS_URL (the PostgreSQL + Redis pass sets them)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = format!("bin-{}", ulid::Ulid::new());
+    let spawn = |port: u16| {
+        Command::new(BIN)
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("CONFAB_ADDR", format!("127.0.0.1:{port}"))
+            .env("CONFAB_DATA_DIR", dir.path())
+            .env("CONFAB_DATABASE_URL", &database)
+            .env("CONFAB_REDIS_URL", &redis)
+            .env("CONFAB_REDIS_PREFIX", &prefix)
+            .env("CONFAB_JWT_KEYS", crate::helpers::JWT_KEYS)
+            .env("CONFAB_BOOTSTRAP_PASSWORD", "two-process-password")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start confab-server")
+    };
+    let (port_a, port_b) = (free_port(), free_port());
+    let mut a = spawn(port_a);
+    wait_until_healthy(port_a);
+    let b = spawn(port_b);
+    wait_until_healthy(port_b);
+    // Process A bootstrapped the empty database; its key works on both.
+    let mut key = String::new();
+    for line in BufReader::new(a.stdout.take().unwrap()).lines().map_while(Result::ok) {
+        if let Some(rest) = line.split("secret key:").nth(1) {
+            key = rest.trim().to_owned();
+            break;
+        }
+    }
+    assert!(key.starts_with("sk_"), "process A printed the bootstrap key");
+
+    let http = reqwest::Client::new();
+    let a_url = format!("http://127.0.0.1:{port_a}");
+    let mut ids = Vec::new();
+    let mut tokens = Vec::new();
+    for name in ["ann", "bob"] {
+        let user: serde_json::Value = http
+            .post(format!("{a_url}/v1/users"))
+            .header("x-api-key", &key)
+            .json(&serde_json::json!({"external_id": name}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = user["data"]["id"].as_str().unwrap().to_owned();
+        let token: serde_json::Value = http
+            .post(format!("{a_url}/v1/users/chat-token"))
+            .header("x-api-key", &key)
+            .json(&serde_json::json!({"user_id": id}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        tokens.push(token["data"]["chat_token"].as_str().unwrap().to_owned());
+        ids.push(id);
+    }
+    let convo: serde_json::Value = http
+        .post(format!("{a_url}/v1/chat/conversations"))
+        .bearer_auth(&tokens[0])
+        .json(&serde_json::json!({"user_id": ids[1]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let convo_id = convo["data"]["id"].as_str().unwrap().to_owned();
+
+    let (mut bob_on_b, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port_b}/v1/chat/ws?token={}", tokens[1]))
+        .await
+        .expect("socket on process B");
+    let sent = http
+        .post(format!("{a_url}/v1/chat/conversations/{convo_id}/messages"))
+        .bearer_auth(&tokens[0])
+        .json(&serde_json::json!({"body": "from process A"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status().as_u16(), 201);
+    use futures::StreamExt;
+    let frame = loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), bob_on_b.next()).await.expect("event within 10 s").unwrap().unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+            let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
+            if frame["type"] == "new_message" {
+                break frame;
+            }
+        }
+    };
+    assert_eq!(frame["message"]["body"], "from process A");
+    drop(bob_on_b);
+    for child in [a, b] {
+        let (exit, _) = terminate(child);
+        assert!(exit.success());
+    }
 }

@@ -103,7 +103,7 @@ impl TestApp {
 }
 
 /// A new, empty PostgreSQL database when the suite runs on PostgreSQL.
-async fn fresh_database() -> Option<String> {
+pub async fn fresh_database() -> Option<String> {
     let admin = std::env::var("CONFAB_TEST_DATABASE_URL").ok()?;
     let name = format!("confab_test_{}", ulid::Ulid::new().to_string().to_lowercase());
     let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to test PostgreSQL");
