@@ -296,3 +296,18 @@ async fn two_server_processes_sharing_redis_act_as_one() {
     bob_on_b.send(json!({"type": "read", "conversation_id": id})).await;
     assert_eq!(ann_on_a.next_of("read_receipt").await["user_id"], json!(p[1].0));
 }
+
+#[tokio::test]
+async fn a_blocked_senders_direct_messages_stop_at_once() {
+    let app = spawn_app().await;
+    let p = people(&app, &["ann", "bob"]).await;
+    let id = s(&app.direct(&p[0].1, &p[1].0).await["id"]).to_owned();
+    let mut bob = app.ws(&p[1].1).await;
+    let mut ann = app.ws(&p[0].1).await;
+    app.say(&p[0].1, &id, "before").await;
+    bob.next_of("new_message").await;
+    app.post(&format!("/v1/chat/users/{}/block", p[0].0)).bearer(&p[1].1).send().await.expect(204, None);
+    ann.send(json!({"type": "message", "conversation_id": id, "body": "after"})).await;
+    assert_eq!(ann.next_of("error").await["code"], "blocked");
+    bob.quiet("new_message", 400).await;
+}
