@@ -151,56 +151,35 @@ async fn two_server_processes_deliver_each_others_events() {
 
     let http = reqwest::Client::new();
     let a_url = format!("http://127.0.0.1:{port_a}");
+    // POSTs JSON to process A, with the secret key or a bearer token; returns `data`.
+    let post = |path: &str, bearer: Option<&str>, body: serde_json::Value| {
+        let request = http.post(format!("{a_url}{path}")).json(&body);
+        let request = match bearer {
+            Some(token) => request.bearer_auth(token),
+            None => request.header("x-api-key", &key),
+        };
+        async move {
+            let reply: serde_json::Value = request.send().await.unwrap().json().await.unwrap();
+            reply["data"].clone()
+        }
+    };
     let mut ids = Vec::new();
     let mut tokens = Vec::new();
     for name in ["ann", "bob"] {
-        let user: serde_json::Value = http
-            .post(format!("{a_url}/v1/users"))
-            .header("x-api-key", &key)
-            .json(&serde_json::json!({"external_id": name}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let id = user["data"]["id"].as_str().unwrap().to_owned();
-        let token: serde_json::Value = http
-            .post(format!("{a_url}/v1/users/chat-token"))
-            .header("x-api-key", &key)
-            .json(&serde_json::json!({"user_id": id}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        tokens.push(token["data"]["chat_token"].as_str().unwrap().to_owned());
+        let user = post("/v1/users", None, serde_json::json!({"external_id": name})).await;
+        let id = user["id"].as_str().unwrap().to_owned();
+        let token = post("/v1/users/chat-token", None, serde_json::json!({"user_id": id})).await;
+        tokens.push(token["chat_token"].as_str().unwrap().to_owned());
         ids.push(id);
     }
-    let convo: serde_json::Value = http
-        .post(format!("{a_url}/v1/chat/conversations"))
-        .bearer_auth(&tokens[0])
-        .json(&serde_json::json!({"user_id": ids[1]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let convo_id = convo["data"]["id"].as_str().unwrap().to_owned();
+    let convo = post("/v1/chat/conversations", Some(&tokens[0]), serde_json::json!({"user_id": ids[1]})).await;
+    let convo_id = convo["id"].as_str().unwrap().to_owned();
 
     let (mut bob_on_b, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port_b}/v1/chat/ws?token={}", tokens[1]))
         .await
         .expect("socket on process B");
-    let sent = http
-        .post(format!("{a_url}/v1/chat/conversations/{convo_id}/messages"))
-        .bearer_auth(&tokens[0])
-        .json(&serde_json::json!({"body": "from process A"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status().as_u16(), 201);
+    let sent = post(&format!("/v1/chat/conversations/{convo_id}/messages"), Some(&tokens[0]), serde_json::json!({"body": "from process A"})).await;
+    assert_eq!(sent["seq"], 1);
     use futures::StreamExt;
     let frame = loop {
         let message = tokio::time::timeout(Duration::from_secs(10), bob_on_b.next()).await.expect("event within 10 s").unwrap().unwrap();
