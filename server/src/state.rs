@@ -1,16 +1,24 @@
 //! What every request handler can reach.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::auth::TokenKeys;
 use crate::bus::EventBus;
 use crate::config::Config;
+use crate::domain::TenantSettings;
+use crate::error::{AppError, AppResult};
+use crate::store;
 use crate::limiter::RateLimiter;
 use crate::presence::Presence;
 use crate::realtime::Hub;
 use crate::search::SearchIndex;
 use crate::store::Db;
+
+/// How long a process trusts the tenant settings it read.
+const SETTINGS_TTL: Duration = Duration::from_secs(5);
 
 /// The adapters chosen by configuration.
 pub struct Adapters {
@@ -31,6 +39,8 @@ pub struct AppState {
     pub presence: Arc<dyn Presence>,
     /// This process's sockets.
     pub hub: Hub,
+    /// Recently read tenant settings: every send needs the length limit.
+    settings: Arc<Mutex<HashMap<String, (Instant, TenantSettings)>>>,
     /// False once shutdown has begun, so load balancers stop sending traffic.
     accepting: Arc<AtomicBool>,
 }
@@ -46,8 +56,31 @@ impl AppState {
             search: adapters.search,
             presence: adapters.presence,
             hub: Hub::default(),
+            settings: Arc::default(),
             accepting: Arc::new(AtomicBool::new(true)),
         }
+    }
+
+    /// The tenant's settings, read at most once per `SETTINGS_TTL` per process. A change made
+    /// through this process is seen at once; one made through another within the TTL.
+    pub async fn tenant_settings(&self, tenant_id: &str) -> AppResult<TenantSettings> {
+        if let Some((read_at, settings)) = self.settings.lock().expect("settings cache").get(tenant_id) {
+            if read_at.elapsed() < SETTINGS_TTL {
+                return Ok(settings.clone());
+            }
+        }
+        let tenant = store::tenants::by_id(&self.db, tenant_id).await?.ok_or(AppError::NotFound("tenant"))?;
+        let settings = tenant.settings()?;
+        let mut cache = self.settings.lock().expect("settings cache");
+        if cache.len() > 10_000 {
+            cache.clear();
+        }
+        cache.insert(tenant_id.to_owned(), (Instant::now(), settings.clone()));
+        Ok(settings)
+    }
+
+    pub fn forget_tenant_settings(&self, tenant_id: &str) {
+        self.settings.lock().expect("settings cache").remove(tenant_id);
     }
 
     pub fn accepting(&self) -> bool {

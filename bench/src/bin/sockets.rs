@@ -27,6 +27,9 @@ struct Args {
     /// Length of the latency run.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Sender → recipient pairs sharing the rate, each in its own direct conversation.
+    #[arg(long, default_value_t = 10)]
+    pairs: u64,
     /// The server binary; defaults to the release build next to this one.
     #[arg(long)]
     server: Option<String>,
@@ -145,47 +148,68 @@ async fn main() -> Result<()> {
         drains.push(tokio::spawn(async move { while let Some(Ok(_)) = socket.next().await {} }));
     }
 
-    // Latency: one sender, one recipient, messages over the sender's socket at a fixed rate.
-    let (_, sender_token) = api.user("sender").await?;
-    let (recipient_id, recipient_token) = api.user("recipient").await?;
-    let convo = api.post("/v1/chat/conversations", Some(&sender_token), json!({"user_id": recipient_id})).await?;
-    let convo_id = convo["id"].as_str().context("conversation id")?.to_owned();
-    let (sender, _) = tokio_tungstenite::connect_async(format!("{ws_base}{sender_token}")).await?;
-    let (recipient, _) = tokio_tungstenite::connect_async(format!("{ws_base}{recipient_token}")).await?;
-    let total = (args.rate * args.seconds) as usize;
+    // Latency: `pairs` senders, each writing to its own recipient over its socket, together
+    // at `rate` messages a second.
     let clock = Instant::now();
-    let receiver = tokio::spawn(async move {
-        let mut latencies = Vec::with_capacity(total);
-        let mut recipient = recipient;
-        while latencies.len() < total {
-            let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(10), recipient.next()).await else { break };
-            if let Message::Text(text) = message {
-                let frame: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-                if frame["type"] == "new_message" {
-                    if let Some(sent) = frame["message"]["body"].as_str().and_then(|b| b.parse::<u128>().ok()) {
-                        let now = clock.elapsed().as_micros();
-                        latencies.push((now - sent) as f64 / 1000.0);
+    let per_pair = (args.rate * args.seconds / args.pairs.max(1)) as usize;
+    let interval = Duration::from_micros(1_000_000 * args.pairs.max(1) / args.rate.max(1));
+    let mut receivers = Vec::new();
+    let mut senders = Vec::new();
+    for pair in 0..args.pairs.max(1) {
+        let (_, sender_token) = api.user(&format!("sender-{pair}")).await?;
+        let (recipient_id, recipient_token) = api.user(&format!("recipient-{pair}")).await?;
+        let convo = api.post("/v1/chat/conversations", Some(&sender_token), json!({"user_id": recipient_id})).await?;
+        let convo_id = convo["id"].as_str().context("conversation id")?.to_owned();
+        let (sender, _) = tokio_tungstenite::connect_async(format!("{ws_base}{sender_token}")).await?;
+        let (mut recipient, _) = tokio_tungstenite::connect_async(format!("{ws_base}{recipient_token}")).await?;
+        receivers.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_pair);
+            while latencies.len() < per_pair {
+                let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(10), recipient.next()).await else { break };
+                if let Message::Text(text) = message {
+                    let frame: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    if frame["type"] == "new_message" {
+                        if let Some(sent) = frame["message"]["body"].as_str().and_then(|b| b.parse::<u128>().ok()) {
+                            latencies.push((clock.elapsed().as_micros() - sent) as f64 / 1000.0);
+                        }
                     }
                 }
             }
-        }
-        latencies
-    });
-    let (mut sink, mut acks) = sender.split();
-    let ack_drain = tokio::spawn(async move { while let Some(Ok(_)) = acks.next().await {} });
-    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / args.rate.max(1)));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            latencies
+        }));
+        senders.push((sender, convo_id));
+    }
     let sending = Instant::now();
-    for _ in 0..total {
-        tick.tick().await;
-        let body = clock.elapsed().as_micros().to_string();
-        sink.send(Message::text(json!({"type": "message", "conversation_id": convo_id, "body": body}).to_string())).await?;
+    let mut tasks = Vec::new();
+    for (sender, convo_id) in senders {
+        tasks.push(tokio::spawn(async move {
+            let (mut sink, mut acks) = sender.split();
+            let drain = tokio::spawn(async move { while let Some(Ok(_)) = acks.next().await {} });
+            let mut tick = tokio::time::interval(interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+            for _ in 0..per_pair {
+                tick.tick().await;
+                let body = clock.elapsed().as_micros().to_string();
+                let frame = json!({"type": "message", "conversation_id": convo_id, "body": body}).to_string();
+                if sink.send(Message::text(frame)).await.is_err() {
+                    break;
+                }
+            }
+            drain
+        }));
+    }
+    let mut drains_acks = Vec::new();
+    for task in tasks {
+        drains_acks.push(task.await?);
     }
     let send_secs = sending.elapsed().as_secs_f64();
-    let mut latencies = receiver.await?;
+    let total = per_pair * args.pairs.max(1) as usize;
+    let mut latencies = Vec::with_capacity(total);
+    for receiver in receivers {
+        latencies.extend(receiver.await?);
+    }
     latencies.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
-    ack_drain.abort();
-    for d in drains {
+    for d in drains_acks.into_iter().chain(drains) {
         d.abort();
     }
 
@@ -194,7 +218,14 @@ async fn main() -> Result<()> {
     println!("| idle sockets | {} (opened in {:.1} s) |", args.sockets, open_secs);
     println!("| server RSS before / after | {} KiB / {} KiB |", before, after);
     println!("| memory per idle socket | {:.0} bytes ({:.2} KiB) |", per_socket, per_socket / 1024.0);
-    println!("| messages sent / delivered | {} / {} in {:.1} s ({:.0} msg/s) |", total, latencies.len(), send_secs, total as f64 / send_secs);
+    println!(
+        "| messages sent / delivered | {} / {} in {:.1} s ({:.0} msg/s, {} sender → recipient pairs) |",
+        total,
+        latencies.len(),
+        send_secs,
+        total as f64 / send_secs,
+        args.pairs
+    );
     println!(
         "| delivery latency p50 / p90 / p99 / max | {:.2} / {:.2} / {:.2} / {:.2} ms |",
         percentile(&latencies, 50.0),

@@ -62,7 +62,11 @@ impl RealtimeApi {
             ));
         }
         // The transport's own limit sits above ours, so our check answers first, with 1009.
+        // Small transport buffers: an idle socket should cost kilobytes, not the 256 KiB of
+        // the defaults; they grow for the rare large frame.
         let transport = WebSocketConfig::default()
+            .read_buffer_size(4 * 1024)
+            .write_buffer_size(4 * 1024)
             .max_message_size(Some(config.ws_max_frame_bytes.saturating_mul(4)))
             .max_frame_size(Some(config.ws_max_frame_bytes.saturating_mul(4)));
         Ok(ws.config(transport).on_upgrade(move |stream| socket::serve(session, stream)).boxed())

@@ -50,6 +50,7 @@ impl TenantApi {
         }
         settings.validate()?;
         let saved = store::tenants::update(&state.db, &tenant.id, &name, &settings).await?;
+        state.forget_tenant_settings(&tenant.id);
         audit::record(&state.db, &caller, "tenant.update", Some(&tenant.id)).await;
         Ok(single(TenantDto::new(&saved, &settings)))
     }

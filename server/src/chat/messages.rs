@@ -27,8 +27,7 @@ pub struct SendInput {
 }
 
 async fn max_length(state: &AppState, tenant_id: &str) -> AppResult<i64> {
-    let tenant = store::tenants::by_id(&state.db, tenant_id).await?.ok_or(AppError::NotFound("tenant"))?;
-    Ok(tenant.settings()?.max_message_length)
+    Ok(state.tenant_settings(tenant_id).await?.max_message_length)
 }
 
 fn checked_body(body: &str, kind: MessageType, max: i64) -> AppResult<()> {
@@ -44,13 +43,11 @@ async fn check_recipient(state: &AppState, caller: &UserCaller, membership: &Mem
     if membership.kind != ConversationKind::Direct {
         return Ok(());
     }
-    let members = store::conversations::members_of(&state.db, &[membership.id().to_owned()]).await?;
-    for other in members.iter().filter(|m| m.user_id != caller.user.id) {
-        if store::social::is_blocked(&state.db, &other.user_id, &caller.user.id).await? {
+    for other in store::conversations::recipients(&state.db, membership.id(), &caller.user.id).await? {
+        if other.blocked_sender != 0 {
             return Err(AppError::Forbidden { code: "blocked", message: "this user has blocked you".into() });
         }
-        let receiver = store::users::by_id(&state.db, &caller.tenant_id, &other.user_id).await?;
-        if !receiver.is_some_and(|u| u.permissions().can_receive_message) {
+        if other.can_receive_message == 0 || other.deleted != 0 {
             return Err(AppError::forbidden("this user cannot receive messages"));
         }
     }

@@ -414,3 +414,28 @@ pub async fn contacts_of(db: &Db, tenant_id: &str, user_id: &str) -> StoreResult
     .fetch_all(db.pool())
     .await?)
 }
+
+/// What a sender needs to know of each other member: whether they take messages at all,
+/// and from the sender in particular.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Recipient {
+    pub user_id: String,
+    pub can_receive_message: i64,
+    pub deleted: i64,
+    pub blocked_sender: i64,
+}
+
+/// The other current members of a conversation, in one query.
+pub async fn recipients(db: &Db, conversation_id: &str, sender_id: &str) -> StoreResult<Vec<Recipient>> {
+    Ok(sqlx::query_as::<_, Recipient>(
+        "SELECT p.user_id, u.can_receive_message,
+            CASE WHEN u.deleted_at IS NULL THEN 0 ELSE 1 END AS deleted,
+            CASE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p.user_id AND b.blocked_id = $2) THEN 1 ELSE 0 END AS blocked_sender
+         FROM participants p JOIN users u ON u.id = p.user_id
+         WHERE p.conversation_id = $1 AND p.user_id <> $2 AND p.left_at IS NULL",
+    )
+    .bind(conversation_id)
+    .bind(sender_id)
+    .fetch_all(db.pool())
+    .await?)
+}

@@ -84,9 +84,11 @@ impl Db {
             )));
         };
         let (max_connections, setup): (u32, &'static [&'static str]) = match backend {
-            // WAL lets readers run beside the single writer; the busy timeout makes writers queue.
+            // One connection: SQLite has one writer at a time anyway, and writers that queue
+            // on the pool wait their turn in order, where writers on separate connections
+            // would poll the file lock with sleeps (latency spikes of tens of milliseconds).
             Backend::Sqlite => (
-                8,
+                1,
                 &["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"],
             ),
             Backend::Postgres => (20, &[]),
