@@ -1,6 +1,11 @@
 //! The `confab-server` command line. All logic lives in the library.
 
 use clap::{Parser, Subcommand};
+
+/// mimalloc keeps the memory of many idle sockets low: glibc's allocator retains the
+/// request buffers freed after each WebSocket upgrade (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use confab_server::{api, bootstrap, startup, telemetry, Application, Config};
 
 #[derive(Parser)]

@@ -7,8 +7,8 @@ use poem_openapi::OpenApi;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::ApiTags;
-use crate::auth::{caller::user_from_claims, AuthError, Purpose};
-use crate::realtime::socket::{self, Session};
+use crate::auth::{AuthError, Purpose};
+use crate::realtime::socket::{self, Identity, Session};
 use crate::state::AppState;
 use crate::store;
 
@@ -28,8 +28,9 @@ async fn authenticate(state: &AppState, token: &str) -> ApiResult<Session> {
         }
         _ => Some(claims.exp),
     };
-    let caller = user_from_claims(state, claims.tid, claims.sub, claims.sid, claims.pur, None).await?;
-    Ok(Session { state: state.clone(), caller, expires_at })
+    let identity = Identity { tenant_id: claims.tid, user_id: claims.sub, session_id: claims.sid, purpose: claims.pur };
+    identity.caller(state).await?;
+    Ok(Session { state: state.clone(), identity, expires_at })
 }
 
 #[OpenApi(prefix_path = "/v1/chat", tag = "ApiTags::Realtime")]
@@ -55,7 +56,7 @@ impl RealtimeApi {
     ) -> ApiResult<BoxWebSocketUpgraded> {
         let session = authenticate(&state, &token.0).await?;
         let config = &state.config;
-        if state.hub.count(&session.caller.tenant_id, &session.caller.user.id) >= config.ws_max_sockets_per_user {
+        if state.hub.count(&session.identity.tenant_id, &session.identity.user_id) >= config.ws_max_sockets_per_user {
             return Err(ApiError::RateLimited(
                 ErrorBody::new("rate_limited", "too many open sockets for this user"),
                 5,
@@ -65,8 +66,8 @@ impl RealtimeApi {
         // Small transport buffers: an idle socket should cost kilobytes, not the 256 KiB of
         // the defaults; they grow for the rare large frame.
         let transport = WebSocketConfig::default()
-            .read_buffer_size(4 * 1024)
-            .write_buffer_size(4 * 1024)
+            .read_buffer_size(1024)
+            .write_buffer_size(1024)
             .max_message_size(Some(config.ws_max_frame_bytes.saturating_mul(4)))
             .max_frame_size(Some(config.ws_max_frame_bytes.saturating_mul(4)));
         Ok(ws.config(transport).on_upgrade(move |stream| socket::serve(session, stream)).boxed())

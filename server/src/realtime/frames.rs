@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use crate::api::dto::messages::MessageDto;
 use crate::api::error::ApiError;
 use crate::auth::UserCaller;
+use super::socket::Identity;
 use crate::chat::{self, access, messages::SendInput};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -40,12 +41,19 @@ fn app_error_frame(err: AppError) -> Value {
 }
 
 /// Handles one text frame; returns the frame to answer with, if any.
-pub async fn handle(state: &AppState, caller: &UserCaller, text: &str) -> Option<Value> {
+pub async fn handle(state: &AppState, identity: &Identity, text: &str) -> Option<Value> {
     let frame = match serde_json::from_str::<ClientFrame>(text) {
         Ok(frame) => frame,
         Err(e) => return Some(error_frame("bad_request", &format!("unreadable frame: {e}"))),
     };
-    match act(state, caller, frame).await {
+    if matches!(frame, ClientFrame::Ping) {
+        return Some(json!({"type": "pong"}));
+    }
+    let caller = match identity.caller(state).await {
+        Ok(caller) => caller,
+        Err(err) => return Some(app_error_frame(err.into())),
+    };
+    match act(state, &caller, frame).await {
         Ok(reply) => reply,
         Err(err) => Some(app_error_frame(err)),
     }

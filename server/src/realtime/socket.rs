@@ -11,40 +11,59 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::frames;
 use super::hub::close;
-use crate::auth::UserCaller;
+use crate::auth::caller::user_from_claims;
+use crate::auth::{AuthError, Purpose, UserCaller};
 use crate::bus::Event;
 use crate::chat;
 use crate::state::AppState;
 use crate::store;
 
-/// Who is connected, and until when their credential is good.
+/// Who is connected, and until when their credential is good. Only ids are kept: the user
+/// is loaded afresh for each frame, so a suspension or permission change applies at once
+/// and an idle socket stays small.
 pub struct Session {
     pub state: AppState,
-    pub caller: UserCaller,
+    pub identity: Identity,
     /// Epoch seconds at which the token expires; `None` for one-time tickets.
     pub expires_at: Option<i64>,
 }
 
-async fn announce_presence(state: &AppState, caller: &UserCaller, online: bool) {
-    let contacts = match store::conversations::contacts_of(&state.db, &caller.tenant_id, &caller.user.id).await {
+/// The verified subject of a socket's token.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub tenant_id: String,
+    pub user_id: String,
+    pub session_id: Option<String>,
+    pub purpose: Purpose,
+}
+
+impl Identity {
+    /// The caller as it stands now, or why it may no longer act.
+    pub async fn caller(&self, state: &AppState) -> Result<UserCaller, AuthError> {
+        user_from_claims(state, self.tenant_id.clone(), self.user_id.clone(), self.session_id.clone(), self.purpose, None).await
+    }
+}
+
+async fn announce_presence(state: &AppState, caller: &Identity, online: bool) {
+    let contacts = match store::conversations::contacts_of(&state.db, &caller.tenant_id, &caller.user_id).await {
         Ok(c) => c,
         Err(error) => {
             tracing::warn!(%error, "could not load presence audience");
             return;
         }
     };
-    if let Err(error) = store::users::touch_last_seen(&state.db, &caller.tenant_id, &caller.user.id).await {
+    if let Err(error) = store::users::touch_last_seen(&state.db, &caller.tenant_id, &caller.user_id).await {
         tracing::warn!(%error, "could not record last_seen_at");
     }
-    let body = json!({"user_id": caller.user.id, "online": online});
+    let body = json!({"user_id": caller.user_id, "online": online});
     chat::notify(state, Event::new(&caller.tenant_id, contacts, "presence", body)).await;
 }
 
 pub async fn serve(session: Session, socket: WebSocketStream) {
-    let Session { state, caller, expires_at } = session;
+    let Session { state, identity: caller, expires_at } = session;
     let config = state.config.clone();
-    let mut registration = state.hub.register(&caller.tenant_id, &caller.user.id, config.ws_queue);
-    match state.presence.connected(&caller.tenant_id, &caller.user.id).await {
+    let mut registration = state.hub.register(&caller.tenant_id, &caller.user_id, config.ws_queue);
+    match state.presence.connected(&caller.tenant_id, &caller.user_id).await {
         Ok(true) => announce_presence(&state, &caller, true).await,
         Ok(false) => {}
         Err(error) => tracing::warn!(%error, "presence not counted"),
@@ -118,8 +137,8 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
         let _ = sink.close().await;
     }
 
-    state.hub.unregister(&caller.tenant_id, &caller.user.id, registration.id);
-    match state.presence.disconnected(&caller.tenant_id, &caller.user.id).await {
+    state.hub.unregister(&caller.tenant_id, &caller.user_id, registration.id);
+    match state.presence.disconnected(&caller.tenant_id, &caller.user_id).await {
         Ok(true) => announce_presence(&state, &caller, false).await,
         Ok(false) => {}
         Err(error) => tracing::warn!(%error, "presence not counted down"),

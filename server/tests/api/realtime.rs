@@ -311,3 +311,14 @@ async fn a_blocked_senders_direct_messages_stop_at_once() {
     assert_eq!(ann.next_of("error").await["code"], "blocked");
     bob.quiet("new_message", 400).await;
 }
+
+#[tokio::test]
+async fn a_suspension_applies_to_an_open_socket_at_once() {
+    let app = spawn_app().await;
+    let p = people(&app, &["ann", "bob"]).await;
+    let id = s(&app.direct(&p[0].1, &p[1].0).await["id"]).to_owned();
+    let mut ann = app.ws(&p[0].1).await;
+    app.patch(&format!("/v1/users/{}", p[0].0)).key(&app.secret_key).json(json!({"status": "suspended"})).send().await.expect(200, None);
+    ann.send(json!({"type": "message", "conversation_id": id, "body": "still here"})).await;
+    assert_eq!(ann.next_of("error").await["code"], "forbidden");
+}
