@@ -16,6 +16,7 @@ mod keys;
 mod messages;
 mod messaging;
 mod ops;
+mod shops;
 mod tenant;
 mod users;
 
@@ -37,7 +38,7 @@ pub enum ApiTags {
     ApiKeys,
     /// Users of the tenant, managed with a secret key, and their chat tokens.
     Users,
-    /// Direct and group conversations, their participants, history and read state.
+    /// Direct, group and shop conversations, their participants, history and read state.
     Conversations,
     /// Single messages: edit, delete, react, forward; sync and search.
     Messages,
@@ -45,6 +46,8 @@ pub enum ApiTags {
     Messaging,
     /// Users as chat users see each other: directory, blocks, follows.
     ChatUsers,
+    /// Shops, owned by users, and their owners' threads with buyers.
+    Shops,
     /// Liveness and readiness probes.
     Operations,
 }
@@ -58,6 +61,7 @@ type Apis = (
     conversation_messages::ConversationMessagesApi,
     messages::MessagesApi,
     chat_users::ChatUsersApi,
+    shops::ShopsApi,
     messaging::MessagingApi,
     ops::OpsApi,
 );

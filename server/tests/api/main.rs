@@ -13,6 +13,7 @@ mod messages;
 mod openapi;
 mod read_state;
 mod search;
+mod shops;
 mod ops;
 mod social;
 mod tenant;
