@@ -3,6 +3,7 @@
 
 use super::dto::conversations::ConversationDto;
 use super::dto::messages::MessageDto;
+use super::dto::shops::ShopSummaryDto;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{self, conversations::ListedRow, messages::MessageRow};
@@ -17,7 +18,8 @@ pub async fn messages(state: &AppState, viewer: &str, rows: &[MessageRow]) -> Ap
     Ok(MessageDto::many(rows, &counts))
 }
 
-/// Conversations with members and last messages: three extra queries.
+/// Conversations with members, last messages and the shops of the page: at most four
+/// extra queries.
 pub async fn conversations(state: &AppState, viewer: &str, rows: &[ListedRow]) -> AppResult<Vec<ConversationDto>> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -27,15 +29,19 @@ pub async fn conversations(state: &AppState, viewer: &str, rows: &[ListedRow]) -
     let last_ids: Vec<String> = rows.iter().filter_map(|r| r.conversation.last_message_id.clone()).collect();
     let last = store::messages::by_ids(&state.db, &last_ids).await?;
     let last = messages(state, viewer, &last).await?;
+    let shop_ids: Vec<String> = rows.iter().filter_map(|r| r.conversation.shop_id.clone()).collect();
+    let shops = if shop_ids.is_empty() { Vec::new() } else { store::shops::by_ids(&state.db, &shop_ids).await? };
     Ok(rows
         .iter()
         .map(|row| {
-            let last_message = row
-                .conversation
+            let conversation = &row.conversation;
+            let last_message = conversation
                 .last_message_id
                 .as_ref()
                 .and_then(|id| last.iter().find(|m| &m.id == id).cloned());
-            ConversationDto::assemble(row, viewer, &members, last_message)
+            let mut dto = ConversationDto::assemble(row, viewer, &members, last_message);
+            dto.shop = conversation.shop_id.as_ref().and_then(|id| shops.iter().find(|s| &s.id == id)).map(ShopSummaryDto::from);
+            dto
         })
         .collect())
 }

@@ -3,12 +3,12 @@
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, OpenApi};
 
 use super::chat_render;
 use super::dto::conversations::*;
-use super::envelope::{listed, single, upserted, Created, Done, Listed, PageRequest, Single, Upserted};
+use super::dto::patched;
+use super::envelope::{listed, parse_id, single, upserted, Created, Done, Listed, PageRequest, Single, Upserted};
 use super::error::{ApiError, ApiResult};
 use super::security::BearerAuth;
 use super::ApiTags;
@@ -76,6 +76,8 @@ impl ConversationsApi {
         archived: Query<Option<bool>>,
         /// Direct conversations whose other participant's username or display name contains this.
         search_peer: Query<Option<String>>,
+        /// Only threads of this shop.
+        shop_id: Query<Option<String>>,
         /// `-updated_at` (default) or `updated_at`.
         sort: Query<Option<SortDto>>,
         /// Page number, from 1.
@@ -91,6 +93,7 @@ impl ConversationsApi {
             search_peer: search_peer.0.filter(|s| !s.trim().is_empty()).map(|s| s.trim().chars().take(100).collect()),
             oldest_first: sort.0 == Some(SortDto::UpdatedAsc),
             conversation_id: None,
+            shop_id: shop_id.0.as_deref().map(parse_id).transpose()?,
         };
         let (rows, total) =
             store::conversations::list_for_user(&state.db, &caller.tenant_id, &caller.user.id, &filter, page.limit(), page.offset()).await?;
@@ -99,13 +102,25 @@ impl ConversationsApi {
     }
 
     /// Open a conversation. `{user_id}` gets or creates the caller's direct conversation with
-    /// that user (201 when created, 200 when it existed); `{kind: "group", name,
-    /// participant_ids}` creates a group owned by the caller.
+    /// that user (201 when created, 200 when it existed); `{kind: "shop", shop_id,
+    /// initial_message?}` gets or creates the caller's thread with that shop's owner, sending
+    /// `initial_message` only when it creates it (a shop's owner cannot open one with their
+    /// own shop: 422); `{kind: "group", name, participant_ids}` creates a group owned by the
+    /// caller.
     #[oai(path = "/", method = "post", operation_id = "conversations_create")]
     async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<CreateConversationRequest>) -> ApiResult<Upserted<ConversationDto>> {
         let caller = auth.0;
         let body = body.0;
-        let kind = body.kind.unwrap_or(if body.user_id.is_some() { ConversationKindDto::Direct } else { ConversationKindDto::Group });
+        let kind = body.kind.unwrap_or(if body.user_id.is_some() {
+            ConversationKindDto::Direct
+        } else if body.shop_id.is_some() {
+            ConversationKindDto::Shop
+        } else {
+            ConversationKindDto::Group
+        });
+        if body.initial_message.is_some() && kind != ConversationKindDto::Shop {
+            return Err(Invalid::new("initial_message", "is only for shop threads").into());
+        }
         let (row, created) = match kind {
             ConversationKindDto::Direct => {
                 let other = body.user_id.as_deref().ok_or_else(|| Invalid::new("user_id", "is required for a direct conversation"))?;
@@ -116,11 +131,33 @@ impl ConversationsApi {
                 let ids = body.participant_ids.unwrap_or_default();
                 (chat::conversations::create_group(&state, &caller, name, body.description.as_deref(), &ids).await?, true)
             }
-            ConversationKindDto::Shop | ConversationKindDto::Ticket => {
-                return Err(Invalid::new("kind", "shop threads and tickets are opened through their own endpoints").into());
+            ConversationKindDto::Shop => {
+                let shop_id = body.shop_id.as_deref().ok_or_else(|| Invalid::new("shop_id", "is required for a shop thread"))?;
+                chat::conversations::open_shop(&state, &caller, shop_id, body.initial_message.as_deref()).await?
+            }
+            ConversationKindDto::Ticket => {
+                return Err(Invalid::new("kind", "tickets are opened through their own endpoint").into());
             }
         };
         Ok(upserted(show(&state, &caller, &row.id).await?, created))
+    }
+
+    /// The existing conversation of two users: their direct conversation, or with `shop_id`
+    /// their thread about that shop (one of them its owner). The caller must be one of the
+    /// two (403); 404 when there is none.
+    #[oai(path = "/lookup", method = "get", operation_id = "conversations_lookup")]
+    async fn lookup(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The two users' ids, separated by a comma.
+        participants: Query<String>,
+        /// The shop the thread is about.
+        shop_id: Query<Option<String>>,
+    ) -> ApiResult<Single<ConversationDto>> {
+        let caller = auth.0;
+        let row = chat::conversations::lookup(&state, &caller, &participants.0, shop_id.0.as_deref()).await?;
+        Ok(single(show(&state, &caller, &row.id).await?))
     }
 
     /// Unread counts of the caller's conversations and their total.
@@ -160,11 +197,7 @@ impl ConversationsApi {
         body: Json<UpdateConversationRequest>,
     ) -> ApiResult<Single<ConversationDto>> {
         let membership = access::member(&state, &auth.0, &id.0).await?;
-        let description = match &body.description {
-            MaybeUndefined::Value(d) => Some(Some(d.as_str())),
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Undefined => None,
-        };
+        let description = patched(&body.description);
         chat::conversations::update_details(&state, &auth.0, &membership, body.name.as_deref(), description).await?;
         Ok(single(show(&state, &auth.0, membership.id()).await?))
     }

@@ -17,6 +17,7 @@ mod messages;
 mod messaging;
 mod ops;
 mod realtime;
+mod shops;
 mod tenant;
 mod users;
 
@@ -38,7 +39,7 @@ pub enum ApiTags {
     ApiKeys,
     /// Users of the tenant, managed with a secret key, and their chat tokens.
     Users,
-    /// Direct and group conversations, their participants, history and read state.
+    /// Direct, group and shop conversations, their participants, history and read state.
     Conversations,
     /// Single messages: edit, delete, react, forward; sync and search.
     Messages,
@@ -48,6 +49,8 @@ pub enum ApiTags {
     Realtime,
     /// Users as chat users see each other: directory, blocks, follows.
     ChatUsers,
+    /// Shops, owned by users, and their owners' threads with buyers.
+    Shops,
     /// Liveness and readiness probes.
     Operations,
 }
@@ -61,6 +64,7 @@ type Apis = (
     conversation_messages::ConversationMessagesApi,
     messages::MessagesApi,
     chat_users::ChatUsersApi,
+    shops::ShopsApi,
     messaging::MessagingApi,
     realtime::RealtimeApi,
     ops::OpsApi,

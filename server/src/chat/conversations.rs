@@ -3,9 +3,9 @@
 use serde_json::json;
 
 use super::access::{self, Membership};
-use super::notify_members;
+use super::{messages, notify_members};
 use crate::auth::UserCaller;
-use crate::domain::conversation::{direct_key, group_name, ConversationKind, MemberRole};
+use crate::domain::conversation::{direct_key, group_name, shop_key, ConversationKind, MemberRole, MessageType};
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -41,7 +41,66 @@ pub async fn open_direct(state: &AppState, caller: &UserCaller, other_id: &str) 
     }
     let other = addable_users(state, caller, std::slice::from_ref(&other_id)).await?.remove(0);
     let key = direct_key(&caller.user.id, &other.id);
-    Ok(store::conversations::get_or_create_direct(&state.db, &caller.tenant_id, &caller.user.id, &other.id, &key).await?)
+    let kind = ConversationKind::Direct.as_str();
+    Ok(store::conversations::get_or_create_pair(&state.db, &caller.tenant_id, kind, None, &caller.user.id, &other.id, &key).await?)
+}
+
+/// The caller's one thread with the owner of shop `shop_id`; `true` when created now, and
+/// then `initial_message`, if any, is its first message. Checked before anything is
+/// created, so a refused message leaves no empty thread behind.
+pub async fn open_shop(state: &AppState, caller: &UserCaller, shop_id: &str, initial_message: Option<&str>) -> AppResult<(ConversationRow, bool)> {
+    let shop = super::shops::visible(state, caller, shop_id).await?;
+    if shop.owner_id == caller.user.id {
+        return Err(Invalid::new("shop_id", "you cannot open a thread with your own shop").into());
+    }
+    addable_users(state, caller, std::slice::from_ref(&shop.owner_id)).await?;
+    if let Some(body) = initial_message {
+        messages::check_sendable(state, caller, body, MessageType::Text).await?;
+        messages::check_reachable(state, caller, &shop.owner_id).await?;
+    }
+    let key = shop_key(&shop.id, &caller.user.id);
+    let kind = ConversationKind::Shop.as_str();
+    let (row, created) =
+        store::conversations::get_or_create_pair(&state.db, &caller.tenant_id, kind, Some(&shop.id), &caller.user.id, &shop.owner_id, &key).await?;
+    if let (true, Some(body)) = (created, initial_message) {
+        let membership = access::member(state, caller, &row.id).await?;
+        let input = messages::SendInput { body: body.to_owned(), ..messages::SendInput::default() };
+        messages::send(state, caller, &membership, input).await?;
+    }
+    Ok((row, created))
+}
+
+/// The existing direct conversation of the two users `participants` names (their ids,
+/// separated by a comma), or with `shop_id` their thread about that shop (one of them its
+/// owner). The caller must be one of the two (403), and nothing found is a 404.
+pub async fn lookup(state: &AppState, caller: &UserCaller, participants: &str, shop_id: Option<&str>) -> AppResult<ConversationRow> {
+    let ids = participants.split(',').map(|raw| access::parse_id(raw.trim())).collect::<AppResult<Vec<_>>>()?;
+    let [a, b] = ids.as_slice() else {
+        return Err(Invalid::new("participants", "name exactly two users, separated by a comma").into());
+    };
+    if a == b {
+        return Err(Invalid::new("participants", "name two different users").into());
+    }
+    if *a != caller.user.id && *b != caller.user.id {
+        return Err(AppError::forbidden("you can only look up conversations you are part of"));
+    }
+    let key = match shop_id {
+        None => direct_key(a, b),
+        Some(shop_id) => {
+            let shop = super::shops::visible(state, caller, shop_id).await?;
+            let buyer = if shop.owner_id == *a {
+                b
+            } else if shop.owner_id == *b {
+                a
+            } else {
+                return Err(AppError::NotFound("conversation"));
+            };
+            shop_key(&shop.id, buyer)
+        }
+    };
+    store::conversations::by_key(&state.db, &caller.tenant_id, &key)
+        .await?
+        .ok_or(AppError::NotFound("conversation"))
 }
 
 /// A new group with the caller as owner.

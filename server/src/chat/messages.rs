@@ -38,9 +38,31 @@ fn checked_body(body: &str, kind: MessageType, max: i64) -> AppResult<()> {
     }
 }
 
-/// In a direct conversation, the other side must accept messages from the caller.
+/// The caller may send, and `body` fits the tenant's rules for `kind`: the checks of every
+/// send, also made before creating a conversation whose first message this will be.
+pub async fn check_sendable(state: &AppState, caller: &UserCaller, body: &str, kind: MessageType) -> AppResult<()> {
+    if !caller.user.permissions().can_send_message {
+        return Err(AppError::forbidden("you may not send messages"));
+    }
+    checked_body(body, kind, max_length(state, &caller.tenant_id).await?)
+}
+
+/// `receiver_id` accepts messages from the caller: has not blocked them and may receive.
+pub async fn check_reachable(state: &AppState, caller: &UserCaller, receiver_id: &str) -> AppResult<()> {
+    if store::social::is_blocked(&state.db, receiver_id, &caller.user.id).await? {
+        return Err(AppError::Forbidden { code: "blocked", message: "this user has blocked you".into() });
+    }
+    let receiver = store::users::by_id(&state.db, &caller.tenant_id, receiver_id).await?;
+    if !receiver.is_some_and(|u| u.permissions().can_receive_message) {
+        return Err(AppError::forbidden("this user cannot receive messages"));
+    }
+    Ok(())
+}
+
+/// In a conversation of two users (direct, shop thread), the other side must accept
+/// messages from the caller.
 async fn check_recipient(state: &AppState, caller: &UserCaller, membership: &Membership) -> AppResult<()> {
-    if membership.kind != ConversationKind::Direct {
+    if !matches!(membership.kind, ConversationKind::Direct | ConversationKind::Shop) {
         return Ok(());
     }
     for other in store::conversations::recipients(&state.db, membership.id(), &caller.user.id).await? {
@@ -57,11 +79,8 @@ async fn check_recipient(state: &AppState, caller: &UserCaller, membership: &Mem
 /// Sends into a conversation the caller belongs to; `true` when stored now, `false` when
 /// the caller's `client_msg_id` had already been used there (the first message comes back).
 pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership, input: SendInput) -> AppResult<(MessageRow, bool)> {
-    if !caller.user.permissions().can_send_message {
-        return Err(AppError::forbidden("you may not send messages"));
-    }
     let kind = input.kind.unwrap_or(MessageType::Text);
-    checked_body(&input.body, kind, max_length(state, &caller.tenant_id).await?)?;
+    check_sendable(state, caller, &input.body, kind).await?;
     let has_file = input.file_url.is_some() || input.media_id.is_some();
     if matches!(kind, MessageType::File | MessageType::Image) && !has_file {
         return Err(Invalid::new("file_url", "file and image messages need a file_url or media_id").into());

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod conversations;
 pub mod messages;
+pub mod shops;
 
 use crate::bus::Event;
 use crate::state::AppState;

@@ -124,6 +124,12 @@ pub fn direct_key(a: &str, b: &str) -> String {
     }
 }
 
+/// The key that makes one thread per buyer and shop. It shares the unique index of direct
+/// keys and cannot collide with one, which never starts with `shop:`.
+pub fn shop_key(shop_id: &str, buyer_id: &str) -> String {
+    format!("shop:{shop_id}:{buyer_id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +137,12 @@ mod tests {
     #[test]
     fn the_direct_key_ignores_order() {
         assert_eq!(direct_key("b", "a"), direct_key("a", "b"));
+    }
+
+    #[test]
+    fn shop_keys_never_collide_with_direct_keys() {
+        assert_ne!(shop_key("a", "b"), direct_key("a", "b"));
+        assert!(shop_key("a", "b").starts_with("shop:"));
     }
 
     #[test]

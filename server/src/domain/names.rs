@@ -194,6 +194,21 @@ impl DisplayName {
     }
 }
 
+/// A shop's name, 1 to 100 characters.
+pub fn shop_name(raw: &str) -> Result<String, Invalid> {
+    trimmed("name", raw, 100)
+}
+
+/// A shop's address: 1 to 2048 characters without spaces, of any scheme (`https://...`,
+/// `rbx://...`), since shops live in the integrator's world, not only on the web.
+pub fn shop_url(raw: &str) -> Result<String, Invalid> {
+    let url = trimmed("url", raw, 2048)?;
+    if url.chars().any(char::is_whitespace) {
+        return Err(Invalid::new("url", "must not contain spaces"));
+    }
+    Ok(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +237,14 @@ mod tests {
         assert!(Slug::parse(Slug::derive_from("!!").as_str()).is_ok());
         assert!(Slug::parse("Bad Slug").is_err());
         assert!(Slug::parse("ok-slug").is_ok());
+    }
+
+    #[test]
+    fn shop_urls_take_any_scheme_but_no_spaces() {
+        assert_eq!(shop_url(" rbx://myshop ").unwrap(), "rbx://myshop");
+        assert!(shop_url("https://a.test/x y").is_err());
+        assert!(shop_url("").is_err());
+        assert!(shop_name(&"n".repeat(101)).is_err());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Conversations and their participants.
 
-use super::sql::Sql;
+use super::sql::{qualified, Sql};
 use super::{new_id, now_ms, Db, StoreError, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -11,6 +11,8 @@ pub struct ConversationRow {
     pub name: Option<String>,
     pub description: Option<String>,
     pub created_by: Option<String>,
+    /// The shop of a shop thread.
+    pub shop_id: Option<String>,
     pub last_seq: i64,
     pub last_message_id: Option<String>,
     pub created_at: i64,
@@ -18,7 +20,7 @@ pub struct ConversationRow {
 }
 
 const COLUMNS: &str =
-    "id, tenant_id, kind, name, description, created_by, last_seq, last_message_id, created_at, updated_at";
+    "id, tenant_id, kind, name, description, created_by, shop_id, last_seq, last_message_id, created_at, updated_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ParticipantRow {
@@ -86,19 +88,31 @@ where
     Ok(())
 }
 
-/// The one direct conversation of two users, created when missing. Racing callers all get
-/// the same row: the unique index on the pair decides, and only the winner sees `true`.
-pub async fn get_or_create_direct(db: &Db, tenant_id: &str, caller: &str, other: &str, key: &str) -> StoreResult<(ConversationRow, bool)> {
+/// The one conversation of two users under `key`, created when missing: a direct pair
+/// (`kind` "direct", key from `direct_key`) or a buyer's shop thread (`kind` "shop", key
+/// from `shop_key`). Racing callers all get the same row: the unique index on the key
+/// decides, and only the winner sees `true`.
+pub async fn get_or_create_pair(
+    db: &Db,
+    tenant_id: &str,
+    kind: &str,
+    shop_id: Option<&str>,
+    caller: &str,
+    other: &str,
+    key: &str,
+) -> StoreResult<(ConversationRow, bool)> {
     let now = now_ms();
     let mut tx = db.pool().begin().await?;
     let inserted = sqlx::query_as::<_, ConversationRow>(&format!(
-        "INSERT INTO conversations (id, tenant_id, kind, direct_key, created_by, created_at, updated_at)
-         VALUES ($1, $2, 'direct', $3, $4, $5, $5)
+        "INSERT INTO conversations (id, tenant_id, kind, direct_key, shop_id, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
          ON CONFLICT (tenant_id, direct_key) DO NOTHING RETURNING {COLUMNS}"
     ))
     .bind(new_id())
     .bind(tenant_id)
+    .bind(kind)
     .bind(key)
+    .bind(shop_id)
     .bind(caller)
     .bind(now)
     .fetch_optional(&mut *tx)
@@ -111,13 +125,7 @@ pub async fn get_or_create_direct(db: &Db, tenant_id: &str, caller: &str, other:
         return Ok((row, true));
     }
     tx.rollback().await?;
-    let row = sqlx::query_as::<_, ConversationRow>(&format!(
-        "SELECT {COLUMNS} FROM conversations WHERE tenant_id = $1 AND direct_key = $2"
-    ))
-    .bind(tenant_id)
-    .bind(key)
-    .fetch_one(db.pool())
-    .await?;
+    let row = by_key(db, tenant_id, key).await?.ok_or_else(|| StoreError::Corrupt(format!("conversation {key} vanished")))?;
     // Opening it again shows it again to a caller who had deleted it for themselves.
     sqlx::query("UPDATE participants SET hidden = 0 WHERE conversation_id = $1 AND user_id = $2")
         .bind(&row.id)
@@ -125,6 +133,23 @@ pub async fn get_or_create_direct(db: &Db, tenant_id: &str, caller: &str, other:
         .execute(db.pool())
         .await?;
     Ok((row, false))
+}
+
+/// The live conversation of this tenant whose `column` equals `value`; `column` is one of
+/// this module's own constants, never input.
+async fn live_by(db: &Db, tenant_id: &str, column: &'static str, value: &str) -> StoreResult<Option<ConversationRow>> {
+    Ok(sqlx::query_as::<_, ConversationRow>(&format!(
+        "SELECT {COLUMNS} FROM conversations WHERE tenant_id = $1 AND {column} = $2 AND deleted_at IS NULL"
+    ))
+    .bind(tenant_id)
+    .bind(value)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// The live two-user conversation under `key` (see `get_or_create_pair`).
+pub async fn by_key(db: &Db, tenant_id: &str, key: &str) -> StoreResult<Option<ConversationRow>> {
+    live_by(db, tenant_id, "direct_key", key).await
 }
 
 /// Creates a conversation of any non-direct kind with its first participants; the first
@@ -162,13 +187,7 @@ pub async fn create(
 
 /// A live conversation of this tenant.
 pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<ConversationRow>> {
-    Ok(sqlx::query_as::<_, ConversationRow>(&format!(
-        "SELECT {COLUMNS} FROM conversations WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL"
-    ))
-    .bind(tenant_id)
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?)
+    live_by(db, tenant_id, "id", id).await
 }
 
 pub async fn participant(db: &Db, conversation_id: &str, user_id: &str) -> StoreResult<Option<ParticipantRow>> {
@@ -304,6 +323,8 @@ pub struct ListFilter {
     pub oldest_first: bool,
     /// Just this conversation (to show one with the listing's fields).
     pub conversation_id: Option<String>,
+    /// Only threads of this shop.
+    pub shop_id: Option<String>,
 }
 
 /// Others' messages after the caller's read position and visible to them.
@@ -326,6 +347,9 @@ fn list_where(sql: &mut Sql, tenant_id: &str, user_id: &str, filter: &ListFilter
     }
     if let Some(id) = &filter.conversation_id {
         sql.push(" AND c.id = ").bind(id);
+    }
+    if let Some(shop_id) = &filter.shop_id {
+        sql.push(" AND c.shop_id = ").bind(shop_id);
     }
     if let Some(archived) = filter.archived {
         sql.push(" AND p.archived = ").bind(i64::from(archived));
@@ -357,9 +381,9 @@ pub async fn list_for_user(
     limit: i64,
     offset: i64,
 ) -> StoreResult<(Vec<ListedRow>, i64)> {
+    let columns = qualified(COLUMNS, "c");
     let mut sql = Sql::new(&format!(
-        "SELECT c.id, c.tenant_id, c.kind, c.name, c.description, c.created_by, c.last_seq, c.last_message_id,
-            c.created_at, c.updated_at, p.role, p.last_read_seq, p.muted, p.archived, {UNREAD} AS unread_count"
+        "SELECT {columns}, p.role, p.last_read_seq, p.muted, p.archived, {UNREAD} AS unread_count"
     ));
     list_where(&mut sql, tenant_id, user_id, filter);
     let order = if filter.oldest_first { "ASC" } else { "DESC" };

@@ -1,6 +1,6 @@
 //! Messages: the gap-free per-conversation sequence, idempotent sends, history, reactions.
 
-use super::sql::Sql;
+use super::sql::{page_of, qualified, Sql};
 use super::{new_id, now_ms, Db, StoreError, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -187,7 +187,7 @@ pub async fn history(db: &Db, conversation_id: &str, viewer: &str, cleared_befor
             .bind(viewer)
             .push(")");
     };
-    let columns = COLUMNS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
+    let columns = qualified(COLUMNS, "m");
     let mut sql = Sql::new(&format!("SELECT {columns}"));
     visible(&mut sql);
     let mut count = Sql::new("SELECT COUNT(*)");
@@ -213,27 +213,13 @@ pub async fn history(db: &Db, conversation_id: &str, viewer: &str, cleared_befor
 /// Messages of the listed conversations created after `since`, oldest first, that `viewer`
 /// can see.
 pub async fn since(db: &Db, tenant_id: &str, viewer: &str, since_ms: i64, limit: i64, offset: i64) -> StoreResult<(Vec<MessageRow>, i64)> {
-    let filter = |sql: &mut Sql| {
-        sql.push(
-            " FROM messages m JOIN participants p ON p.conversation_id = m.conversation_id
-              JOIN conversations c ON c.id = m.conversation_id
-              WHERE c.deleted_at IS NULL AND p.left_at IS NULL AND m.seq > p.cleared_before_seq AND m.tenant_id = ",
-        )
-        .bind(tenant_id)
-        .push(" AND p.user_id = ")
-        .bind(viewer)
-        .push(" AND m.created_at > ")
-        .bind(since_ms);
-    };
-    let columns = COLUMNS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
-    let mut sql = Sql::new(&format!("SELECT {columns}"));
-    filter(&mut sql);
-    sql.push(" ORDER BY m.created_at ASC, m.id ASC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
-    let mut count = Sql::new("SELECT COUNT(*)");
-    filter(&mut count);
-    let rows = sql.query_as::<MessageRow>().fetch_all(db.pool()).await?;
-    let total = count.query_scalar::<i64>().fetch_one(db.pool()).await?;
-    Ok((rows, total))
+    let mut from = Sql::new(
+        " FROM messages m JOIN participants p ON p.conversation_id = m.conversation_id
+          JOIN conversations c ON c.id = m.conversation_id
+          WHERE c.deleted_at IS NULL AND p.left_at IS NULL AND m.seq > p.cleared_before_seq AND m.tenant_id = ",
+    );
+    from.bind(tenant_id).push(" AND p.user_id = ").bind(viewer).push(" AND m.created_at > ").bind(since_ms);
+    page_of(db, &qualified(COLUMNS, "m"), &from, "m.created_at ASC, m.id ASC", limit, offset).await
 }
 
 pub async fn edit(db: &Db, id: &str, body: &str) -> StoreResult<MessageRow> {

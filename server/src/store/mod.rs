@@ -8,6 +8,7 @@ pub mod directory;
 pub mod messages;
 pub mod meta;
 pub mod sessions;
+pub mod shops;
 pub mod social;
 pub mod sql;
 pub mod tenants;

@@ -111,6 +111,25 @@ impl Sql {
     }
 }
 
+/// One page of `T` from `from` (a ` FROM ... WHERE ...` clause and its binds) in `order`,
+/// and how many rows match in all: the two queries of every paged list.
+pub async fn page_of<T>(db: &super::Db, columns: &str, from: &Sql, order: &str, limit: i64, offset: i64) -> super::StoreResult<(Vec<T>, i64)>
+where
+    T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut rows = Sql { text: format!("SELECT {columns}{}", from.text), args: from.args.clone() };
+    rows.push(&format!(" ORDER BY {order} LIMIT ")).bind(limit).push(" OFFSET ").bind(offset);
+    let count = Sql { text: format!("SELECT COUNT(*){}", from.text), args: from.args.clone() };
+    let rows = rows.query_as::<T>().fetch_all(db.pool()).await?;
+    let total = count.query_scalar::<i64>().fetch_one(db.pool()).await?;
+    Ok((rows, total))
+}
+
+/// A column list such as "id, name" with every column qualified by `alias`: "c.id, c.name".
+pub fn qualified(columns: &str, alias: &str) -> String {
+    columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

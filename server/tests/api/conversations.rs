@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{people, s, spawn_app};
+use crate::helpers::{people, race, s, spawn_app};
 
 #[tokio::test]
 async fn a_direct_conversation_is_created_once_per_pair() {
@@ -21,29 +21,14 @@ async fn a_direct_conversation_is_created_once_per_pair() {
 async fn twenty_racing_requests_for_one_pair_make_one_conversation() {
     let app = spawn_app().await;
     let p = people(&app, &["ann", "bob"]).await;
-    let mut handles = Vec::new();
-    for i in 0..20 {
-        let (me, other) = if i % 2 == 0 { (&p[0], &p[1]) } else { (&p[1], &p[0]) };
-        let request = app
-            .client
-            .post(format!("{}/v1/chat/conversations", app.address))
-            .bearer_auth(&me.1)
-            .json(&json!({"user_id": other.0}));
-        handles.push(tokio::spawn(async move {
-            let r = request.send().await.unwrap();
-            let status = r.status().as_u16();
-            let body: serde_json::Value = r.json().await.unwrap();
-            (status, body["data"]["id"].as_str().unwrap().to_owned())
-        }));
-    }
-    let mut ids = std::collections::HashSet::new();
-    let mut created = 0;
-    for h in handles {
-        let (status, id) = h.await.unwrap();
-        assert!(status == 200 || status == 201);
-        created += usize::from(status == 201);
-        ids.insert(id);
-    }
+    let url = format!("{}/v1/chat/conversations", app.address);
+    let requests = (0..20)
+        .map(|i| {
+            let (me, other) = if i % 2 == 0 { (&p[0], &p[1]) } else { (&p[1], &p[0]) };
+            app.client.post(&url).bearer_auth(&me.1).json(&json!({"user_id": other.0}))
+        })
+        .collect();
+    let (ids, created) = race(requests).await;
     assert_eq!((ids.len(), created), (1, 1));
 }
 

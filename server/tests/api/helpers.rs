@@ -434,3 +434,58 @@ impl Ws {
         let _ = self.stream.close(None).await;
     }
 }
+
+impl TestApp {
+    /// A user of `role` in a second tenant `slug` (signed up here), and a chat token for them.
+    pub async fn outsider(&self, slug: &str, role: &str) -> (String, String) {
+        let admin = self.signup(slug, &format!("admin@{slug}.test")).await;
+        let key = self.secret_key_for(s(&admin["access_token"])).await;
+        let user = self.create_user_with(&key, json!({"external_id": format!("{slug}-{role}"), "role": role})).await;
+        let id = s(&user["id"]).to_owned();
+        let reply = self.post("/v1/users/chat-token").key(&key).json(json!({"user_id": id})).send().await.expect(201, None);
+        (id, s(&reply.data()["chat_token"]).to_owned())
+    }
+
+    /// The messages of a conversation as `token`'s user sees them, oldest first.
+    pub async fn history(&self, token: &str, conversation_id: &str) -> Vec<Value> {
+        let reply = self
+            .get(&format!("/v1/chat/conversations/{conversation_id}/messages?per_page=100"))
+            .bearer(token)
+            .send()
+            .await
+            .expect(200, None);
+        let mut messages = reply.data().as_array().unwrap().clone();
+        messages.reverse();
+        messages
+    }
+}
+
+/// Rows made within one millisecond tie on time; a pause makes "newest first" observable.
+pub async fn tick() {
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+}
+
+/// Sends every request at once and waits for all. Each reply must be a 200 or a 201;
+/// returns the distinct `data.id`s and how many replies were 201.
+pub async fn race(requests: Vec<reqwest::RequestBuilder>) -> (std::collections::HashSet<String>, usize) {
+    let handles: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            tokio::spawn(async move {
+                let r = request.send().await.unwrap();
+                let status = r.status().as_u16();
+                let body: Value = r.json().await.unwrap();
+                (status, body["data"]["id"].as_str().map(str::to_owned))
+            })
+        })
+        .collect();
+    let mut ids = std::collections::HashSet::new();
+    let mut created = 0;
+    for h in handles {
+        let (status, id) = h.await.unwrap();
+        assert!(status == 200 || status == 201, "status {status}");
+        created += usize::from(status == 201);
+        ids.insert(id.expect("an id"));
+    }
+    (ids, created)
+}

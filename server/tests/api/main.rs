@@ -14,6 +14,7 @@ mod openapi;
 mod read_state;
 mod realtime;
 mod search;
+mod shops;
 mod ops;
 mod social;
 mod tenant;

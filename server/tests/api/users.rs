@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{s, spawn_app};
+use crate::helpers::{race, s, spawn_app};
 
 #[tokio::test]
 async fn creating_a_user_by_external_id_then_again_updates_it() {
@@ -38,26 +38,12 @@ async fn creating_a_user_by_external_id_then_again_updates_it() {
 #[tokio::test]
 async fn racing_creates_of_one_external_id_make_one_user() {
     let app = spawn_app().await;
-    let mut handles = Vec::new();
-    for _ in 0..10 {
-        let (client, url, key) = (app.client.clone(), format!("{}/v1/users", app.address), app.secret_key.clone());
-        handles.push(tokio::spawn(async move {
-            let r = client.post(url).header("x-api-key", key).json(&json!({"external_id": "same"})).send().await.unwrap();
-            let status = r.status().as_u16();
-            let body: serde_json::Value = r.json().await.unwrap();
-            (status, body["data"]["id"].as_str().map(str::to_owned))
-        }));
-    }
-    let mut ids = std::collections::HashSet::new();
-    let mut created = 0;
-    for h in handles {
-        let (status, id) = h.await.unwrap();
-        assert!(status == 200 || status == 201, "status {status}");
-        created += usize::from(status == 201);
-        ids.insert(id.unwrap());
-    }
-    assert_eq!(ids.len(), 1);
-    assert_eq!(created, 1);
+    let url = format!("{}/v1/users", app.address);
+    let requests = (0..10)
+        .map(|_| app.client.post(&url).header("x-api-key", &app.secret_key).json(&json!({"external_id": "same"})))
+        .collect();
+    let (ids, created) = race(requests).await;
+    assert_eq!((ids.len(), created), (1, 1));
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 
 use super::messages::MessageDto;
+use super::shops::ShopSummaryDto;
 use super::time;
 use crate::store::conversations::{ListedRow, MemberRow};
 
@@ -77,10 +78,12 @@ pub struct ConversationDto {
     pub name: Option<String>,
     /// The group's description.
     pub description: Option<String>,
-    /// In a direct conversation: the other participant.
+    /// In a direct conversation or shop thread: the other participant.
     pub participant: Option<ParticipantDto>,
     /// Every current participant.
     pub participants: Vec<ParticipantDto>,
+    /// In a shop thread: the shop.
+    pub shop: Option<ShopSummaryDto>,
     /// The newest message.
     pub last_message: Option<MessageDto>,
     /// The seq of the newest message (0 when empty).
@@ -110,7 +113,7 @@ impl ConversationDto {
             .filter(|m| m.conversation_id == row.id)
             .map(ParticipantDto::from)
             .collect();
-        let participant = (row.kind == "direct")
+        let participant = matches!(row.kind.as_str(), "direct" | "shop")
             .then(|| participants.iter().find(|p| p.id != viewer).cloned())
             .flatten();
         ConversationDto {
@@ -120,6 +123,7 @@ impl ConversationDto {
             description: row.description.clone(),
             participant,
             participants,
+            shop: None,
             last_message,
             last_seq: row.last_seq,
             last_read_seq: listed.last_read_seq,
@@ -134,10 +138,11 @@ impl ConversationDto {
 }
 
 /// Open a conversation: `{user_id}` for direct, `{kind: "group", name, participant_ids}`
-/// for a group.
+/// for a group, `{kind: "shop", shop_id, initial_message?}` for a thread with a shop.
 #[derive(Object, Debug)]
 pub struct CreateConversationRequest {
-    /// `direct` (default when `user_id` is given) or `group`.
+    /// `direct` (default when `user_id` is given), `shop` (default when `shop_id` is given)
+    /// or `group`.
     pub kind: Option<ConversationKindDto>,
     /// Direct: the other user.
     #[oai(validator(max_length = 64))]
@@ -150,6 +155,12 @@ pub struct CreateConversationRequest {
     pub description: Option<String>,
     /// Group: the first members besides the caller (at most 100).
     pub participant_ids: Option<Vec<String>>,
+    /// Shop: the shop whose owner the caller wants to message.
+    #[oai(validator(max_length = 64))]
+    pub shop_id: Option<String>,
+    /// Shop: a first message, sent only when this request creates the thread.
+    #[oai(validator(max_length = 100000))]
+    pub initial_message: Option<String>,
 }
 
 /// Rename or describe a group.
