@@ -8,6 +8,7 @@ pub mod error;
 pub mod security;
 
 mod auth;
+mod broadcasts;
 mod chat_render;
 mod chat_users;
 mod conversation_messages;
@@ -46,6 +47,8 @@ pub enum ApiTags {
     Messaging,
     /// Users as chat users see each other: directory, blocks, follows.
     ChatUsers,
+    /// A host's message to all their followers.
+    Broadcasts,
     /// Shops, owned by users, and their owners' threads with buyers.
     Shops,
     /// Liveness and readiness probes.
@@ -61,6 +64,7 @@ type Apis = (
     conversation_messages::ConversationMessagesApi,
     messages::MessagesApi,
     chat_users::ChatUsersApi,
+    broadcasts::BroadcastsApi,
     shops::ShopsApi,
     messaging::MessagingApi,
     ops::OpsApi,

@@ -118,14 +118,18 @@ pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership
     }
 }
 
-/// Publishes a message event, with the message and its seq, to the conversation's members.
-pub async fn announce(state: &AppState, message: &MessageRow, kind: &str) {
-    let body = json!({
+/// The event body of a message: its conversation, its seq and the message itself.
+pub fn event_body(message: &MessageRow) -> serde_json::Value {
+    json!({
         "conversation_id": message.conversation_id,
         "seq": message.seq,
         "message": super::super::api::dto::messages::MessageDto::from_row(message, Vec::new()),
-    });
-    notify_members(state, &message.tenant_id, &message.conversation_id, kind, body).await;
+    })
+}
+
+/// Publishes a message event, with the message and its seq, to the conversation's members.
+pub async fn announce(state: &AppState, message: &MessageRow, kind: &str) {
+    notify_members(state, &message.tenant_id, &message.conversation_id, kind, event_body(message)).await;
 }
 
 /// A message of the caller's tenant in a conversation the caller belongs to.

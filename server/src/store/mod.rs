@@ -3,6 +3,7 @@
 //! Times are epoch milliseconds and flags 0/1 integers because those decode portably.
 
 pub mod api_keys;
+pub mod broadcasts;
 pub mod conversations;
 pub mod directory;
 pub mod messages;

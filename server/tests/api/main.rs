@@ -8,6 +8,7 @@ mod api_keys;
 mod binary;
 mod conversations;
 mod auth;
+mod broadcasts;
 mod errors;
 mod messages;
 mod openapi;

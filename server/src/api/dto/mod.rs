@@ -2,6 +2,7 @@
 //! convert rows into them.
 
 pub mod auth;
+pub mod broadcasts;
 pub mod chat_users;
 pub mod keys;
 pub mod messages;
