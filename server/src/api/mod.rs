@@ -19,6 +19,7 @@ mod messaging;
 mod ops;
 mod shops;
 mod tenant;
+mod tickets;
 mod users;
 
 use poem::middleware::Tracing;
@@ -39,7 +40,8 @@ pub enum ApiTags {
     ApiKeys,
     /// Users of the tenant, managed with a secret key, and their chat tokens.
     Users,
-    /// Direct, group and shop conversations, their participants, history and read state.
+    /// Direct, group, shop and ticket conversations, their participants, history and read
+    /// state.
     Conversations,
     /// Single messages: edit, delete, react, forward; sync and search.
     Messages,
@@ -51,10 +53,13 @@ pub enum ApiTags {
     Broadcasts,
     /// Shops, owned by users, and their owners' threads with buyers.
     Shops,
+    /// Support tickets: opening, the agents' queue, status and assignment.
+    Tickets,
     /// Liveness and readiness probes.
     Operations,
 }
 
+/// Every API. Tuples implement `Default` up to twelve members, so related APIs nest.
 type Apis = (
     auth::AuthApi,
     tenant::TenantApi,
@@ -64,8 +69,7 @@ type Apis = (
     conversation_messages::ConversationMessagesApi,
     messages::MessagesApi,
     chat_users::ChatUsersApi,
-    broadcasts::BroadcastsApi,
-    shops::ShopsApi,
+    (broadcasts::BroadcastsApi, shops::ShopsApi, tickets::TicketsApi),
     messaging::MessagingApi,
     ops::OpsApi,
 );

@@ -110,11 +110,34 @@ pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership
     };
     match store::messages::send(&state.db, &new).await? {
         Sent::New(message) => {
+            if membership.kind == ConversationKind::Ticket {
+                // The first answer from anyone but the requester is the ticket's first response.
+                store::tickets::note_response(&state.db, membership.id(), &caller.user.id, message.created_at).await?;
+            }
             announce(state, &message, "new_message").await;
             Ok((message, true))
         }
         Sent::Duplicate(message) => Ok((message, false)),
         Sent::NoConversation => Err(AppError::NotFound("conversation")),
+    }
+}
+
+/// Posts a message written by Confab itself (`type` "system", no sender), such as a
+/// ticket's change of status.
+pub async fn post_system(state: &AppState, tenant_id: &str, conversation_id: &str, body: String) -> AppResult<MessageRow> {
+    let new = NewMessage {
+        tenant_id: tenant_id.to_owned(),
+        conversation_id: conversation_id.to_owned(),
+        kind: MessageType::System.as_str().to_owned(),
+        body,
+        ..NewMessage::default()
+    };
+    match store::messages::send(&state.db, &new).await? {
+        Sent::New(message) => {
+            announce(state, &message, "new_message").await;
+            Ok(message)
+        }
+        Sent::Duplicate(_) | Sent::NoConversation => Err(AppError::NotFound("conversation")),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod broadcasts;
 pub mod conversations;
 pub mod messages;
 pub mod shops;
+pub mod tickets;
 
 use crate::bus::Event;
 use crate::state::AppState;

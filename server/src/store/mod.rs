@@ -13,6 +13,7 @@ pub mod shops;
 pub mod social;
 pub mod sql;
 pub mod tenants;
+pub mod tickets;
 pub mod users;
 
 use std::str::FromStr;

@@ -18,4 +18,5 @@ mod shops;
 mod ops;
 mod social;
 mod tenant;
+mod tickets;
 mod users;

@@ -9,6 +9,7 @@ pub mod messages;
 pub mod conversations;
 pub mod shops;
 pub mod tenant;
+pub mod tickets;
 pub mod users;
 
 use chrono::{DateTime, TimeZone, Utc};
