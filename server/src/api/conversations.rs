@@ -136,7 +136,7 @@ impl ConversationsApi {
                 chat::conversations::open_shop(&state, &caller, shop_id, body.initial_message.as_deref()).await?
             }
             ConversationKindDto::Ticket => {
-                return Err(Invalid::new("kind", "tickets are opened through their own endpoint").into());
+                return Err(Invalid::new("kind", "tickets are opened with POST /v1/tickets").into());
             }
         };
         Ok(upserted(show(&state, &caller, &row.id).await?, created))

@@ -8,6 +8,7 @@ pub mod error;
 pub mod security;
 
 mod auth;
+mod broadcasts;
 mod chat_render;
 mod chat_users;
 mod conversation_messages;
@@ -19,6 +20,7 @@ mod ops;
 mod realtime;
 mod shops;
 mod tenant;
+mod tickets;
 mod users;
 
 use poem::middleware::Tracing;
@@ -39,7 +41,8 @@ pub enum ApiTags {
     ApiKeys,
     /// Users of the tenant, managed with a secret key, and their chat tokens.
     Users,
-    /// Direct, group and shop conversations, their participants, history and read state.
+    /// Direct, group, shop and ticket conversations, their participants, history and read
+    /// state.
     Conversations,
     /// Single messages: edit, delete, react, forward; sync and search.
     Messages,
@@ -49,12 +52,17 @@ pub enum ApiTags {
     Realtime,
     /// Users as chat users see each other: directory, blocks, follows.
     ChatUsers,
+    /// A host's message to all their followers.
+    Broadcasts,
     /// Shops, owned by users, and their owners' threads with buyers.
     Shops,
+    /// Support tickets: opening, the agents' queue, status and assignment.
+    Tickets,
     /// Liveness and readiness probes.
     Operations,
 }
 
+/// Every API. Tuples implement `Default` up to twelve members, so related APIs nest.
 type Apis = (
     auth::AuthApi,
     tenant::TenantApi,
@@ -64,7 +72,7 @@ type Apis = (
     conversation_messages::ConversationMessagesApi,
     messages::MessagesApi,
     chat_users::ChatUsersApi,
-    shops::ShopsApi,
+    (broadcasts::BroadcastsApi, shops::ShopsApi, tickets::TicketsApi),
     messaging::MessagingApi,
     realtime::RealtimeApi,
     ops::OpsApi,

@@ -33,18 +33,24 @@ pub fn parse_id(raw: &str) -> AppResult<String> {
 }
 
 /// The conversation `raw_id` of the caller's tenant (404 otherwise), of which the caller must
-/// be a current participant (403 otherwise).
+/// be a current participant (403 otherwise). Support agents (staff and up) may enter every
+/// ticket conversation of their tenant: the first visit makes them a participant, so they
+/// get its messages, read state and unread count like anyone in it.
 pub async fn member(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<Membership> {
     let id = parse_id(raw_id)?;
     let conversation = store::conversations::by_id(&state.db, &caller.tenant_id, &id)
         .await?
         .ok_or(AppError::NotFound("conversation"))?;
-    let participant = store::conversations::participant(&state.db, &id, &caller.user.id)
-        .await?
-        .filter(ParticipantRow::is_member)
-        .ok_or_else(|| AppError::forbidden("you are not a participant of this conversation"))?;
     let kind = ConversationKind::parse(&conversation.kind)
         .ok_or_else(|| AppError::Internal(format!("conversation {id} has unknown kind")))?;
+    let mut participant = store::conversations::participant(&state.db, &id, &caller.user.id)
+        .await?
+        .filter(ParticipantRow::is_member);
+    if participant.is_none() && kind == ConversationKind::Ticket && caller.role.is_agent() {
+        store::conversations::add_members(&state.db, &caller.tenant_id, &id, std::slice::from_ref(&caller.user.id)).await?;
+        participant = store::conversations::participant(&state.db, &id, &caller.user.id).await?;
+    }
+    let participant = participant.ok_or_else(|| AppError::forbidden("you are not a participant of this conversation"))?;
     Ok(Membership { conversation, participant, kind })
 }
 

@@ -113,6 +113,10 @@ pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership
     };
     match store::messages::send(&state.db, &new).await? {
         Sent::New(message) => {
+            if membership.kind == ConversationKind::Ticket {
+                // The first answer from anyone but the requester is the ticket's first response.
+                store::tickets::note_response(&state.db, membership.id(), &caller.user.id, message.created_at).await?;
+            }
             announce(state, &message, "new_message").await;
             Ok((message, true))
         }
@@ -121,14 +125,37 @@ pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership
     }
 }
 
-/// Publishes a message event, with the message and its seq, to the conversation's members.
-pub async fn announce(state: &AppState, message: &MessageRow, kind: &str) {
-    let body = json!({
+/// Posts a message written by Confab itself (`type` "system", no sender), such as a
+/// ticket's change of status.
+pub async fn post_system(state: &AppState, tenant_id: &str, conversation_id: &str, body: String) -> AppResult<MessageRow> {
+    let new = NewMessage {
+        tenant_id: tenant_id.to_owned(),
+        conversation_id: conversation_id.to_owned(),
+        kind: MessageType::System.as_str().to_owned(),
+        body,
+        ..NewMessage::default()
+    };
+    match store::messages::send(&state.db, &new).await? {
+        Sent::New(message) => {
+            announce(state, &message, "new_message").await;
+            Ok(message)
+        }
+        Sent::Duplicate(_) | Sent::NoConversation => Err(AppError::NotFound("conversation")),
+    }
+}
+
+/// The event body of a message: its conversation, its seq and the message itself.
+pub fn event_body(message: &MessageRow) -> serde_json::Value {
+    json!({
         "conversation_id": message.conversation_id,
         "seq": message.seq,
         "message": super::super::api::dto::messages::MessageDto::from_row(message, Vec::new()),
-    });
-    notify_members(state, &message.tenant_id, &message.conversation_id, kind, body).await;
+    })
+}
+
+/// Publishes a message event, with the message and its seq, to the conversation's members.
+pub async fn announce(state: &AppState, message: &MessageRow, kind: &str) {
+    notify_members(state, &message.tenant_id, &message.conversation_id, kind, event_body(message)).await;
 }
 
 /// A message of the caller's tenant in a conversation the caller belongs to.

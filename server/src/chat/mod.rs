@@ -2,9 +2,11 @@
 //! here and in `domain`, SQL in `store`, and every change is published on the event bus.
 
 pub mod access;
+pub mod broadcasts;
 pub mod conversations;
 pub mod messages;
 pub mod shops;
+pub mod tickets;
 
 use crate::bus::Event;
 use crate::state::AppState;

@@ -5,6 +5,7 @@ pub mod conversation;
 pub mod names;
 pub mod role;
 pub mod settings;
+pub mod ticket;
 
 pub use names::{DisplayName, Email, Password, Slug, TenantName, Username};
 pub use role::{Permissions, Role};

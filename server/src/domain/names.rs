@@ -209,6 +209,16 @@ pub fn shop_url(raw: &str) -> Result<String, Invalid> {
     Ok(url)
 }
 
+/// A ticket's subject, 1 to 200 characters.
+pub fn ticket_subject(raw: &str) -> Result<String, Invalid> {
+    trimmed("subject", raw, 200)
+}
+
+/// A ticket's category, 1 to 50 characters, compared as given.
+pub fn ticket_category(raw: &str) -> Result<String, Invalid> {
+    trimmed("category", raw, 50)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +255,7 @@ mod tests {
         assert!(shop_url("https://a.test/x y").is_err());
         assert!(shop_url("").is_err());
         assert!(shop_name(&"n".repeat(101)).is_err());
+        assert!(ticket_subject("Payment\u{0}").is_err());
     }
 
     #[test]

@@ -163,8 +163,23 @@ pub async fn create(
     creator: &str,
     members: &[(String, &str)],
 ) -> StoreResult<ConversationRow> {
-    let now = now_ms();
     let mut tx = db.pool().begin().await?;
+    let row = create_in(&mut tx, tenant_id, kind, name, description, creator, members).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// `create` inside a transaction the caller owns, so other rows can join it atomically.
+pub async fn create_in(
+    conn: &mut sqlx::AnyConnection,
+    tenant_id: &str,
+    kind: &str,
+    name: Option<&str>,
+    description: Option<&str>,
+    creator: &str,
+    members: &[(String, &str)],
+) -> StoreResult<ConversationRow> {
+    let now = now_ms();
     let row = sqlx::query_as::<_, ConversationRow>(&format!(
         "INSERT INTO conversations (id, tenant_id, kind, name, description, created_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}"
@@ -176,12 +191,11 @@ pub async fn create(
     .bind(description)
     .bind(creator)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
     for (user_id, role) in members {
-        insert_participant(&mut *tx, tenant_id, &row.id, user_id, role, now).await?;
+        insert_participant(&mut *conn, tenant_id, &row.id, user_id, role, now).await?;
     }
-    tx.commit().await?;
     Ok(row)
 }
 

@@ -3,6 +3,7 @@
 //! Times are epoch milliseconds and flags 0/1 integers because those decode portably.
 
 pub mod api_keys;
+pub mod broadcasts;
 pub mod conversations;
 pub mod directory;
 pub mod messages;
@@ -12,6 +13,7 @@ pub mod shops;
 pub mod social;
 pub mod sql;
 pub mod tenants;
+pub mod tickets;
 pub mod users;
 
 use std::str::FromStr;

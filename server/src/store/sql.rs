@@ -130,9 +130,51 @@ pub fn qualified(columns: &str, alias: &str) -> String {
     columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
 }
 
+/// Crockford's base-32 digits, the alphabet of ULIDs.
+const CROCKFORD: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The first 20 characters of a fresh ULID (its time and 50 random bits): the common part
+/// of the ids one `ulid_series` statement makes.
+pub fn ulid_prefix() -> String {
+    let mut id = super::new_id();
+    id.truncate(20);
+    id
+}
+
+/// A SQL expression, the same in both dialects, that makes one new id per row of a
+/// set-based insert: the text parameter `prefix` (a `ulid_prefix`) followed by `n`, an
+/// integer expression numbering the rows from 1 (such as `ROW_NUMBER() OVER (...)` of a
+/// subquery), as six base-32 digits. Each id is a valid ULID, distinct for up to 2^30 rows
+/// per prefix.
+pub fn ulid_series(prefix: &str, n: &str) -> String {
+    let mut expr = prefix.to_owned();
+    for place in (0..6).rev() {
+        let divisor = 32_i64.pow(place);
+        let _ = write!(expr, " || SUBSTR('{CROCKFORD}', CAST(({n} / {divisor}) % 32 AS INTEGER) + 1, 1)");
+    }
+    expr
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_ulid_series_numbers_rows_as_distinct_valid_ulids() {
+        let db = crate::store::Db::connect("sqlite::memory:").await.unwrap();
+        let prefix = ulid_prefix();
+        let sql = format!(
+            "SELECT {} FROM (SELECT 1 AS n UNION ALL SELECT 31 UNION ALL SELECT 32 UNION ALL SELECT 1073741823) t ORDER BY n",
+            ulid_series("$1", "t.n")
+        );
+        let ids: Vec<String> = sqlx::query_scalar(&sql).bind(&prefix).fetch_all(db.pool()).await.unwrap();
+        let suffixes: Vec<&str> = ids.iter().map(|id| &id[20..]).collect();
+        assert_eq!(suffixes, ["000001", "00000Z", "000010", "ZZZZZZ"]);
+        for id in &ids {
+            assert!(id.starts_with(&prefix));
+            assert_eq!(ulid::Ulid::from_string(id).unwrap().to_string(), *id);
+        }
+    }
 
     #[test]
     fn placeholders_are_numbered_in_order() {

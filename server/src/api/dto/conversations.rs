@@ -6,6 +6,7 @@ use poem_openapi::{Enum, Object};
 
 use super::messages::MessageDto;
 use super::shops::ShopSummaryDto;
+use super::tickets::TicketSummaryDto;
 use super::time;
 use crate::store::conversations::{ListedRow, MemberRow};
 
@@ -84,6 +85,8 @@ pub struct ConversationDto {
     pub participants: Vec<ParticipantDto>,
     /// In a shop thread: the shop.
     pub shop: Option<ShopSummaryDto>,
+    /// In a ticket conversation: the ticket.
+    pub ticket: Option<TicketSummaryDto>,
     /// The newest message.
     pub last_message: Option<MessageDto>,
     /// The seq of the newest message (0 when empty).
@@ -124,6 +127,7 @@ impl ConversationDto {
             participant,
             participants,
             shop: None,
+            ticket: None,
             last_message,
             last_seq: row.last_seq,
             last_read_seq: listed.last_read_seq,
@@ -142,7 +146,7 @@ impl ConversationDto {
 #[derive(Object, Debug)]
 pub struct CreateConversationRequest {
     /// `direct` (default when `user_id` is given), `shop` (default when `shop_id` is given)
-    /// or `group`.
+    /// or `group`. Tickets are opened with `POST /v1/tickets`.
     pub kind: Option<ConversationKindDto>,
     /// Direct: the other user.
     #[oai(validator(max_length = 64))]

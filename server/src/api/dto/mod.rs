@@ -2,12 +2,14 @@
 //! convert rows into them.
 
 pub mod auth;
+pub mod broadcasts;
 pub mod chat_users;
 pub mod keys;
 pub mod messages;
 pub mod conversations;
 pub mod shops;
 pub mod tenant;
+pub mod tickets;
 pub mod users;
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -1,0 +1,121 @@
+//! Support tickets: their statuses and the moves between them, and their priorities.
+
+/// Where a ticket stands. It moves `open` → `pending` → `resolved` → `closed`; a resolved
+/// or closed ticket may be reopened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketStatus {
+    /// Waiting for an agent.
+    Open,
+    /// Waiting for the requester or a third party.
+    Pending,
+    /// An agent considers it solved.
+    Resolved,
+    /// Finished.
+    Closed,
+}
+
+impl TicketStatus {
+    pub const ALL: [TicketStatus; 4] = [Self::Open, Self::Pending, Self::Resolved, Self::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Open => "open",
+            TicketStatus::Pending => "pending",
+            TicketStatus::Resolved => "resolved",
+            TicketStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether a ticket in this status may move to `next`. Staying put is not a move.
+    pub fn may_become(self, next: TicketStatus) -> bool {
+        use TicketStatus::*;
+        match (self, next) {
+            (Open | Pending, Open | Pending | Resolved | Closed) => self != next,
+            (Resolved, Open | Closed) => true,
+            (Closed, Open) => true,
+            _ => false,
+        }
+    }
+
+    /// What a requester may do to their own ticket: close it, or reopen it once resolved
+    /// or closed.
+    pub fn requester_may_become(self, next: TicketStatus) -> bool {
+        self.may_become(next)
+            && match next {
+                TicketStatus::Closed => true,
+                TicketStatus::Open => matches!(self, TicketStatus::Resolved | TicketStatus::Closed),
+                _ => false,
+            }
+    }
+}
+
+/// How urgent a ticket is. Declared least urgent first so `Ord` follows urgency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    Low,
+    #[default]
+    Medium,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    /// Most urgent first: the order of the agents' queue.
+    pub const QUEUE_ORDER: [Priority; 4] = [Self::Urgent, Self::High, Self::Medium, Self::Low];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::QUEUE_ORDER.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TicketStatus::*;
+    use super::*;
+
+    #[test]
+    fn tickets_move_forward_and_reopen_but_never_go_back_to_pending_once_resolved() {
+        assert!(Open.may_become(Pending));
+        assert!(Pending.may_become(Resolved));
+        assert!(Resolved.may_become(Closed));
+        assert!(Closed.may_become(Open));
+        assert!(Resolved.may_become(Open));
+        assert!(Open.may_become(Closed));
+        assert!(!Closed.may_become(Resolved));
+        assert!(!Resolved.may_become(Pending));
+        assert!(!Open.may_become(Open));
+    }
+
+    #[test]
+    fn requesters_only_close_and_reopen() {
+        assert!(Open.requester_may_become(Closed));
+        assert!(Pending.requester_may_become(Closed));
+        assert!(Closed.requester_may_become(Open));
+        assert!(Resolved.requester_may_become(Open));
+        assert!(!Pending.requester_may_become(Open));
+        assert!(!Open.requester_may_become(Resolved));
+        assert!(!Open.requester_may_become(Pending));
+    }
+
+    #[test]
+    fn priorities_round_trip_and_default_to_medium() {
+        for p in Priority::QUEUE_ORDER {
+            assert_eq!(Priority::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(Priority::default(), Priority::Medium);
+        assert!(Priority::Urgent > Priority::High);
+    }
+}
