@@ -64,7 +64,7 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
     let config = state.config.clone();
     let mut registration = state.hub.register(&caller.tenant_id, &caller.user_id, config.ws_queue);
     match state.presence.connected(&caller.tenant_id, &caller.user_id).await {
-        Ok(true) => announce_presence(&state, &caller, true).await,
+        Ok(true) => Box::pin(announce_presence(&state, &caller, true)).await,
         Ok(false) => {}
         Err(error) => tracing::warn!(%error, "presence not counted"),
     }
@@ -102,7 +102,10 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
                     if text.len() > config.ws_max_frame_bytes {
                         break Some((close::TOO_BIG, "frame too large"));
                     }
-                    if let Some(reply) = frames::handle(&state, &caller, &text).await {
+                    // Boxed: handling a frame runs the whole send path, whose future is far
+                    // larger than an idle socket needs to be; inline it would be allocated
+                    // with every socket's task.
+                    if let Some(reply) = Box::pin(frames::handle(&state, &caller, &text)).await {
                         if sink.send(Message::Text(reply.to_string())).await.is_err() {
                             break None;
                         }
@@ -139,7 +142,7 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
 
     state.hub.unregister(&caller.tenant_id, &caller.user_id, registration.id);
     match state.presence.disconnected(&caller.tenant_id, &caller.user_id).await {
-        Ok(true) => announce_presence(&state, &caller, false).await,
+        Ok(true) => Box::pin(announce_presence(&state, &caller, false)).await,
         Ok(false) => {}
         Err(error) => tracing::warn!(%error, "presence not counted down"),
     }

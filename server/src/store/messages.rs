@@ -78,12 +78,17 @@ where
 /// no duplicate. A rolled-back send gives its number back.
 pub async fn send(db: &Db, new: &NewMessage) -> StoreResult<Sent> {
     let now = now_ms();
+    let id = new_id();
     let mut tx = db.pool().begin().await?;
+    // The new message's id is known up front, so one statement also points the
+    // conversation at it; a rolled-back duplicate takes that change back with it.
     let seq: Option<i64> = sqlx::query_scalar(
-        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING last_seq",
+        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $2, last_message_id = $3
+         WHERE id = $1 AND deleted_at IS NULL RETURNING last_seq",
     )
     .bind(&new.conversation_id)
     .bind(now)
+    .bind(&id)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(seq) = seq else {
@@ -99,7 +104,7 @@ pub async fn send(db: &Db, new: &NewMessage) -> StoreResult<Sent> {
         "INSERT INTO messages ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL, NULL, $16)
          RETURNING {COLUMNS}"
     ))
-    .bind(new_id())
+    .bind(&id)
     .bind(&new.tenant_id)
     .bind(&new.conversation_id)
     .bind(seq)
@@ -131,11 +136,6 @@ pub async fn send(db: &Db, new: &NewMessage) -> StoreResult<Sent> {
         }
         Err(e) => return Err(e),
     };
-    sqlx::query("UPDATE conversations SET last_message_id = $2 WHERE id = $1")
-        .bind(&new.conversation_id)
-        .bind(&message.id)
-        .execute(&mut *tx)
-        .await?;
     // A new message brings the conversation back for everyone who hid it, and unarchives
     // it for its recipients.
     sqlx::query(

@@ -92,7 +92,15 @@ impl Db {
             // would poll the file lock with sleeps (latency spikes of tens of milliseconds).
             Backend::Sqlite => (
                 1,
-                &["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"],
+                &[
+                    "PRAGMA journal_mode = WAL",
+                    "PRAGMA busy_timeout = 10000",
+                    "PRAGMA foreign_keys = ON",
+                    "PRAGMA synchronous = NORMAL",
+                    // Checkpoints (and their fsync) run on a connection of their own, below,
+                    // so they never stall the connection that serves requests.
+                    "PRAGMA wal_autocheckpoint = 0",
+                ],
             ),
             Backend::Postgres => (20, &[]),
         };
@@ -111,8 +119,11 @@ impl Db {
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        if backend == Backend::Sqlite {
+            spawn_checkpointer(&options, &pool).await?;
+        }
         Ok(Db { pool, backend })
     }
 
@@ -142,6 +153,27 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Copies the SQLite write-ahead log into the database file every second from a separate
+/// connection. A passive checkpoint never blocks the writer, so the fsync it ends with no
+/// longer lands in the middle of someone's send. It stops when the pool closes.
+async fn spawn_checkpointer(options: &AnyConnectOptions, pool: &AnyPool) -> StoreResult<()> {
+    use sqlx::ConnectOptions;
+    let mut conn = options.connect().await?;
+    sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut conn).await?;
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !pool.is_closed() {
+            tick.tick().await;
+            if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut conn).await {
+                tracing::warn!(%error, "SQLite checkpoint failed");
+            }
+        }
+    });
+    Ok(())
 }
 
 /// Milliseconds since the Unix epoch, the unit of every stored time.
