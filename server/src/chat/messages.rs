@@ -47,16 +47,22 @@ pub async fn check_sendable(state: &AppState, caller: &UserCaller, body: &str, k
     checked_body(body, kind, max_length(state, &caller.tenant_id).await?)
 }
 
-/// `receiver_id` accepts messages from the caller: has not blocked them and may receive.
-pub async fn check_reachable(state: &AppState, caller: &UserCaller, receiver_id: &str) -> AppResult<()> {
-    if store::social::is_blocked(&state.db, receiver_id, &caller.user.id).await? {
+/// The one rule on a receiver: it must not have blocked the sender, and must take messages.
+fn reachable(blocked_sender: bool, can_receive: bool) -> AppResult<()> {
+    if blocked_sender {
         return Err(AppError::Forbidden { code: "blocked", message: "this user has blocked you".into() });
     }
-    let receiver = store::users::by_id(&state.db, &caller.tenant_id, receiver_id).await?;
-    if !receiver.is_some_and(|u| u.permissions().can_receive_message) {
+    if !can_receive {
         return Err(AppError::forbidden("this user cannot receive messages"));
     }
     Ok(())
+}
+
+/// `receiver_id` accepts messages from the caller: has not blocked them and may receive.
+pub async fn check_reachable(state: &AppState, caller: &UserCaller, receiver_id: &str) -> AppResult<()> {
+    let blocked = store::social::is_blocked(&state.db, receiver_id, &caller.user.id).await?;
+    let receiver = store::users::by_id(&state.db, &caller.tenant_id, receiver_id).await?;
+    reachable(blocked, receiver.is_some_and(|u| u.permissions().can_receive_message))
 }
 
 /// In a conversation of two users (direct, shop thread), the other side must accept
@@ -66,12 +72,7 @@ async fn check_recipient(state: &AppState, caller: &UserCaller, membership: &Mem
         return Ok(());
     }
     for other in store::conversations::recipients(&state.db, membership.id(), &caller.user.id).await? {
-        if other.blocked_sender != 0 {
-            return Err(AppError::Forbidden { code: "blocked", message: "this user has blocked you".into() });
-        }
-        if other.can_receive_message == 0 || other.deleted != 0 {
-            return Err(AppError::forbidden("this user cannot receive messages"));
-        }
+        reachable(other.blocked_sender != 0, other.can_receive_message != 0 && other.deleted == 0)?;
     }
     Ok(())
 }
