@@ -89,12 +89,16 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     };
     let adapters = match &config.redis_url {
         Some(url) => {
-            let (url, prefix) = (url.expose(), config.redis_prefix.as_str());
+            // One multiplexed connection serves the limiter, the presence counts and
+            // publishing; only the bus's subscription needs a connection of its own.
+            let prefix = config.redis_prefix.as_str();
+            let client = redis::Client::open(url.expose()).context("CONFAB_REDIS_URL")?;
+            let conn = redis::aio::ConnectionManager::new(client.clone()).await.context("connecting to Redis")?;
             Adapters {
-                limiter: Arc::new(RedisLimiter::connect(url, prefix).await.context("connecting to Redis")?),
-                bus: Arc::new(RedisBus::connect(url, prefix, BUS_CAPACITY).await.context("subscribing to Redis")?),
+                limiter: Arc::new(RedisLimiter::new(conn.clone(), prefix)),
+                bus: Arc::new(RedisBus::connect(client, conn.clone(), prefix, BUS_CAPACITY).await.context("subscribing to Redis")?),
                 search: Arc::new(DatabaseSearch::new(db.clone())),
-                presence: Arc::new(RedisPresence::connect(url, prefix).await.context("connecting to Redis")?),
+                presence: Arc::new(RedisPresence::new(conn, prefix)),
             }
         }
         None => Adapters {

@@ -16,12 +16,11 @@ pub struct RedisBus {
 }
 
 impl RedisBus {
-    /// Connects and starts relaying; returns once the subscription is in place, so nothing
-    /// published afterwards is missed.
-    pub async fn connect(url: &str, prefix: &str, capacity: usize) -> Result<Self, BusError> {
+    /// Publishes on `conn`, the process's shared Redis connection, and subscribes through a
+    /// connection of its own (a subscribed connection can do nothing else); returns once the
+    /// subscription is in place, so nothing published afterwards is missed.
+    pub async fn connect(client: redis::Client, conn: ConnectionManager, prefix: &str, capacity: usize) -> Result<Self, BusError> {
         let fail = |e: redis::RedisError| BusError(e.to_string());
-        let client = redis::Client::open(url).map_err(fail)?;
-        let conn = ConnectionManager::new(client.clone()).await.map_err(fail)?;
         let channel = format!("{prefix}:events");
         let (local, _) = broadcast::channel(capacity);
         let mut pubsub = client.get_async_pubsub().await.map_err(fail)?;

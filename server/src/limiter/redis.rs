@@ -13,9 +13,8 @@ pub struct RedisLimiter {
 }
 
 impl RedisLimiter {
-    pub async fn connect(url: &str, prefix: &str) -> Result<Self, LimiterError> {
-        let client = redis::Client::open(url).map_err(|e| LimiterError(e.to_string()))?;
-        let conn = ConnectionManager::new(client).await.map_err(|e| LimiterError(e.to_string()))?;
+    /// Counts on `conn`, the process's shared Redis connection.
+    pub fn new(conn: ConnectionManager, prefix: &str) -> Self {
         // INCR and the first PEXPIRE must be one step, or a crash between them leaves a
         // counter that never expires.
         let hit_script = Script::new(
@@ -23,7 +22,7 @@ impl RedisLimiter {
               if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
               return {c, redis.call('PTTL', KEYS[1])}",
         );
-        Ok(RedisLimiter { conn, prefix: format!("{prefix}:rl:"), hit_script })
+        RedisLimiter { conn, prefix: format!("{prefix}:rl:"), hit_script }
     }
 
     fn count(hits: i64, ttl_ms: i64) -> Count {

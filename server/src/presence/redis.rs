@@ -9,11 +9,9 @@ pub struct RedisPresence {
 }
 
 impl RedisPresence {
-    pub async fn connect(url: &str, prefix: &str) -> Result<Self, PresenceError> {
-        let fail = |e: redis::RedisError| PresenceError(e.to_string());
-        let client = redis::Client::open(url).map_err(fail)?;
-        let conn = ConnectionManager::new(client).await.map_err(fail)?;
-        Ok(RedisPresence { conn, prefix: format!("{prefix}:presence:") })
+    /// Counts on `conn`, the process's shared Redis connection.
+    pub fn new(conn: ConnectionManager, prefix: &str) -> Self {
+        RedisPresence { conn, prefix: format!("{prefix}:presence:") }
     }
 
     fn key(&self, tenant_id: &str, user_id: &str) -> String {
