@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod limiter;
+pub mod listener;
 pub mod policy;
 pub mod presence;
 pub mod realtime;

@@ -7,13 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::Server;
 
 use crate::auth::TokenKeys;
 use crate::bootstrap::{self, BootstrapReport};
 use crate::config::Config;
 use crate::limiter::{MemoryLimiter, RedisLimiter};
+use crate::listener::NoDelayAcceptor;
 use crate::bus::{LocalBus, RedisBus};
 use crate::presence::{MemoryPresence, RedisPresence};
 use crate::search::DatabaseSearch;
@@ -24,7 +25,7 @@ use crate::store::Db;
 const BUS_CAPACITY: usize = 16_384;
 
 pub struct Application {
-    acceptor: TcpAcceptor,
+    acceptor: NoDelayAcceptor,
     port: u16,
     state: AppState,
     bootstrap: Option<BootstrapReport>,
@@ -34,10 +35,12 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let state = build_state(config).await?;
         let bootstrap = bootstrap::run(&state).await.context("bootstrapping the first tenant")?;
-        let acceptor = TcpListener::bind(state.config.addr.clone())
-            .into_acceptor()
-            .await
-            .with_context(|| format!("binding {}", state.config.addr))?;
+        let acceptor = NoDelayAcceptor(
+            TcpListener::bind(state.config.addr.clone())
+                .into_acceptor()
+                .await
+                .with_context(|| format!("binding {}", state.config.addr))?,
+        );
         let port = acceptor
             .local_addr()
             .first()

@@ -95,6 +95,13 @@ impl Api {
     }
 }
 
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens a WebSocket with Nagle's algorithm off, as browsers do.
+async fn connect(url: String) -> Result<Socket, tokio_tungstenite::tungstenite::Error> {
+    tokio_tungstenite::connect_async_with_config(url, None, true).await.map(|(socket, _)| socket)
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -131,7 +138,7 @@ async fn main() -> Result<()> {
     for chunk in (0..args.sockets).collect::<Vec<_>>().chunks(200) {
         let opened = futures::future::join_all(chunk.iter().map(|i| {
             let url = format!("{ws_base}{}", tokens[i / SOCKETS_PER_USER]);
-            async move { tokio_tungstenite::connect_async(url).await.map(|(s, _)| s) }
+            async move { connect(url).await }
         }))
         .await;
         for socket in opened {
@@ -160,8 +167,8 @@ async fn main() -> Result<()> {
         let (recipient_id, recipient_token) = api.user(&format!("recipient-{pair}")).await?;
         let convo = api.post("/v1/chat/conversations", Some(&sender_token), json!({"user_id": recipient_id})).await?;
         let convo_id = convo["id"].as_str().context("conversation id")?.to_owned();
-        let (sender, _) = tokio_tungstenite::connect_async(format!("{ws_base}{sender_token}")).await?;
-        let (mut recipient, _) = tokio_tungstenite::connect_async(format!("{ws_base}{recipient_token}")).await?;
+        let sender = connect(format!("{ws_base}{sender_token}")).await?;
+        let mut recipient = connect(format!("{ws_base}{recipient_token}")).await?;
         receivers.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(per_pair);
             while latencies.len() < per_pair {
