@@ -110,6 +110,10 @@ impl Db {
         let options = AnyConnectOptions::from_str(url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
+            // A SQLite connection is a file handle that cannot drop like a network link,
+            // so the ping sqlx makes on every acquire is only a round trip to its worker
+            // thread; PostgreSQL keeps it to catch connections the server has closed.
+            .test_before_acquire(backend == Backend::Postgres)
             .acquire_timeout(Duration::from_secs(15))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
