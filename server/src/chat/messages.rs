@@ -3,7 +3,8 @@
 use serde_json::json;
 
 use super::access::{self, Membership};
-use super::notify_members;
+use super::{notify, notify_members};
+use crate::bus::Event;
 use crate::auth::UserCaller;
 use crate::domain::conversation::{check_body, BodyError, ConversationKind, MessageType};
 use crate::domain::{Invalid, Role};
@@ -65,16 +66,19 @@ pub async fn check_reachable(state: &AppState, caller: &UserCaller, receiver_id:
     reachable(blocked, receiver.is_some_and(|u| u.permissions().can_receive_message))
 }
 
-/// In a conversation of two users (direct, shop thread), the other side must accept
-/// messages from the caller.
-async fn check_recipient(state: &AppState, caller: &UserCaller, membership: &Membership) -> AppResult<()> {
-    if !matches!(membership.kind, ConversationKind::Direct | ConversationKind::Shop) {
-        return Ok(());
+/// Everyone who hears of a new message from the caller: the other current members, and the
+/// caller. In a conversation of two users (direct, shop thread) the other side must accept
+/// messages from the caller. One query serves both, so a send reads its members once.
+async fn audience(state: &AppState, caller: &UserCaller, membership: &Membership) -> AppResult<Vec<String>> {
+    let others = store::conversations::recipients(&state.db, membership.id(), &caller.user.id).await?;
+    if matches!(membership.kind, ConversationKind::Direct | ConversationKind::Shop) {
+        for other in &others {
+            reachable(other.blocked_sender != 0, other.can_receive_message != 0 && other.deleted == 0)?;
+        }
     }
-    for other in store::conversations::recipients(&state.db, membership.id(), &caller.user.id).await? {
-        reachable(other.blocked_sender != 0, other.can_receive_message != 0 && other.deleted == 0)?;
-    }
-    Ok(())
+    let mut audience: Vec<String> = others.into_iter().map(|other| other.user_id).collect();
+    audience.push(caller.user.id.clone());
+    Ok(audience)
 }
 
 /// Sends into a conversation the caller belongs to; `true` when stored now, `false` when
@@ -96,7 +100,7 @@ pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership
             return Err(Invalid::new("reply_to_id", "must be a message of the same conversation").into());
         }
     }
-    check_recipient(state, caller, membership).await?;
+    let audience = audience(state, caller, membership).await?;
     let new = NewMessage {
         tenant_id: caller.tenant_id.clone(),
         conversation_id: membership.id().to_owned(),
@@ -118,7 +122,8 @@ pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership
                 // The first answer from anyone but the requester is the ticket's first response.
                 store::tickets::note_response(&state.db, membership.id(), &caller.user.id, message.created_at).await?;
             }
-            announce(state, &message, "new_message").await;
+            let event = Event::new(&message.tenant_id, audience, "new_message", event_body(&message));
+            notify(state, event).await;
             Ok((message, true))
         }
         Sent::Duplicate(message) => Ok((message, false)),

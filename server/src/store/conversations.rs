@@ -214,6 +214,31 @@ pub async fn participant(db: &Db, conversation_id: &str, user_id: &str) -> Store
     .await?)
 }
 
+/// A live conversation of this tenant together with `user_id`'s participant row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MembershipRow {
+    #[sqlx(flatten)]
+    pub conversation: ConversationRow,
+    #[sqlx(flatten)]
+    pub participant: ParticipantRow,
+}
+
+/// `user_id`'s side of a live conversation of this tenant, with the conversation, in one
+/// query (every send and read starts here); `None` when either is missing.
+pub async fn membership(db: &Db, tenant_id: &str, conversation_id: &str, user_id: &str) -> StoreResult<Option<MembershipRow>> {
+    Ok(sqlx::query_as::<_, MembershipRow>(&format!(
+        "SELECT {}, {} FROM participants p JOIN conversations c ON c.id = p.conversation_id
+         WHERE p.conversation_id = $2 AND p.user_id = $3 AND c.tenant_id = $1 AND c.deleted_at IS NULL",
+        qualified(COLUMNS, "c"),
+        qualified(PARTICIPANT_COLUMNS, "p"),
+    ))
+    .bind(tenant_id)
+    .bind(conversation_id)
+    .bind(user_id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
 /// Current members of every listed conversation, in one query.
 pub async fn members_of(db: &Db, conversation_ids: &[String]) -> StoreResult<Vec<MemberRow>> {
     let mut sql = Sql::new(
