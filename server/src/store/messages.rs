@@ -1,7 +1,7 @@
 //! Messages: the gap-free per-conversation sequence, idempotent sends, history, reactions.
 
 use super::sql::{page_of, qualified, Sql};
-use super::{new_id, now_ms, Db, StoreError, StoreResult};
+use super::{new_id, now_ms, Backend, Db, StoreError, StoreResult};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct MessageRow {
@@ -72,82 +72,80 @@ where
     .await?)
 }
 
-/// Stores a message in one short transaction. Its first statement bumps the conversation's
-/// `last_seq`, which takes the write lock at once: concurrent senders queue there (row lock
-/// on PostgreSQL, database lock on SQLite) and each gets the next number, with no gap and
-/// no duplicate. A rolled-back send gives its number back.
+/// The values of a new message in `COLUMNS` order, selected from the conversation's row `c`:
+/// `$1` id, `$2` tenant, `$3` conversation, `$4` sender, `$5`..`$14` the message's fields,
+/// `$15` the time, and `seq` its seq.
+fn send_values(seq: &str) -> String {
+    format!("$1, $2, c.id, {seq}, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL, $15")
+}
+
+/// Stores a message with the next seq of its conversation in one statement, so a send is a
+/// single round trip and atomic on its own; `NoConversation` when the conversation is gone.
+///
+/// On SQLite the insert reads `last_seq`, and the `messages_advance_conversation` trigger
+/// moves it forward (and shows the conversation again to members who had hidden or
+/// archived it) inside the same statement. Writes are serialized: the pool has a single
+/// connection, so no other writer can take the same number in between.
+///
+/// On PostgreSQL the statement first bumps `last_seq`, which takes the conversation's row
+/// lock: concurrent senders queue there and each gets the next number.
+///
+/// Either way there is no gap and no duplicate, and a duplicate `client_msg_id` fails the
+/// whole statement (its number comes back) and is answered with the first message.
 pub async fn send(db: &Db, new: &NewMessage) -> StoreResult<Sent> {
-    let now = now_ms();
-    let id = new_id();
-    let mut tx = db.pool().begin().await?;
-    // The new message's id is known up front, so one statement also points the
-    // conversation at it; a rolled-back duplicate takes that change back with it.
-    let seq: Option<i64> = sqlx::query_scalar(
-        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $2, last_message_id = $3
-         WHERE id = $1 AND deleted_at IS NULL RETURNING last_seq",
-    )
-    .bind(&new.conversation_id)
-    .bind(now)
-    .bind(&id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(seq) = seq else {
-        return Ok(Sent::NoConversation);
+    let sql = match db.backend() {
+        Backend::Sqlite => format!(
+            "INSERT INTO messages ({COLUMNS}) SELECT {} FROM conversations c
+             WHERE c.id = $3 AND c.deleted_at IS NULL
+             RETURNING {COLUMNS}",
+            send_values("c.last_seq + 1")
+        ),
+        Backend::Postgres => format!(
+            "WITH c AS (
+                 UPDATE conversations SET last_seq = last_seq + 1, updated_at = $15, last_message_id = $1
+                 WHERE id = $3 AND deleted_at IS NULL RETURNING id, last_seq),
+             shown AS (
+                 UPDATE participants SET hidden = 0, archived = CASE WHEN user_id = $4 THEN archived ELSE 0 END
+                 WHERE conversation_id IN (SELECT id FROM c) AND left_at IS NULL AND (hidden = 1 OR archived = 1))
+             INSERT INTO messages ({COLUMNS}) SELECT {} FROM c
+             RETURNING {COLUMNS}",
+            send_values("c.last_seq")
+        ),
     };
-    if let (Some(sender), Some(client_id)) = (&new.sender_id, &new.client_msg_id) {
-        if let Some(first) = by_client_id(&mut *tx, &new.conversation_id, sender, client_id).await? {
-            tx.rollback().await?;
-            return Ok(Sent::Duplicate(first));
-        }
-    }
-    let inserted = sqlx::query_as::<_, MessageRow>(&format!(
-        "INSERT INTO messages ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL, NULL, $16)
-         RETURNING {COLUMNS}"
-    ))
-    .bind(&id)
-    .bind(&new.tenant_id)
-    .bind(&new.conversation_id)
-    .bind(seq)
-    .bind(&new.sender_id)
-    .bind(&new.kind)
-    .bind(&new.body)
-    .bind(&new.file_url)
-    .bind(&new.file_name)
-    .bind(new.file_size)
-    .bind(&new.file_type)
-    .bind(&new.media_id)
-    .bind(&new.reply_to_id)
-    .bind(&new.forwarded_from_id)
-    .bind(&new.client_msg_id)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(StoreError::classify);
-    let message = match inserted {
-        Ok(message) => message,
-        Err(StoreError::Conflict(_)) => {
-            // A retry with the same client_msg_id won a race we could not see: answer with it.
-            tx.rollback().await?;
-            let (sender, client_id) = (new.sender_id.as_deref().unwrap_or_default(), new.client_msg_id.as_deref().unwrap_or_default());
-            return match by_client_id(db.pool(), &new.conversation_id, sender, client_id).await? {
-                Some(first) => Ok(Sent::Duplicate(first)),
-                None => Err(StoreError::Conflict("client_msg_id".into())),
+    let inserted = sqlx::query_as::<_, MessageRow>(&sql)
+        .bind(new_id())
+        .bind(&new.tenant_id)
+        .bind(&new.conversation_id)
+        .bind(&new.sender_id)
+        .bind(&new.kind)
+        .bind(&new.body)
+        .bind(&new.file_url)
+        .bind(&new.file_name)
+        .bind(new.file_size)
+        .bind(&new.file_type)
+        .bind(&new.media_id)
+        .bind(&new.reply_to_id)
+        .bind(&new.forwarded_from_id)
+        .bind(&new.client_msg_id)
+        .bind(now_ms())
+        .fetch_optional(db.pool())
+        .await
+        .map_err(StoreError::classify);
+    match inserted {
+        Ok(Some(message)) => Ok(Sent::New(message)),
+        Ok(None) => Ok(Sent::NoConversation),
+        Err(StoreError::Conflict(what)) => {
+            // The sender's client_msg_id was used before (or by a retry racing this one).
+            let (Some(sender), Some(client_id)) = (&new.sender_id, &new.client_msg_id) else {
+                return Err(StoreError::Conflict(what));
             };
+            match by_client_id(db.pool(), &new.conversation_id, sender, client_id).await? {
+                Some(first) => Ok(Sent::Duplicate(first)),
+                None => Err(StoreError::Conflict(what)),
+            }
         }
-        Err(e) => return Err(e),
-    };
-    // A new message brings the conversation back for everyone who hid it, and unarchives
-    // it for its recipients.
-    sqlx::query(
-        "UPDATE participants SET hidden = 0, archived = CASE WHEN user_id = $2 THEN archived ELSE 0 END
-         WHERE conversation_id = $1 AND left_at IS NULL AND (hidden = 1 OR archived = 1)",
-    )
-    .bind(&new.conversation_id)
-    .bind(new.sender_id.as_deref().unwrap_or_default())
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Sent::New(message))
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<MessageRow>> {
