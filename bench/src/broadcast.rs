@@ -12,6 +12,8 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
+use confab_bench::api::Api;
+use confab_bench::fresh_db::FreshDatabase;
 use confab_server::config::Secret;
 use confab_server::{Application, Config};
 use serde_json::{json, Value};
@@ -22,9 +24,7 @@ const JWT_KEYS: &str = "bench:benchmark-signing-key-not-used-anywhere-else";
 
 /// A running server and what the benchmark needs to talk to it.
 struct Server {
-    base: String,
-    client: reqwest::Client,
-    api_key: String,
+    api: Api,
     stop: tokio::sync::oneshot::Sender<()>,
     done: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -41,29 +41,12 @@ impl Server {
         };
         let mut app = Application::build(config).await?;
         let api_key = app.take_bootstrap_report().context("the benchmark database is not fresh")?.api_key;
-        let base = format!("http://127.0.0.1:{}", app.port());
+        let api = Api::new(app.port(), api_key);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let done = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
-        Ok(Server { base, client: reqwest::Client::new(), api_key, stop, done })
-    }
-
-    /// Sends `body` to `path` with `token` (a bearer token) or else the API key, and returns
-    /// `data` of a successful reply.
-    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> anyhow::Result<Value> {
-        let request = self.client.post(format!("{}{path}", self.base)).json(&body);
-        let request = match token {
-            Some(token) => request.bearer_auth(token),
-            None => request.header("x-api-key", &self.api_key),
-        };
-        let reply = request.send().await?;
-        let status = reply.status();
-        let body: Value = reply.json().await?;
-        if !status.is_success() {
-            bail!("POST {path}: {status}: {body}");
-        }
-        Ok(body["data"].clone())
+        Ok(Server { api, stop, done })
     }
 
     async fn stop(self) -> anyhow::Result<()> {
@@ -108,7 +91,7 @@ async fn seed_followers(database_url: &str, tenant_id: &str, host_id: &str, coun
 /// Times one broadcast; checks it reached every follower.
 async fn timed_broadcast(server: &Server, token: &str, followers: usize, body: &str) -> anyhow::Result<Duration> {
     let started = Instant::now();
-    let sent = server.post("/v1/chat/broadcast", Some(token), json!({"body": body})).await?;
+    let sent = server.api.post("/v1/chat/broadcast", Some(token), json!({"body": body})).await?;
     let elapsed = started.elapsed();
     if sent["recipients"].as_u64() != Some(followers as u64) {
         bail!("the broadcast reached {} of {followers} followers", sent["recipients"]);
@@ -117,10 +100,10 @@ async fn timed_broadcast(server: &Server, token: &str, followers: usize, body: &
 }
 
 async fn run(server: &Server, database_url: &str, followers: usize) -> anyhow::Result<()> {
-    let host = server.post("/v1/users", None, json!({"external_id": "bench-host", "role": "host"})).await?;
+    let host = server.api.post("/v1/users", None, json!({"external_id": "bench-host", "role": "host"})).await?;
     let host_id = text(&host["id"])?;
-    let token = text(&server.post("/v1/users/chat-token", None, json!({"user_id": host_id})).await?["chat_token"])?;
-    let me: Value = server.client.get(format!("{}/v1/auth/me", server.base)).bearer_auth(&token).send().await?.json().await?;
+    let token = text(&server.api.post("/v1/users/chat-token", None, json!({"user_id": host_id})).await?["chat_token"])?;
+    let me: Value = server.api.http.get(format!("{}/v1/auth/me", server.api.base)).bearer_auth(&token).send().await?.json().await?;
     let tenant_id = text(&me["data"]["tenant"]["id"])?;
 
     let started = Instant::now();
@@ -138,26 +121,21 @@ async fn run(server: &Server, database_url: &str, followers: usize) -> anyhow::R
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let admin_url = std::env::var("CONFAB_BENCH_DATABASE_URL")
+    let admin_url = confab_bench::fresh_db::admin_url()
         .context("set CONFAB_BENCH_DATABASE_URL to a PostgreSQL URL, e.g. the test instance of scripts/services.sh")?;
     let followers: usize = match std::env::var("CONFAB_BENCH_FOLLOWERS") {
         Ok(n) => n.parse().context("CONFAB_BENCH_FOLLOWERS")?,
         Err(_) => 10_000,
     };
-    let name = format!("confab_bench_{}", ulid::Ulid::new().to_string().to_lowercase());
-    let mut admin = PgConnection::connect(&admin_url).await.context("connecting to CONFAB_BENCH_DATABASE_URL")?;
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
-    let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
-    let database_url = format!("{base}/{name}");
-
+    let database = FreshDatabase::create(&admin_url).await?;
     let data_dir = tempfile::tempdir()?;
-    let outcome = match Server::start(&database_url, data_dir.path()).await {
+    let outcome = match Server::start(&database.url, data_dir.path()).await {
         Ok(server) => {
-            let outcome = run(&server, &database_url, followers).await;
+            let outcome = run(&server, &database.url, followers).await;
             server.stop().await.and(outcome)
         }
         Err(e) => Err(e),
     };
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await?;
+    database.drop_now().await?;
     outcome
 }
