@@ -171,6 +171,23 @@ async fn mute_and_archive_are_per_caller_and_a_new_message_unarchives() {
 }
 
 #[tokio::test]
+async fn sending_into_a_conversation_one_archived_keeps_it_archived_for_the_sender_only() {
+    let app = spawn_app().await;
+    let p = people(&app, &["ann", "bob"]).await;
+    let id = s(&app.direct(&p[0].1, &p[1].0).await["id"]).to_owned();
+    for who in [&p[0].1, &p[1].1] {
+        app.post(&format!("/v1/chat/conversations/{id}/archive")).bearer(who).send().await.expect(204, None);
+    }
+    app.say(&p[0].1, &id, "still here").await;
+    let mine = app.get(&format!("/v1/chat/conversations/{id}")).bearer(&p[0].1).send().await.expect(200, None);
+    assert_eq!(mine.data()["archived"], true, "the sender's own archive stays");
+    assert_eq!(mine.data()["last_message"]["body"], "still here");
+    let theirs = app.get(&format!("/v1/chat/conversations/{id}")).bearer(&p[1].1).send().await.expect(200, None);
+    assert_eq!(theirs.data()["archived"], false, "the recipient gets it back");
+    assert_eq!(theirs.data()["unread_count"], 1);
+}
+
+#[tokio::test]
 async fn delete_for_me_hides_history_for_the_caller_only() {
     let app = spawn_app().await;
     let p = people(&app, &["ann", "bob"]).await;
