@@ -29,7 +29,8 @@ pub struct Servers {
     /// The secret key the first start made.
     pub api_key: String,
     backing: Backing,
-    _data: tempfile::TempDir,
+    /// The processes' data directories, removed when the run ends.
+    data: tempfile::TempDir,
 }
 
 fn free_port() -> Result<u16> {
@@ -79,10 +80,10 @@ impl Servers {
         }
         let data = tempfile::tempdir()?;
         let run_id = ulid::Ulid::new().to_string();
-        let mut servers = Servers { children: Vec::new(), ports: Vec::new(), api_key: String::new(), backing, _data: data };
+        let mut servers = Servers { children: Vec::new(), ports: Vec::new(), api_key: String::new(), backing, data };
         for i in 0..count {
             let port = free_port()?;
-            let dir = servers._data.path().join(i.to_string());
+            let dir = servers.data.path().join(i.to_string());
             let mut command = command(bin, &dir, port, &servers.backing, &run_id, sockets_per_user);
             command.stdout(if i == 0 { Stdio::piped() } else { Stdio::null() });
             let mut child = command.spawn().with_context(|| format!("starting {bin}"))?;

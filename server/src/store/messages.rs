@@ -1,5 +1,7 @@
 //! Messages: the gap-free per-conversation sequence, idempotent sends, history, reactions.
 
+use std::sync::LazyLock;
+
 use super::sql::{page_of, qualified, Sql};
 use super::{new_id, now_ms, Backend, Db, StoreError, StoreResult};
 
@@ -79,6 +81,31 @@ fn send_values(seq: &str) -> String {
     format!("$1, $2, c.id, {seq}, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL, $15")
 }
 
+/// The send statement on SQLite (see `send`), written once.
+static SEND_SQLITE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO messages ({COLUMNS}) SELECT {} FROM conversations c
+         WHERE c.id = $3 AND c.deleted_at IS NULL
+         RETURNING {COLUMNS}",
+        send_values("c.last_seq + 1")
+    )
+});
+
+/// The send statement on PostgreSQL (see `send`), written once.
+static SEND_POSTGRES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH c AS (
+             UPDATE conversations SET last_seq = last_seq + 1, updated_at = $15, last_message_id = $1
+             WHERE id = $3 AND deleted_at IS NULL RETURNING id, last_seq),
+         shown AS (
+             UPDATE participants SET hidden = 0, archived = CASE WHEN user_id = $4 THEN archived ELSE 0 END
+             WHERE conversation_id IN (SELECT id FROM c) AND left_at IS NULL AND (hidden = 1 OR archived = 1))
+         INSERT INTO messages ({COLUMNS}) SELECT {} FROM c
+         RETURNING {COLUMNS}",
+        send_values("c.last_seq")
+    )
+});
+
 /// Stores a message with the next seq of its conversation in one statement, so a send is a
 /// single round trip and atomic on its own; `NoConversation` when the conversation is gone.
 ///
@@ -93,26 +120,11 @@ fn send_values(seq: &str) -> String {
 /// Either way there is no gap and no duplicate, and a duplicate `client_msg_id` fails the
 /// whole statement (its number comes back) and is answered with the first message.
 pub async fn send(db: &Db, new: &NewMessage) -> StoreResult<Sent> {
-    let sql = match db.backend() {
-        Backend::Sqlite => format!(
-            "INSERT INTO messages ({COLUMNS}) SELECT {} FROM conversations c
-             WHERE c.id = $3 AND c.deleted_at IS NULL
-             RETURNING {COLUMNS}",
-            send_values("c.last_seq + 1")
-        ),
-        Backend::Postgres => format!(
-            "WITH c AS (
-                 UPDATE conversations SET last_seq = last_seq + 1, updated_at = $15, last_message_id = $1
-                 WHERE id = $3 AND deleted_at IS NULL RETURNING id, last_seq),
-             shown AS (
-                 UPDATE participants SET hidden = 0, archived = CASE WHEN user_id = $4 THEN archived ELSE 0 END
-                 WHERE conversation_id IN (SELECT id FROM c) AND left_at IS NULL AND (hidden = 1 OR archived = 1))
-             INSERT INTO messages ({COLUMNS}) SELECT {} FROM c
-             RETURNING {COLUMNS}",
-            send_values("c.last_seq")
-        ),
+    let sql: &str = match db.backend() {
+        Backend::Sqlite => &SEND_SQLITE,
+        Backend::Postgres => &SEND_POSTGRES,
     };
-    let inserted = sqlx::query_as::<_, MessageRow>(&sql)
+    let inserted = sqlx::query_as::<_, MessageRow>(sql)
         .bind(new_id())
         .bind(&new.tenant_id)
         .bind(&new.conversation_id)

@@ -90,6 +90,7 @@ impl Db {
             // One connection: SQLite has one writer at a time anyway, and writers that queue
             // on the pool wait their turn in order, where writers on separate connections
             // would poll the file lock with sleeps (latency spikes of tens of milliseconds).
+            // `messages::send` counts on it: its insert reads the next seq unlocked.
             Backend::Sqlite => (
                 1,
                 &[
