@@ -45,10 +45,11 @@ impl Api {
 
     /// Chat tokens of `count` new users named `prefix-<n>`.
     pub async fn tokens(&self, prefix: &str, count: usize) -> Result<Vec<String>> {
-        let made: Vec<Result<(String, String)>> = futures::stream::iter((0..count).map(|i| async move { self.user(&format!("{prefix}-{i}")).await }))
-            .buffer_unordered(CREATING_AT_ONCE)
-            .collect()
-            .await;
+        let made: Vec<Result<(String, String)>> =
+            futures::stream::iter((0..count).map(|i| async move { self.user(&format!("{prefix}-{i}")).await }))
+                .buffer_unordered(CREATING_AT_ONCE)
+                .collect()
+                .await;
         made.into_iter().map(|user| user.map(|(_, token)| token)).collect()
     }
 

@@ -76,13 +76,15 @@ async fn seed_followers(database_url: &str, tenant_id: &str, host_id: &str, coun
     .bind(now)
     .execute(&mut conn)
     .await?;
-    sqlx::query("INSERT INTO follows (tenant_id, follower_id, followee_id, created_at) SELECT $2, id, $3, $4 FROM UNNEST($1::text[]) AS id")
-        .bind(&ids)
-        .bind(tenant_id)
-        .bind(host_id)
-        .bind(now)
-        .execute(&mut conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO follows (tenant_id, follower_id, followee_id, created_at) SELECT $2, id, $3, $4 FROM UNNEST($1::text[]) AS id",
+    )
+    .bind(&ids)
+    .bind(tenant_id)
+    .bind(host_id)
+    .bind(now)
+    .execute(&mut conn)
+    .await?;
     sqlx::query("ANALYZE").execute(&mut conn).await?;
     conn.close().await?;
     Ok(())

@@ -30,10 +30,7 @@ pub struct SignupInput {
 /// Creates a tenant and its superadmin, and signs the superadmin in.
 pub async fn signup(state: &AppState, input: SignupInput) -> AppResult<IssuedTokens> {
     if !state.config.allow_signup {
-        return Err(AppError::Forbidden {
-            code: "signup_disabled",
-            message: "signup is switched off on this server".into(),
-        });
+        return Err(AppError::Forbidden { code: "signup_disabled", message: "signup is switched off on this server".into() });
     }
     let name = TenantName::parse(&input.tenant_name)?;
     let slug = match input.tenant_slug.as_deref() {
@@ -52,9 +49,8 @@ pub async fn signup(state: &AppState, input: SignupInput) -> AppResult<IssuedTok
     user.email = Some(email.as_str().to_owned());
     user.display_name = display_name.map(DisplayName::into_inner);
     user.password_hash = Some(hash);
-    let user = store::users::insert(&mut *tx, &user, false)
-        .await?
-        .ok_or_else(|| AppError::Internal("user insert returned nothing".into()))?;
+    let user =
+        store::users::insert(&mut *tx, &user, false).await?.ok_or_else(|| AppError::Internal("user insert returned nothing".into()))?;
     tx.commit().await.map_err(StoreError::from)?;
     open_session(state, user, tenant).await
 }
@@ -103,13 +99,7 @@ fn rate_limited(resets_in: Duration) -> AppError {
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedTokens> {
     let claims = state.keys.verify(token, &[Purpose::Refresh])?;
     let session_id = claims.sid.clone().ok_or(AuthError::Unauthorized("invalid or expired token"))?;
-    let next = state.keys.sign(
-        Purpose::Refresh,
-        &claims.tid,
-        &claims.sub,
-        state.config.refresh_token_ttl_seconds,
-        Some(&session_id),
-    )?;
+    let next = state.keys.sign(Purpose::Refresh, &claims.tid, &claims.sub, state.config.refresh_token_ttl_seconds, Some(&session_id))?;
     match store::sessions::rotate(&state.db, &claims.jti, &next.jti, next.expires_at * 1000).await? {
         Rotation::Rotated { user_id, tenant_id } => {
             let user = store::users::by_id(&state.db, &tenant_id, &user_id)
@@ -118,20 +108,9 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedTokens> {
             let tenant = store::tenants::by_id(&state.db, &tenant_id)
                 .await?
                 .ok_or(AuthError::Unauthorized("the token's tenant no longer exists"))?;
-            let access = state.keys.sign(
-                Purpose::Access,
-                &tenant_id,
-                &user_id,
-                state.config.access_token_ttl_seconds,
-                Some(&session_id),
-            )?;
-            Ok(IssuedTokens {
-                access,
-                refresh: next,
-                access_ttl_seconds: state.config.access_token_ttl_seconds,
-                user,
-                tenant,
-            })
+            let access =
+                state.keys.sign(Purpose::Access, &tenant_id, &user_id, state.config.access_token_ttl_seconds, Some(&session_id))?;
+            Ok(IssuedTokens { access, refresh: next, access_ttl_seconds: state.config.access_token_ttl_seconds, user, tenant })
         }
         Rotation::Reused => Err(AuthError::Unauthorized("refresh token reused; the session has been revoked").into()),
         Rotation::Invalid => Err(AuthError::Unauthorized("invalid or expired token").into()),
@@ -144,9 +123,8 @@ pub async fn logout(state: &AppState, caller: &UserCaller, refresh_token: &str) 
     if claims.sub != caller.user.id || claims.tid != caller.tenant_id {
         return Err(AuthError::Unauthorized("this refresh token belongs to someone else").into());
     }
-    let session_id = store::sessions::session_of_token(&state.db, &claims.jti)
-        .await?
-        .ok_or(AuthError::Unauthorized("invalid or expired token"))?;
+    let session_id =
+        store::sessions::session_of_token(&state.db, &claims.jti).await?.ok_or(AuthError::Unauthorized("invalid or expired token"))?;
     store::sessions::revoke_session(state.db.pool(), &session_id).await?;
     Ok(())
 }

@@ -35,10 +35,7 @@ impl fmt::Display for BootstrapReport {
 
 pub async fn run(state: &AppState) -> AppResult<Option<BootstrapReport>> {
     let db = &state.db;
-    let tenants: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenants")
-        .fetch_one(db.pool())
-        .await
-        .map_err(store::StoreError::from)?;
+    let tenants: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenants").fetch_one(db.pool()).await.map_err(store::StoreError::from)?;
     if tenants > 0 {
         return Ok(None);
     }

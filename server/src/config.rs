@@ -158,10 +158,7 @@ impl Config {
         if let Ok(path) = std::env::var("CONFAB_CONFIG") {
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment
-            .merge(Env::prefixed("CONFAB_").ignore(&["config"]))
-            .extract()
-            .map_err(Box::new)
+        figment.merge(Env::prefixed("CONFAB_").ignore(&["config"])).extract().map_err(Box::new)
     }
 
     /// The database URL in force: the configured one, or the embedded SQLite file.
@@ -183,10 +180,7 @@ mod tests {
 
     #[test]
     fn secrets_do_not_print() {
-        let config = Config {
-            bootstrap_password: Some(Secret::new("hunter22hunter22")),
-            ..Config::default()
-        };
+        let config = Config { bootstrap_password: Some(Secret::new("hunter22hunter22")), ..Config::default() };
         assert!(!format!("{config:?}").contains("hunter22"));
     }
 

@@ -50,9 +50,7 @@ impl From<StoreError> for AppError {
 
 /// Names the field a unique index guards, without leaking the index name.
 fn conflict_message(constraint: &str) -> String {
-    let field = ["external_id", "username", "email", "slug", "prefix"]
-        .into_iter()
-        .find(|f| constraint.contains(f));
+    let field = ["external_id", "username", "email", "slug", "prefix"].into_iter().find(|f| constraint.contains(f));
     match field {
         Some("slug") => "a tenant with this slug already exists".into(),
         Some(f) => format!("this {f} is already taken"),

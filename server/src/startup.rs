@@ -12,10 +12,10 @@ use poem::Server;
 
 use crate::auth::TokenKeys;
 use crate::bootstrap::{self, BootstrapReport};
+use crate::bus::{LocalBus, RedisBus};
 use crate::config::Config;
 use crate::limiter::{MemoryLimiter, RedisLimiter};
 use crate::listener::NoDelayAcceptor;
-use crate::bus::{LocalBus, RedisBus};
 use crate::presence::{MemoryPresence, RedisPresence};
 use crate::search::DatabaseSearch;
 use crate::state::{Adapters, AppState};
@@ -36,16 +36,10 @@ impl Application {
         let state = build_state(config).await?;
         let bootstrap = bootstrap::run(&state).await.context("bootstrapping the first tenant")?;
         let acceptor = NoDelayAcceptor(
-            TcpListener::bind(state.config.addr.clone())
-                .into_acceptor()
-                .await
-                .with_context(|| format!("binding {}", state.config.addr))?,
+            TcpListener::bind(state.config.addr.clone()).into_acceptor().await.with_context(|| format!("binding {}", state.config.addr))?,
         );
-        let port = acceptor
-            .local_addr()
-            .first()
-            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
-            .context("listener has no socket address")?;
+        let port =
+            acceptor.local_addr().first().and_then(|a| a.as_socket_addr().map(|s| s.port())).context("listener has no socket address")?;
         Ok(Application { acceptor, port, state, bootstrap })
     }
 
@@ -119,8 +113,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
 /// Opens the configured database (creating the data directory for SQLite) and migrates it.
 pub async fn connect_database(config: &Config) -> anyhow::Result<Db> {
     if config.database_url.is_none() {
-        std::fs::create_dir_all(config.data_dir())
-            .with_context(|| format!("creating data directory {}", config.data_dir().display()))?;
+        std::fs::create_dir_all(config.data_dir()).with_context(|| format!("creating data directory {}", config.data_dir().display()))?;
     }
     let db = Db::connect(&config.database_url()).await.context("connecting to the database")?;
     db.migrate().await.context("running migrations")?;

@@ -10,11 +10,11 @@ use crate::bus::EventBus;
 use crate::config::Config;
 use crate::domain::TenantSettings;
 use crate::error::{AppError, AppResult};
-use crate::store;
 use crate::limiter::RateLimiter;
 use crate::presence::Presence;
 use crate::realtime::Hub;
 use crate::search::SearchIndex;
+use crate::store;
 use crate::store::Db;
 
 /// How long a process trusts the tenant settings it read.

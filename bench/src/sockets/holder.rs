@@ -34,10 +34,8 @@ pub async fn hold(url: &str) -> Result<()> {
         sockets.push(socket.context("opening an idle socket")?);
     }
     println!("opened {}", sockets.len());
-    let drains: Vec<_> = sockets
-        .into_iter()
-        .map(|mut socket| tokio::spawn(async move { while let Some(Ok(_)) = socket.next().await {} }))
-        .collect();
+    let drains: Vec<_> =
+        sockets.into_iter().map(|mut socket| tokio::spawn(async move { while let Some(Ok(_)) = socket.next().await {} })).collect();
     while input.next_line().await?.is_some() {}
     for drain in drains {
         drain.abort();
@@ -55,12 +53,8 @@ impl Holder {
     /// Starts a holder that opens one socket per token at `url`, and waits until all are open.
     pub async fn open(url: &str, tokens: &[String]) -> Result<Self> {
         let me = std::env::current_exe()?;
-        let mut child = Command::new(me)
-            .args(["hold", "--url", url])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()?;
+        let mut child =
+            Command::new(me).args(["hold", "--url", url]).stdin(Stdio::piped()).stdout(Stdio::piped()).kill_on_drop(true).spawn()?;
         let mut stdin = child.stdin.take().context("holder stdin")?;
         let mut lines = BufReader::new(child.stdout.take().context("holder stdout")?).lines();
         stdin.write_all(format!("{}\n\n", tokens.join("\n")).as_bytes()).await?;

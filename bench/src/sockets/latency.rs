@@ -10,8 +10,8 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
-use confab_bench::api::Api;
 use super::connect;
+use confab_bench::api::Api;
 
 pub struct Plan {
     pub rate: u64,

@@ -71,11 +71,7 @@ impl AuthApi {
     /// answer is 429 with `Retry-After`.
     #[oai(path = "/login", method = "post", operation_id = "auth_login")]
     async fn login(&self, state: Data<&AppState>, req: &Request, body: Json<LoginRequest>) -> ApiResult<Single<TokensDto>> {
-        let client = req
-            .remote_addr()
-            .as_socket_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
+        let client = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
         let issued = accounts::login(&state, &body.tenant, &body.email, &body.password, &client).await?;
         Ok(single(tokens_dto(issued)?))
     }
@@ -99,9 +95,7 @@ impl AuthApi {
     /// The caller and its tenant.
     #[oai(path = "/me", method = "get", operation_id = "auth_me")]
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Single<MeDto>> {
-        let tenant = store::tenants::by_id(&state.db, &auth.0.tenant_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("tenant"))?;
+        let tenant = store::tenants::by_id(&state.db, &auth.0.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
         let settings = tenant.settings()?;
         Ok(single(MeDto { user: UserDto::from(&auth.0.user), tenant: TenantDto::new(&tenant, &settings) }))
     }

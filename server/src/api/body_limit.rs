@@ -11,10 +11,7 @@ use poem::http::{header, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 
 fn has_nul(bytes: &[u8]) -> bool {
-    bytes.contains(&0)
-        || bytes
-            .windows(6)
-            .any(|w| w[0] == b'\\' && (w[1] == b'u' || w[1] == b'U') && &w[2..] == b"0000")
+    bytes.contains(&0) || bytes.windows(6).any(|w| w[0] == b'\\' && (w[1] == b'u' || w[1] == b'U') && &w[2..] == b"0000")
 }
 
 pub async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> Result<Response> {
@@ -23,11 +20,7 @@ pub async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> R
     if req.uri().query().is_some_and(|q| q.contains("%00")) {
         return Err(nul());
     }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
     if declared.is_some_and(|len| len > max) {
         return Err(too_large());
@@ -39,8 +32,7 @@ pub async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> R
         }
         req.set_body(bytes);
     } else if !req.headers().contains_key(header::CONTENT_TYPE) {
-        req.headers_mut()
-            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+        req.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
     }
     next.call(req).await.map(IntoResponse::into_response)
 }

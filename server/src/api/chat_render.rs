@@ -38,10 +38,7 @@ pub async fn conversations(state: &AppState, viewer: &str, rows: &[ListedRow]) -
         .iter()
         .map(|row| {
             let conversation = &row.conversation;
-            let last_message = conversation
-                .last_message_id
-                .as_ref()
-                .and_then(|id| last.iter().find(|m| &m.id == id).cloned());
+            let last_message = conversation.last_message_id.as_ref().and_then(|id| last.iter().find(|m| &m.id == id).cloned());
             let mut dto = ConversationDto::assemble(row, viewer, &members, last_message);
             dto.shop = conversation.shop_id.as_ref().and_then(|id| shops.iter().find(|s| &s.id == id)).map(ShopSummaryDto::from);
             dto.ticket = tickets.iter().find(|t| t.conversation_id == conversation.id).map(TicketSummaryDto::from);

@@ -57,9 +57,7 @@ async fn other_user(state: &AppState, caller: &UserCaller, raw: &str, action: &s
     if id == caller.user.id {
         return Err(Invalid::new("id", format!("you cannot {action} yourself")).into());
     }
-    store::users::by_id(&state.db, &caller.tenant_id, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))?;
+    store::users::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or_else(|| ApiError::not_found("user"))?;
     Ok(id)
 }
 
@@ -155,7 +153,8 @@ impl ChatUsersApi {
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ChatUserDto>> {
         let caller = auth.0;
-        paged(page.0, per_page.0, |limit, offset| store::social::list_blocked(&state.db, &caller.tenant_id, &caller.user.id, limit, offset)).await
+        paged(page.0, per_page.0, |limit, offset| store::social::list_blocked(&state.db, &caller.tenant_id, &caller.user.id, limit, offset))
+            .await
     }
 
     /// Follow a user, typically a host, to receive their broadcasts. Following someone
@@ -201,7 +200,8 @@ impl ChatUsersApi {
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ChatUserDto>> {
         let caller = auth.0;
-        paged(page.0, per_page.0, |limit, offset| store::social::followers(&state.db, &caller.tenant_id, &caller.user.id, limit, offset)).await
+        paged(page.0, per_page.0, |limit, offset| store::social::followers(&state.db, &caller.tenant_id, &caller.user.id, limit, offset))
+            .await
     }
 
     /// The users the caller follows, most recently followed first.
@@ -216,7 +216,8 @@ impl ChatUsersApi {
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ChatUserDto>> {
         let caller = auth.0;
-        paged(page.0, per_page.0, |limit, offset| store::social::following(&state.db, &caller.tenant_id, &caller.user.id, limit, offset)).await
+        paged(page.0, per_page.0, |limit, offset| store::social::following(&state.db, &caller.tenant_id, &caller.user.id, limit, offset))
+            .await
     }
 }
 

@@ -50,9 +50,14 @@ async fn set_flag(state: &AppState, auth: BearerAuth, id: &str, flag: Flag, on: 
     // Mute and archive are the caller's own: only the caller's other devices hear of it.
     chat::notify(
         state,
-        crate::bus::Event::new(&caller.tenant_id, vec![caller.user.id.clone()], "conversation_updated", json!({
-            "conversation_id": membership.id(), "change": change, "value": on,
-        })),
+        crate::bus::Event::new(
+            &caller.tenant_id,
+            vec![caller.user.id.clone()],
+            "conversation_updated",
+            json!({
+                "conversation_id": membership.id(), "change": change, "value": on,
+            }),
+        ),
     )
     .await;
     Ok(Done::NoContent)
@@ -94,7 +99,8 @@ impl ConversationMessagesApi {
             }
         };
         let (mut rows, total) =
-            store::messages::history(&state.db, membership.id(), &caller.user.id, membership.participant.cleared_before_seq, window).await?;
+            store::messages::history(&state.db, membership.id(), &caller.user.id, membership.participant.cleared_before_seq, window)
+                .await?;
         if matches!(window, Window::After { .. }) {
             rows.reverse();
         }
@@ -166,29 +172,49 @@ impl ConversationMessagesApi {
 
     /// Mute for the caller: it still counts unread but sends no push.
     #[oai(path = "/:id/mute", method = "post", operation_id = "conversations_mute")]
-    async fn mute(&self, state: Data<&AppState>, auth: BearerAuth, /// The conversation's id.
-        id: Path<String>) -> ApiResult<Done> {
+    async fn mute(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+    ) -> ApiResult<Done> {
         set_flag(&state, auth, &id.0, Flag::Muted, true).await
     }
 
     /// Unmute for the caller.
     #[oai(path = "/:id/mute", method = "delete", operation_id = "conversations_unmute")]
-    async fn unmute(&self, state: Data<&AppState>, auth: BearerAuth, /// The conversation's id.
-        id: Path<String>) -> ApiResult<Done> {
+    async fn unmute(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+    ) -> ApiResult<Done> {
         set_flag(&state, auth, &id.0, Flag::Muted, false).await
     }
 
     /// Archive for the caller; a new message from someone else unarchives it.
     #[oai(path = "/:id/archive", method = "post", operation_id = "conversations_archive")]
-    async fn archive(&self, state: Data<&AppState>, auth: BearerAuth, /// The conversation's id.
-        id: Path<String>) -> ApiResult<Done> {
+    async fn archive(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+    ) -> ApiResult<Done> {
         set_flag(&state, auth, &id.0, Flag::Archived, true).await
     }
 
     /// Unarchive for the caller.
     #[oai(path = "/:id/archive", method = "delete", operation_id = "conversations_unarchive")]
-    async fn unarchive(&self, state: Data<&AppState>, auth: BearerAuth, /// The conversation's id.
-        id: Path<String>) -> ApiResult<Done> {
+    async fn unarchive(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The conversation's id.
+        id: Path<String>,
+    ) -> ApiResult<Done> {
         set_flag(&state, auth, &id.0, Flag::Archived, false).await
     }
 }

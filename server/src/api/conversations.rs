@@ -96,7 +96,8 @@ impl ConversationsApi {
             shop_id: shop_id.0.as_deref().map(parse_id).transpose()?,
         };
         let (rows, total) =
-            store::conversations::list_for_user(&state.db, &caller.tenant_id, &caller.user.id, &filter, page.limit(), page.offset()).await?;
+            store::conversations::list_for_user(&state.db, &caller.tenant_id, &caller.user.id, &filter, page.limit(), page.offset())
+                .await?;
         let items = chat_render::conversations(&state, &caller.user.id, &rows).await?;
         Ok(listed(items, page, total))
     }
@@ -108,7 +109,12 @@ impl ConversationsApi {
     /// own shop: 422); `{kind: "group", name, participant_ids}` creates a group owned by the
     /// caller.
     #[oai(path = "/", method = "post", operation_id = "conversations_create")]
-    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<CreateConversationRequest>) -> ApiResult<Upserted<ConversationDto>> {
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CreateConversationRequest>,
+    ) -> ApiResult<Upserted<ConversationDto>> {
         let caller = auth.0;
         let body = body.0;
         let kind = body.kind.unwrap_or(if body.user_id.is_some() {
@@ -166,10 +172,7 @@ impl ConversationsApi {
         let caller = auth.0;
         let rows = store::conversations::unread_for_user(&state.db, &caller.tenant_id, &caller.user.id).await?;
         let total = rows.iter().map(|(_, n)| n).sum();
-        let conversations = rows
-            .into_iter()
-            .map(|(conversation_id, unread_count)| UnreadEntry { conversation_id, unread_count })
-            .collect();
+        let conversations = rows.into_iter().map(|(conversation_id, unread_count)| UnreadEntry { conversation_id, unread_count }).collect();
         Ok(single(UnreadDto { total, conversations }))
     }
 

@@ -53,10 +53,7 @@ impl PageRequest {
     pub fn new(page: Option<u32>, per_page: Option<u32>) -> Self {
         PageRequest {
             page: i64::from(page.unwrap_or(1).max(1)),
-            per_page: per_page
-                .map(i64::from)
-                .unwrap_or(Self::DEFAULT_PER_PAGE)
-                .clamp(1, Self::MAX_PER_PAGE),
+            per_page: per_page.map(i64::from).unwrap_or(Self::DEFAULT_PER_PAGE).clamp(1, Self::MAX_PER_PAGE),
         }
     }
 
@@ -69,12 +66,7 @@ impl PageRequest {
     }
 
     pub fn pagination(&self, total: i64) -> Pagination {
-        Pagination {
-            page: self.page,
-            per_page: self.per_page,
-            total,
-            total_pages: (total + self.per_page - 1) / self.per_page,
-        }
+        Pagination { page: self.page, per_page: self.per_page, total, total_pages: (total + self.per_page - 1) / self.per_page }
     }
 }
 

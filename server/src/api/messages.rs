@@ -94,7 +94,8 @@ impl MessagesApi {
             let membership = access::member(&state, &caller, &cursor.conversation_id).await?;
             let window = Window::After { seq: cursor.last_seq.max(0), limit: limit + 1 };
             let (mut rows, _) =
-                store::messages::history(&state.db, membership.id(), &caller.user.id, membership.participant.cleared_before_seq, window).await?;
+                store::messages::history(&state.db, membership.id(), &caller.user.id, membership.participant.cleared_before_seq, window)
+                    .await?;
             let has_more = rows.len() as i64 > limit;
             rows.truncate(limit as usize);
             out.push(SyncedConversation {
@@ -122,7 +123,8 @@ impl MessagesApi {
         let caller = auth.0;
         let page = PageRequest::new(page.0, per_page.0);
         let (rows, total) =
-            store::messages::since(&state.db, &caller.tenant_id, &caller.user.id, since.0.timestamp_millis(), page.limit(), page.offset()).await?;
+            store::messages::since(&state.db, &caller.tenant_id, &caller.user.id, since.0.timestamp_millis(), page.limit(), page.offset())
+                .await?;
         Ok(listed(chat_render::messages(&state, &caller.user.id, &rows).await?, page, total))
     }
 

@@ -81,9 +81,8 @@ type Apis = (
 /// The OpenAPI service; building it needs no running server, so the spec dumper uses it too.
 pub fn service(server_url: Option<&str>) -> OpenApiService<Apis, ()> {
     let apis = Apis::default();
-    let service = OpenApiService::new(apis, "Confab", env!("CARGO_PKG_VERSION")).description(
-        "Self-hostable, multi-tenant chat. Websites integrate with an API key plus per-user chat tokens.",
-    );
+    let service = OpenApiService::new(apis, "Confab", env!("CARGO_PKG_VERSION"))
+        .description("Self-hostable, multi-tenant chat. Websites integrate with an API key plus per-user chat tokens.");
     match server_url {
         Some(url) => service.server(url),
         None => service,

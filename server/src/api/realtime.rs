@@ -57,10 +57,7 @@ impl RealtimeApi {
         let session = authenticate(&state, &token.0).await?;
         let config = &state.config;
         if state.hub.count(&session.identity.tenant_id, &session.identity.user_id) >= config.ws_max_sockets_per_user {
-            return Err(ApiError::RateLimited(
-                ErrorBody::new("rate_limited", "too many open sockets for this user"),
-                5,
-            ));
+            return Err(ApiError::RateLimited(ErrorBody::new("rate_limited", "too many open sockets for this user"), 5));
         }
         // The transport's own limit sits above ours, so our check answers first, with 1009.
         // Small transport buffers: an idle socket should cost kilobytes, not the 256 KiB of

@@ -43,14 +43,10 @@ fn state(req: &Request) -> poem::Result<&AppState> {
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<UserCaller> {
     let state = state(req)?;
     let api_key = req.headers().get("x-api-key").and_then(|v| v.to_str().ok());
-    auth::caller::authenticate_bearer(state, &bearer.token, api_key)
-        .await
-        .map_err(|e| ApiError::from(e).into())
+    auth::caller::authenticate_bearer(state, &bearer.token, api_key).await.map_err(|e| ApiError::from(e).into())
 }
 
 async fn check_key(req: &Request, key: ApiKey) -> poem::Result<KeyCaller> {
     let state = state(req)?;
-    auth::caller::authenticate_key(state, &key.key)
-        .await
-        .map_err(|e| ApiError::from(e).into())
+    auth::caller::authenticate_key(state, &key.key).await.map_err(|e| ApiError::from(e).into())
 }

@@ -94,13 +94,10 @@ impl ShopsApi {
         let caller = auth.0;
         let shop = chat::shops::owned(&state, &caller, &id.0).await?;
         let page = PageRequest::new(page.0, per_page.0);
-        let filter = ListFilter {
-            kind: Some(ConversationKind::Shop.as_str().to_owned()),
-            shop_id: Some(shop.id),
-            ..ListFilter::default()
-        };
+        let filter = ListFilter { kind: Some(ConversationKind::Shop.as_str().to_owned()), shop_id: Some(shop.id), ..ListFilter::default() };
         let (rows, total) =
-            store::conversations::list_for_user(&state.db, &caller.tenant_id, &caller.user.id, &filter, page.limit(), page.offset()).await?;
+            store::conversations::list_for_user(&state.db, &caller.tenant_id, &caller.user.id, &filter, page.limit(), page.offset())
+                .await?;
         Ok(listed(chat_render::conversations(&state, &caller.user.id, &rows).await?, page, total))
     }
 }

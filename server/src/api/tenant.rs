@@ -25,9 +25,7 @@ impl TenantApi {
     async fn get(&self, state: Data<&AppState>, auth: AnyAuth) -> ApiResult<Single<TenantDto>> {
         let caller = auth.caller();
         policy::require_tenant_admin(&caller)?;
-        let tenant = store::tenants::by_id(&state.db, caller.tenant_id())
-            .await?
-            .ok_or_else(|| ApiError::not_found("tenant"))?;
+        let tenant = store::tenants::by_id(&state.db, caller.tenant_id()).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
         Ok(single(TenantDto::new(&tenant, &tenant.settings()?)))
     }
 
@@ -37,9 +35,7 @@ impl TenantApi {
     async fn update(&self, state: Data<&AppState>, auth: AnyAuth, body: Json<UpdateTenantRequest>) -> ApiResult<Single<TenantDto>> {
         let caller = auth.caller();
         policy::require_tenant_admin(&caller)?;
-        let tenant = store::tenants::by_id(&state.db, caller.tenant_id())
-            .await?
-            .ok_or_else(|| ApiError::not_found("tenant"))?;
+        let tenant = store::tenants::by_id(&state.db, caller.tenant_id()).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
         let name = match &body.name {
             Some(raw) => TenantName::parse(raw)?.as_str().to_owned(),
             None => tenant.name.clone(),

@@ -33,9 +33,7 @@ fn optional_email(raw: &str) -> Result<Option<String>, Invalid> {
 
 async fn load(state: &AppState, caller: &Caller, id: &str) -> ApiResult<UserRow> {
     let id = parse_id(id)?;
-    store::users::by_id(&state.db, caller.tenant_id(), &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("user"))
+    store::users::by_id(&state.db, caller.tenant_id(), &id).await?.ok_or_else(|| ApiError::not_found("user"))
 }
 
 /// Sets a new role after checking the caller may grant it and may manage the user.
@@ -138,9 +136,7 @@ impl UsersApi {
         let caller = auth.caller();
         policy::require_tenant_admin(&caller)?;
         let user = load(&state, &caller, &body.user_id).await?;
-        let tenant = store::tenants::by_id(&state.db, caller.tenant_id())
-            .await?
-            .ok_or_else(|| ApiError::not_found("tenant"))?;
+        let tenant = store::tenants::by_id(&state.db, caller.tenant_id()).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
         let settings = tenant.settings()?;
         let ttl = body.ttl_seconds.unwrap_or(settings.chat_token_default_ttl_seconds);
         if ttl < 60 || ttl > settings.chat_token_max_ttl_seconds {
@@ -151,11 +147,7 @@ impl UsersApi {
             .into());
         }
         let signed = state.keys.sign(Purpose::Chat, &tenant.id, &user.id, ttl, None)?;
-        Ok(created(ChatTokenDto {
-            chat_token: signed.token,
-            expires_at: time(signed.expires_at * 1000),
-            user: UserDto::from(&user),
-        }))
+        Ok(created(ChatTokenDto { chat_token: signed.token, expires_at: time(signed.expires_at * 1000), user: UserDto::from(&user) }))
     }
 
     /// Read a user.

@@ -72,9 +72,8 @@ pub async fn user_from_claims(
             return Err(AuthError::Unauthorized("this session has been signed out"));
         }
     }
-    let user = store::users::by_id(&state.db, &tenant_id, &user_id)
-        .await?
-        .ok_or(AuthError::Unauthorized("the token's user no longer exists"))?;
+    let user =
+        store::users::by_id(&state.db, &tenant_id, &user_id).await?.ok_or(AuthError::Unauthorized("the token's user no longer exists"))?;
     if user.status != "active" {
         return Err(AuthError::Forbidden("this account is suspended"));
     }

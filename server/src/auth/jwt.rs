@@ -67,18 +67,13 @@ impl TokenKeys {
         let mut current = None;
         let mut verifying = HashMap::new();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (kid, secret) = part
-                .split_once(':')
-                .ok_or_else(|| "each JWT key must be written kid:secret".to_owned())?;
+            let (kid, secret) = part.split_once(':').ok_or_else(|| "each JWT key must be written kid:secret".to_owned())?;
             if kid.is_empty() || secret.len() < 32 {
                 return Err(format!("JWT key {kid:?} needs a kid and a secret of at least 32 characters"));
             }
             verifying.insert(kid.to_owned(), DecodingKey::from_secret(secret.as_bytes()));
             if current.is_none() {
-                current = Some(SigningKey {
-                    kid: kid.to_owned(),
-                    encoding: EncodingKey::from_secret(secret.as_bytes()),
-                });
+                current = Some(SigningKey { kid: kid.to_owned(), encoding: EncodingKey::from_secret(secret.as_bytes()) });
             }
         }
         let current = current.ok_or_else(|| "no JWT key configured".to_owned())?;

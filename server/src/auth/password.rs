@@ -15,10 +15,7 @@ pub async fn hash(password: &Password) -> Result<String, AuthError> {
     let password = password.expose().to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        hasher()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AuthError::Hashing(e.to_string()))
+        hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| AuthError::Hashing(e.to_string()))
     })
     .await
     .map_err(|e| AuthError::Hashing(e.to_string()))?
@@ -51,10 +48,7 @@ fn dummy_hash() -> String {
     DUMMY
         .get_or_init(|| {
             let salt = SaltString::generate(&mut OsRng);
-            hasher()
-                .hash_password(b"not a real password", &salt)
-                .expect("hash dummy")
-                .to_string()
+            hasher().hash_password(b"not a real password", &salt).expect("hash dummy").to_string()
         })
         .clone()
 }

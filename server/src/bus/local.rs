@@ -46,9 +46,7 @@ mod tests {
         let bus = LocalBus::default();
         bus.publish(Event::new("t", vec![], "early", serde_json::json!({}))).await.unwrap();
         let mut rx = bus.subscribe();
-        bus.publish(Event::new("t", vec!["u".into()], "typing", serde_json::json!({"conversation_id": "c"})))
-            .await
-            .unwrap();
+        bus.publish(Event::new("t", vec!["u".into()], "typing", serde_json::json!({"conversation_id": "c"}))).await.unwrap();
         let got = rx.recv().await.unwrap();
         assert_eq!(got.kind(), "typing");
         assert_eq!(got.payload["conversation_id"], "c");

@@ -71,12 +71,7 @@ impl EventBus for RedisBus {
     async fn publish(&self, event: Event) -> Result<(), BusError> {
         let payload = serde_json::to_string(&event).map_err(|e| BusError(e.to_string()))?;
         let mut conn = self.conn.clone();
-        redis::cmd("PUBLISH")
-            .arg(&self.channel)
-            .arg(payload)
-            .query_async::<i64>(&mut conn)
-            .await
-            .map_err(|e| BusError(e.to_string()))?;
+        redis::cmd("PUBLISH").arg(&self.channel).arg(payload).query_async::<i64>(&mut conn).await.map_err(|e| BusError(e.to_string()))?;
         Ok(())
     }
 

@@ -37,9 +37,7 @@ impl Membership {
 
 /// Checks that an id from a request is a ULID; junk is a 400, not a lookup.
 pub fn parse_id(raw: &str) -> AppResult<String> {
-    ulid::Ulid::from_string(raw)
-        .map(|id| id.to_string())
-        .map_err(|_| AppError::BadRequest(format!("{raw:?} is not a valid id")))
+    ulid::Ulid::from_string(raw).map(|id| id.to_string()).map_err(|_| AppError::BadRequest(format!("{raw:?} is not a valid id")))
 }
 
 /// The conversation `raw_id` of the caller's tenant (404 otherwise), of which the caller must
@@ -54,13 +52,9 @@ pub async fn member(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppR
             return Membership::new(row.conversation, row.participant);
         }
     }
-    let conversation = store::conversations::by_id(&state.db, &caller.tenant_id, &id)
-        .await?
-        .ok_or(AppError::NotFound("conversation"))?;
+    let conversation = store::conversations::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("conversation"))?;
     let kind = Membership::kind_of(&conversation)?;
-    let mut participant = store::conversations::participant(&state.db, &id, &caller.user.id)
-        .await?
-        .filter(ParticipantRow::is_member);
+    let mut participant = store::conversations::participant(&state.db, &id, &caller.user.id).await?.filter(ParticipantRow::is_member);
     if participant.is_none() && kind == ConversationKind::Ticket && caller.role.is_agent() {
         store::conversations::add_members(&state.db, &caller.tenant_id, &id, std::slice::from_ref(&caller.user.id)).await?;
         participant = store::conversations::participant(&state.db, &id, &caller.user.id).await?;

@@ -22,9 +22,7 @@ async fn addable_users(state: &AppState, caller: &UserCaller, ids: &[String]) ->
     let mut users = Vec::with_capacity(ids.len());
     for raw in ids {
         let id = access::parse_id(raw)?;
-        let user = store::users::by_id(&state.db, &caller.tenant_id, &id)
-            .await?
-            .ok_or(AppError::NotFound("user"))?;
+        let user = store::users::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("user"))?;
         if !user.permissions().can_receive_message {
             return Err(AppError::forbidden(format!("user {id} cannot receive messages")));
         }
@@ -48,7 +46,12 @@ pub async fn open_direct(state: &AppState, caller: &UserCaller, other_id: &str) 
 /// The caller's one thread with the owner of shop `shop_id`; `true` when created now, and
 /// then `initial_message`, if any, is its first message. Checked before anything is
 /// created, so a refused message leaves no empty thread behind.
-pub async fn open_shop(state: &AppState, caller: &UserCaller, shop_id: &str, initial_message: Option<&str>) -> AppResult<(ConversationRow, bool)> {
+pub async fn open_shop(
+    state: &AppState,
+    caller: &UserCaller,
+    shop_id: &str,
+    initial_message: Option<&str>,
+) -> AppResult<(ConversationRow, bool)> {
     let shop = super::shops::visible(state, caller, shop_id).await?;
     if shop.owner_id == caller.user.id {
         return Err(Invalid::new("shop_id", "you cannot open a thread with your own shop").into());
@@ -61,7 +64,8 @@ pub async fn open_shop(state: &AppState, caller: &UserCaller, shop_id: &str, ini
     let key = shop_key(&shop.id, &caller.user.id);
     let kind = ConversationKind::Shop.as_str();
     let (row, created) =
-        store::conversations::get_or_create_pair(&state.db, &caller.tenant_id, kind, Some(&shop.id), &caller.user.id, &shop.owner_id, &key).await?;
+        store::conversations::get_or_create_pair(&state.db, &caller.tenant_id, kind, Some(&shop.id), &caller.user.id, &shop.owner_id, &key)
+            .await?;
     if let (true, Some(body)) = (created, initial_message) {
         let membership = access::member(state, caller, &row.id).await?;
         let input = messages::SendInput { body: body.to_owned(), ..messages::SendInput::default() };
@@ -98,9 +102,7 @@ pub async fn lookup(state: &AppState, caller: &UserCaller, participants: &str, s
             shop_key(&shop.id, buyer)
         }
     };
-    store::conversations::by_key(&state.db, &caller.tenant_id, &key)
-        .await?
-        .ok_or(AppError::NotFound("conversation"))
+    store::conversations::by_key(&state.db, &caller.tenant_id, &key).await?.ok_or(AppError::NotFound("conversation"))
 }
 
 /// A new group with the caller as owner.
@@ -137,9 +139,15 @@ pub async fn add_participants(state: &AppState, caller: &UserCaller, membership:
     let users = addable_users(state, caller, ids).await?;
     let ids: Vec<String> = users.into_iter().map(|u| u.id).collect();
     store::conversations::add_members(&state.db, &caller.tenant_id, membership.id(), &ids).await?;
-    notify_members(state, &caller.tenant_id, membership.id(), "conversation_updated", json!({
-        "conversation_id": membership.id(), "change": "participants_added", "user_ids": ids,
-    }))
+    notify_members(
+        state,
+        &caller.tenant_id,
+        membership.id(),
+        "conversation_updated",
+        json!({
+            "conversation_id": membership.id(), "change": "participants_added", "user_ids": ids,
+        }),
+    )
     .await;
     Ok(())
 }
@@ -162,9 +170,15 @@ pub async fn remove_participant(state: &AppState, caller: &UserCaller, membershi
         }
     }
     // Tell the leaver too, before the membership ends.
-    notify_members(state, &caller.tenant_id, membership.id(), "conversation_updated", json!({
-        "conversation_id": membership.id(), "change": "participant_removed", "user_id": user_id,
-    }))
+    notify_members(
+        state,
+        &caller.tenant_id,
+        membership.id(),
+        "conversation_updated",
+        json!({
+            "conversation_id": membership.id(), "change": "participant_removed", "user_id": user_id,
+        }),
+    )
     .await;
     if !store::conversations::remove_member(&state.db, membership.id(), &user_id).await? {
         return Err(AppError::NotFound("participant"));
@@ -181,7 +195,13 @@ pub async fn remove_participant(state: &AppState, caller: &UserCaller, membershi
 }
 
 /// Makes a participant an `admin` or a plain `member` (group owners only).
-pub async fn set_participant_role(state: &AppState, caller: &UserCaller, membership: &Membership, user_id: &str, role: MemberRole) -> AppResult<()> {
+pub async fn set_participant_role(
+    state: &AppState,
+    caller: &UserCaller,
+    membership: &Membership,
+    user_id: &str,
+    role: MemberRole,
+) -> AppResult<()> {
     access::require_group(membership)?;
     if membership.member_role() != MemberRole::Owner && !caller.role.at_least(Role::Moderator) {
         return Err(AppError::forbidden("only the group's owner may change roles"));
@@ -198,9 +218,15 @@ pub async fn set_participant_role(state: &AppState, caller: &UserCaller, members
         return Err(AppError::forbidden("the owner's role cannot be changed"));
     }
     store::conversations::set_member_role(&state.db, membership.id(), &user_id, role.as_str()).await?;
-    notify_members(state, &caller.tenant_id, membership.id(), "conversation_updated", json!({
-        "conversation_id": membership.id(), "change": "participant_role", "user_id": user_id, "role": role.as_str(),
-    }))
+    notify_members(
+        state,
+        &caller.tenant_id,
+        membership.id(),
+        "conversation_updated",
+        json!({
+            "conversation_id": membership.id(), "change": "participant_role", "user_id": user_id, "role": role.as_str(),
+        }),
+    )
     .await;
     Ok(())
 }
@@ -223,9 +249,15 @@ pub async fn update_details(
         None => membership.conversation.description.clone(),
     };
     let row = store::conversations::update_details(&state.db, membership.id(), name.as_deref(), description.as_deref()).await?;
-    notify_members(state, &caller.tenant_id, membership.id(), "conversation_updated", json!({
-        "conversation_id": membership.id(), "change": "details", "name": row.name, "description": row.description,
-    }))
+    notify_members(
+        state,
+        &caller.tenant_id,
+        membership.id(),
+        "conversation_updated",
+        json!({
+            "conversation_id": membership.id(), "change": "details", "name": row.name, "description": row.description,
+        }),
+    )
     .await;
     Ok(row)
 }
@@ -244,9 +276,15 @@ pub async fn delete(state: &AppState, caller: &UserCaller, membership: &Membersh
         }
         Scope::ForEveryone => {
             access::require_manager(caller, membership)?;
-            notify_members(state, &caller.tenant_id, membership.id(), "conversation_updated", json!({
-                "conversation_id": membership.id(), "change": "deleted",
-            }))
+            notify_members(
+                state,
+                &caller.tenant_id,
+                membership.id(),
+                "conversation_updated",
+                json!({
+                    "conversation_id": membership.id(), "change": "deleted",
+                }),
+            )
             .await;
             store::conversations::delete_for_everyone(&state.db, membership.id()).await?;
         }
@@ -256,9 +294,15 @@ pub async fn delete(state: &AppState, caller: &UserCaller, membership: &Membersh
 
 /// Tells the other participants the caller is typing.
 pub async fn typing(state: &AppState, caller: &UserCaller, membership: &Membership) {
-    notify_members(state, &caller.tenant_id, membership.id(), "typing", json!({
-        "conversation_id": membership.id(), "user_id": caller.user.id,
-    }))
+    notify_members(
+        state,
+        &caller.tenant_id,
+        membership.id(),
+        "typing",
+        json!({
+            "conversation_id": membership.id(), "user_id": caller.user.id,
+        }),
+    )
     .await;
 }
 
@@ -271,9 +315,15 @@ pub async fn mark_read(state: &AppState, caller: &UserCaller, membership: &Membe
         return Err(Invalid::new("up_to_seq", "must not be negative").into());
     }
     let position = store::conversations::mark_read(&state.db, membership.id(), &caller.user.id, up_to.min(last)).await?;
-    notify_members(state, &caller.tenant_id, membership.id(), "read_receipt", json!({
-        "conversation_id": membership.id(), "user_id": caller.user.id, "up_to_seq": position,
-    }))
+    notify_members(
+        state,
+        &caller.tenant_id,
+        membership.id(),
+        "read_receipt",
+        json!({
+            "conversation_id": membership.id(), "user_id": caller.user.id, "up_to_seq": position,
+        }),
+    )
     .await;
     Ok(position)
 }

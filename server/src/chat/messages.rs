@@ -4,8 +4,8 @@ use serde_json::json;
 
 use super::access::{self, Membership};
 use super::{notify, notify_members};
-use crate::bus::Event;
 use crate::auth::UserCaller;
+use crate::bus::Event;
 use crate::domain::conversation::{check_body, BodyError, ConversationKind, MessageType};
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
@@ -167,9 +167,7 @@ pub async fn announce(state: &AppState, message: &MessageRow, kind: &str) {
 /// A message of the caller's tenant in a conversation the caller belongs to.
 pub async fn visible_message(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<(MessageRow, Membership)> {
     let id = access::parse_id(raw_id)?;
-    let message = store::messages::by_id(&state.db, &caller.tenant_id, &id)
-        .await?
-        .ok_or(AppError::NotFound("message"))?;
+    let message = store::messages::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("message"))?;
     let membership = access::member(state, caller, &message.conversation_id).await?;
     if message.seq <= membership.participant.cleared_before_seq {
         return Err(AppError::NotFound("message"));
@@ -224,10 +222,16 @@ pub async fn react(state: &AppState, caller: &UserCaller, raw_id: &str, emoji: &
         return Err(AppError::Conflict("this message was deleted".into()));
     }
     let added = store::messages::toggle_reaction(&state.db, &message.id, &caller.user.id, emoji).await?;
-    notify_members(state, &caller.tenant_id, &message.conversation_id, "reaction", json!({
-        "conversation_id": message.conversation_id, "message_id": message.id, "seq": message.seq,
-        "user_id": caller.user.id, "emoji": emoji, "added": added,
-    }))
+    notify_members(
+        state,
+        &caller.tenant_id,
+        &message.conversation_id,
+        "reaction",
+        json!({
+            "conversation_id": message.conversation_id, "message_id": message.id, "seq": message.seq,
+            "user_id": caller.user.id, "emoji": emoji, "added": added,
+        }),
+    )
     .await;
     Ok(message)
 }

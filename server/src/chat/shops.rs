@@ -32,7 +32,13 @@ pub async fn create(state: &AppState, caller: &UserCaller, name: &str, url: Opti
 }
 
 /// Renames the caller's shop or changes its address (`Some(None)` clears it).
-pub async fn update(state: &AppState, caller: &UserCaller, raw_id: &str, name: Option<&str>, url: Option<Option<&str>>) -> AppResult<ShopRow> {
+pub async fn update(
+    state: &AppState,
+    caller: &UserCaller,
+    raw_id: &str,
+    name: Option<&str>,
+    url: Option<Option<&str>>,
+) -> AppResult<ShopRow> {
     let shop = owned(state, caller, raw_id).await?;
     let name = name.map(shop_name).transpose()?.unwrap_or(shop.name);
     let url = match url {

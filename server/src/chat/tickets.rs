@@ -18,9 +18,7 @@ use crate::store::{self, now_ms, tickets::TicketFilter, tickets::TicketRow, user
 /// or, as a support agent, may handle (403 otherwise).
 pub async fn visible(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<TicketRow> {
     let id = parse_id(raw_id)?;
-    let ticket = store::tickets::by_id(&state.db, &caller.tenant_id, &id)
-        .await?
-        .ok_or(AppError::NotFound("ticket"))?;
+    let ticket = store::tickets::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("ticket"))?;
     if ticket.requester_id != caller.user.id && !caller.role.is_agent() {
         return Err(AppError::forbidden("this is not your ticket"));
     }
@@ -50,7 +48,13 @@ pub async fn open(
 
 /// The caller's own tickets, newest first; for support agents, the tenant's queue, most
 /// urgent first and then oldest first.
-pub async fn list(state: &AppState, caller: &UserCaller, mut filter: TicketFilter, limit: i64, offset: i64) -> StoreResult<(Vec<TicketRow>, i64)> {
+pub async fn list(
+    state: &AppState,
+    caller: &UserCaller,
+    mut filter: TicketFilter,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<TicketRow>, i64)> {
     filter.requester_id = (!caller.role.is_agent()).then(|| caller.user.id.clone());
     store::tickets::list(&state.db, &caller.tenant_id, &filter, limit, offset).await
 }
@@ -151,10 +155,16 @@ pub async fn change(state: &AppState, caller: &UserCaller, raw_id: &str, change:
         messages::post_system(state, &ticket.tenant_id, &ticket.conversation_id, note).await?;
     }
     let saved = store::tickets::by_id(&state.db, &ticket.tenant_id, &ticket.id).await?.ok_or(AppError::NotFound("ticket"))?;
-    notify_members(state, &saved.tenant_id, &saved.conversation_id, "ticket_updated", json!({
-        "ticket_id": saved.id, "conversation_id": saved.conversation_id, "status": saved.status,
-        "priority": saved.priority, "category": saved.category, "assignee_id": saved.assignee_id,
-    }))
+    notify_members(
+        state,
+        &saved.tenant_id,
+        &saved.conversation_id,
+        "ticket_updated",
+        json!({
+            "ticket_id": saved.id, "conversation_id": saved.conversation_id, "status": saved.status,
+            "priority": saved.priority, "category": saved.category, "assignee_id": saved.assignee_id,
+        }),
+    )
     .await;
     Ok(saved)
 }

@@ -26,9 +26,7 @@ impl ConversationKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Direct, Self::Group, Self::Shop, Self::Ticket]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [Self::Direct, Self::Group, Self::Shop, Self::Ticket].into_iter().find(|k| k.as_str() == s)
     }
 }
 

@@ -24,25 +24,16 @@ pub struct Username(String);
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = trimmed("username", raw, 64)?;
-        if !value
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '@'))
-        {
-            return Err(Invalid::new(
-                "username",
-                "may contain only letters, digits, '_', '.', '-' and '@'",
-            ));
+        if !value.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '@')) {
+            return Err(Invalid::new("username", "may contain only letters, digits, '_', '.', '-' and '@'"));
         }
         Ok(Username(value))
     }
 
     /// Builds a valid username from free text (an email's local part, an external id).
     pub fn derive_from(raw: &str) -> Self {
-        let cleaned: String = raw
-            .chars()
-            .map(|c| if c.is_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '_' })
-            .take(64)
-            .collect();
+        let cleaned: String =
+            raw.chars().map(|c| if c.is_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '_' }).take(64).collect();
         if cleaned.is_empty() {
             Username("user".into())
         } else {
@@ -67,9 +58,7 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = trimmed("email", raw, 254)?;
-        let (local, domain) = value
-            .split_once('@')
-            .ok_or_else(|| Invalid::new("email", "must be an email address"))?;
+        let (local, domain) = value.split_once('@').ok_or_else(|| Invalid::new("email", "must be an email address"))?;
         let shape_ok = !local.is_empty()
             && !domain.is_empty()
             && !domain.contains('@')
@@ -149,10 +138,7 @@ impl Slug {
             && !value.ends_with('-')
             && !value.contains("--");
         if !ok {
-            return Err(Invalid::new(
-                "tenant_slug",
-                "must be 2 to 63 lowercase letters, digits and single dashes",
-            ));
+            return Err(Invalid::new("tenant_slug", "must be 2 to 63 lowercase letters, digits and single dashes"));
         }
         Ok(Slug(value.to_owned()))
     }

@@ -15,14 +15,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Superadmin,
-        Role::Admin,
-        Role::Moderator,
-        Role::Staff,
-        Role::Host,
-        Role::User,
-    ];
+    pub const ALL: [Role; 6] = [Role::Superadmin, Role::Admin, Role::Moderator, Role::Staff, Role::Host, Role::User];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -61,10 +54,7 @@ impl FromStr for Role {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.as_str() == s)
-            .ok_or_else(|| format!("unknown role {s:?}"))
+        Role::ALL.into_iter().find(|role| role.as_str() == s).ok_or_else(|| format!("unknown role {s:?}"))
     }
 }
 

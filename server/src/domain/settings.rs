@@ -46,14 +46,9 @@ impl TenantSettings {
             }
         }
         if !(60..=365 * 24 * 3600).contains(&self.chat_token_max_ttl_seconds) {
-            return Err(Invalid::new(
-                "settings.chat_token_max_ttl_seconds",
-                "must be between 60 seconds and one year",
-            ));
+            return Err(Invalid::new("settings.chat_token_max_ttl_seconds", "must be between 60 seconds and one year"));
         }
-        if self.chat_token_default_ttl_seconds < 60
-            || self.chat_token_default_ttl_seconds > self.chat_token_max_ttl_seconds
-        {
+        if self.chat_token_default_ttl_seconds < 60 || self.chat_token_default_ttl_seconds > self.chat_token_max_ttl_seconds {
             return Err(Invalid::new(
                 "settings.chat_token_default_ttl_seconds",
                 "must be at least 60 and at most chat_token_max_ttl_seconds",

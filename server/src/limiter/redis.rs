@@ -26,10 +26,7 @@ impl RedisLimiter {
     }
 
     fn count(hits: i64, ttl_ms: i64) -> Count {
-        Count {
-            hits: hits.max(0) as u64,
-            resets_in: Duration::from_millis(ttl_ms.max(0) as u64),
-        }
+        Count { hits: hits.max(0) as u64, resets_in: Duration::from_millis(ttl_ms.max(0) as u64) }
     }
 }
 
@@ -54,22 +51,13 @@ impl RateLimiter for RedisLimiter {
     async fn peek(&self, key: &str) -> Result<Count, LimiterError> {
         let mut conn = self.conn.clone();
         let full = format!("{}{key}", self.prefix);
-        let (hits, ttl): (Option<i64>, i64) = redis::pipe()
-            .get(&full)
-            .pttl(&full)
-            .query_async(&mut conn)
-            .await
-            .map_err(fail)?;
+        let (hits, ttl): (Option<i64>, i64) = redis::pipe().get(&full).pttl(&full).query_async(&mut conn).await.map_err(fail)?;
         Ok(Self::count(hits.unwrap_or(0), ttl))
     }
 
     async fn reset(&self, key: &str) -> Result<(), LimiterError> {
         let mut conn = self.conn.clone();
-        redis::cmd("DEL")
-            .arg(format!("{}{key}", self.prefix))
-            .query_async::<()>(&mut conn)
-            .await
-            .map_err(fail)
+        redis::cmd("DEL").arg(format!("{}{key}", self.prefix)).query_async::<()>(&mut conn).await.map_err(fail)
     }
 
     async fn ping(&self) -> bool {

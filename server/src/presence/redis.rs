@@ -26,12 +26,7 @@ impl RedisPresence {
               if c <= 0 then redis.call('DEL', KEYS[1]); return 0 end
               return c",
         );
-        script
-            .key(key)
-            .arg(delta)
-            .invoke_async(&mut conn)
-            .await
-            .map_err(|e| PresenceError(e.to_string()))
+        script.key(key).arg(delta).invoke_async(&mut conn).await.map_err(|e| PresenceError(e.to_string()))
     }
 }
 
@@ -47,11 +42,8 @@ impl Presence for RedisPresence {
 
     async fn is_online(&self, tenant_id: &str, user_id: &str) -> Result<bool, PresenceError> {
         let mut conn = self.conn.clone();
-        let count: Option<i64> = redis::cmd("GET")
-            .arg(self.key(tenant_id, user_id))
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| PresenceError(e.to_string()))?;
+        let count: Option<i64> =
+            redis::cmd("GET").arg(self.key(tenant_id, user_id)).query_async(&mut conn).await.map_err(|e| PresenceError(e.to_string()))?;
         Ok(count.unwrap_or(0) > 0)
     }
 }

@@ -3,10 +3,10 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::socket::Identity;
 use crate::api::dto::messages::MessageDto;
 use crate::api::error::ApiError;
 use crate::auth::UserCaller;
-use super::socket::Identity;
 use crate::chat::{self, access, messages::SendInput};
 use crate::error::AppError;
 use crate::state::AppState;

@@ -68,12 +68,7 @@ impl Hub {
         let kick = Arc::new(Kick::default());
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let conn = Conn { id, outbox: tx, kick: kick.clone() };
-        self.conns
-            .write()
-            .expect("hub lock")
-            .entry((tenant_id.to_owned(), user_id.to_owned()))
-            .or_default()
-            .push(conn);
+        self.conns.write().expect("hub lock").entry((tenant_id.to_owned(), user_id.to_owned())).or_default().push(conn);
         Registration { id, outbox: rx, kick }
     }
 

@@ -21,18 +21,14 @@ impl DatabaseSearch {
                 if let Some(last) = expr.last_mut() {
                     last.push('*');
                 }
-                sql.push(" AND m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ")
-                    .bind(expr.join(" "))
-                    .push(")");
+                sql.push(" AND m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ").bind(expr.join(" ")).push(")");
             }
             Backend::Postgres => {
                 let mut expr: Vec<String> = words.to_vec();
                 if let Some(last) = expr.last_mut() {
                     last.push_str(":*");
                 }
-                sql.push(" AND m.search_vector @@ to_tsquery('simple', ")
-                    .bind(expr.join(" & "))
-                    .push(")");
+                sql.push(" AND m.search_vector @@ to_tsquery('simple', ").bind(expr.join(" & ")).push(")");
             }
         }
     }
@@ -44,8 +40,7 @@ impl DatabaseSearch {
             sql.push(" JOIN participants p ON p.conversation_id = m.conversation_id AND p.left_at IS NULL AND m.seq > p.cleared_before_seq AND p.user_id = ")
                 .bind(member);
         }
-        sql.push(" WHERE c.deleted_at IS NULL AND m.deleted_at IS NULL AND m.tenant_id = ")
-            .bind(&query.tenant_id);
+        sql.push(" WHERE c.deleted_at IS NULL AND m.deleted_at IS NULL AND m.tenant_id = ").bind(&query.tenant_id);
         if let Some(conversation) = &query.conversation_id {
             sql.push(" AND m.conversation_id = ").bind(conversation);
         }
@@ -63,17 +58,9 @@ impl SearchIndex for DatabaseSearch {
         }
         let fail = |e: sqlx::Error| SearchError(e.to_string());
         let mut rows = self.filtered("SELECT m.id", query, &words);
-        rows.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ")
-            .bind(query.limit)
-            .push(" OFFSET ")
-            .bind(query.offset);
+        rows.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ").bind(query.limit).push(" OFFSET ").bind(query.offset);
         let message_ids = rows.query_scalar::<String>().fetch_all(self.db.pool()).await.map_err(fail)?;
-        let total = self
-            .filtered("SELECT COUNT(*)", query, &words)
-            .query_scalar::<i64>()
-            .fetch_one(self.db.pool())
-            .await
-            .map_err(fail)?;
+        let total = self.filtered("SELECT COUNT(*)", query, &words).query_scalar::<i64>().fetch_one(self.db.pool()).await.map_err(fail)?;
         Ok(SearchHits { message_ids, total })
     }
 

@@ -39,11 +39,7 @@ pub trait SearchIndex: Send + Sync {
 /// The words of a query, lowercased, with everything but letters and digits dropped, so
 /// no query syntax of any engine can be smuggled in.
 pub fn terms(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_lowercase)
-        .take(16)
-        .collect()
+    text.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase).take(16).collect()
 }
 
 #[cfg(test)]

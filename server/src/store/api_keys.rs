@@ -50,12 +50,10 @@ where
 
 /// The live (not revoked) key with this prefix, whatever its tenant.
 pub async fn live_by_prefix(db: &Db, prefix: &str) -> StoreResult<Option<ApiKeyRow>> {
-    Ok(sqlx::query_as::<_, ApiKeyRow>(&format!(
-        "SELECT {COLUMNS} FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL"
-    ))
-    .bind(prefix)
-    .fetch_optional(db.pool())
-    .await?)
+    Ok(sqlx::query_as::<_, ApiKeyRow>(&format!("SELECT {COLUMNS} FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL"))
+        .bind(prefix)
+        .fetch_optional(db.pool())
+        .await?)
 }
 
 pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<ApiKeyRow>, i64)> {

@@ -19,8 +19,7 @@ pub struct ConversationRow {
     pub updated_at: i64,
 }
 
-const COLUMNS: &str =
-    "id, tenant_id, kind, name, description, created_by, shop_id, last_seq, last_message_id, created_at, updated_at";
+const COLUMNS: &str = "id, tenant_id, kind, name, description, created_by, shop_id, last_seq, last_message_id, created_at, updated_at";
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ParticipantRow {
@@ -35,8 +34,7 @@ pub struct ParticipantRow {
     pub joined_at: i64,
 }
 
-const PARTICIPANT_COLUMNS: &str =
-    "conversation_id, user_id, role, last_read_seq, cleared_before_seq, muted, archived, left_at, joined_at";
+const PARTICIPANT_COLUMNS: &str = "conversation_id, user_id, role, last_read_seq, cleared_before_seq, muted, archived, left_at, joined_at";
 
 impl ParticipantRow {
     pub fn is_member(&self) -> bool {
@@ -421,15 +419,10 @@ pub async fn list_for_user(
     offset: i64,
 ) -> StoreResult<(Vec<ListedRow>, i64)> {
     let columns = qualified(COLUMNS, "c");
-    let mut sql = Sql::new(&format!(
-        "SELECT {columns}, p.role, p.last_read_seq, p.muted, p.archived, {UNREAD} AS unread_count"
-    ));
+    let mut sql = Sql::new(&format!("SELECT {columns}, p.role, p.last_read_seq, p.muted, p.archived, {UNREAD} AS unread_count"));
     list_where(&mut sql, tenant_id, user_id, filter);
     let order = if filter.oldest_first { "ASC" } else { "DESC" };
-    sql.push(&format!(" ORDER BY c.updated_at {order}, c.id {order} LIMIT "))
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset);
+    sql.push(&format!(" ORDER BY c.updated_at {order}, c.id {order} LIMIT ")).bind(limit).push(" OFFSET ").bind(offset);
     let rows = sql.query_as::<ListedRow>().fetch_all(db.pool()).await?;
 
     let mut count = Sql::new("SELECT COUNT(*)");
@@ -454,13 +447,11 @@ pub async fn unread_for_user(db: &Db, tenant_id: &str, user_id: &str) -> StoreRe
 
 /// Ids of the conversations a user is a current member of.
 pub async fn ids_for_user(db: &Db, tenant_id: &str, user_id: &str) -> StoreResult<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT conversation_id FROM participants WHERE tenant_id = $1 AND user_id = $2 AND left_at IS NULL",
-    )
-    .bind(tenant_id)
-    .bind(user_id)
-    .fetch_all(db.pool())
-    .await?)
+    Ok(sqlx::query_scalar("SELECT conversation_id FROM participants WHERE tenant_id = $1 AND user_id = $2 AND left_at IS NULL")
+        .bind(tenant_id)
+        .bind(user_id)
+        .fetch_all(db.pool())
+        .await?)
 }
 
 /// Everyone who shares a current conversation with `user_id`: the audience of their

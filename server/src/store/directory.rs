@@ -55,11 +55,7 @@ pub async fn search(db: &Db, tenant_id: &str, term: &str, limit: i64, offset: i6
 
 /// Live support agents (staff and up), by username.
 pub async fn agents(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
-    let roles: Vec<String> = Role::ALL
-        .into_iter()
-        .filter(|role| role.is_agent())
-        .map(|role| format!("'{}'", role.as_str()))
-        .collect();
+    let roles: Vec<String> = Role::ALL.into_iter().filter(|role| role.is_agent()).map(|role| format!("'{}'", role.as_str())).collect();
     let source = format!("{LIVE} AND role IN ({})", roles.join(", "));
     page_of_users(db, &source, &[tenant_id], BY_NAME, limit, offset).await
 }

@@ -187,7 +187,13 @@ pub enum Window {
 
 /// History as `viewer` sees it: after their "delete for me" point and without messages they
 /// hid. Returns the rows and how many match in all.
-pub async fn history(db: &Db, conversation_id: &str, viewer: &str, cleared_before: i64, window: Window) -> StoreResult<(Vec<MessageRow>, i64)> {
+pub async fn history(
+    db: &Db,
+    conversation_id: &str,
+    viewer: &str,
+    cleared_before: i64,
+    window: Window,
+) -> StoreResult<(Vec<MessageRow>, i64)> {
     let visible = |sql: &mut Sql| {
         sql.push(" FROM messages m WHERE m.conversation_id = ")
             .bind(conversation_id)
@@ -233,14 +239,12 @@ pub async fn since(db: &Db, tenant_id: &str, viewer: &str, since_ms: i64, limit:
 }
 
 pub async fn edit(db: &Db, id: &str, body: &str) -> StoreResult<MessageRow> {
-    Ok(sqlx::query_as::<_, MessageRow>(&format!(
-        "UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(body)
-    .bind(now_ms())
-    .fetch_one(db.pool())
-    .await?)
+    Ok(sqlx::query_as::<_, MessageRow>(&format!("UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1 RETURNING {COLUMNS}"))
+        .bind(id)
+        .bind(body)
+        .bind(now_ms())
+        .fetch_one(db.pool())
+        .await?)
 }
 
 /// Deletes for everyone: the row stays as a tombstone so seqs stay gap-free, its content goes.

@@ -45,10 +45,7 @@ impl StoreError {
     pub fn classify(err: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &err {
             if db.is_unique_violation() {
-                let what = db
-                    .constraint()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| db.message().to_owned());
+                let what = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
                 return StoreError::Conflict(what);
             }
         }
@@ -81,10 +78,7 @@ impl Db {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
         } else {
-            return Err(StoreError::Corrupt(format!(
-                "unsupported database URL scheme in {}",
-                url.split(':').next().unwrap_or_default()
-            )));
+            return Err(StoreError::Corrupt(format!("unsupported database URL scheme in {}", url.split(':').next().unwrap_or_default())));
         };
         let (max_connections, setup): (u32, &'static [&'static str]) = match backend {
             // One connection: SQLite has one writer at a time anyway, and writers that queue

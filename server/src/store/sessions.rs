@@ -41,19 +41,15 @@ pub async fn rotate(db: &Db, token_id: &str, new_token_id: &str, new_expires_at:
     let now = now_ms();
     let mut tx = db.pool().begin().await?;
     // Claiming the token is a single conditional UPDATE, so two racing refreshes cannot both win.
-    let claimed: Option<(String,)> = sqlx::query_as(
-        "UPDATE refresh_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 RETURNING session_id",
-    )
-    .bind(token_id)
-    .bind(now)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let claimed: Option<(String,)> =
+        sqlx::query_as("UPDATE refresh_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 RETURNING session_id")
+            .bind(token_id)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
     let Some((session_id,)) = claimed else {
         let known: Option<(String, Option<i64>)> =
-            sqlx::query_as("SELECT session_id, used_at FROM refresh_tokens WHERE id = $1")
-                .bind(token_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            sqlx::query_as("SELECT session_id, used_at FROM refresh_tokens WHERE id = $1").bind(token_id).fetch_optional(&mut *tx).await?;
         return Ok(match known {
             Some((session_id, Some(_))) => {
                 revoke_session(&mut *tx, &session_id).await?;
@@ -63,11 +59,10 @@ pub async fn rotate(db: &Db, token_id: &str, new_token_id: &str, new_expires_at:
             _ => Rotation::Invalid,
         });
     };
-    let session: Option<(String, String)> =
-        sqlx::query_as("SELECT user_id, tenant_id FROM sessions WHERE id = $1 AND revoked_at IS NULL")
-            .bind(&session_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let session: Option<(String, String)> = sqlx::query_as("SELECT user_id, tenant_id FROM sessions WHERE id = $1 AND revoked_at IS NULL")
+        .bind(&session_id)
+        .fetch_optional(&mut *tx)
+        .await?;
     let Some((user_id, tenant_id)) = session else {
         return Ok(Rotation::Invalid);
     };
@@ -84,10 +79,7 @@ pub async fn rotate(db: &Db, token_id: &str, new_token_id: &str, new_expires_at:
 
 /// The session a refresh token belongs to, if the token is known.
 pub async fn session_of_token(db: &Db, token_id: &str) -> StoreResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT session_id FROM refresh_tokens WHERE id = $1")
-        .bind(token_id)
-        .fetch_optional(db.pool())
-        .await?)
+    Ok(sqlx::query_scalar("SELECT session_id FROM refresh_tokens WHERE id = $1").bind(token_id).fetch_optional(db.pool()).await?)
 }
 
 pub async fn revoke_session<'c, E>(exec: E, session_id: &str) -> StoreResult<()>

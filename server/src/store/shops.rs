@@ -17,17 +17,15 @@ pub struct ShopRow {
 const COLUMNS: &str = "id, tenant_id, owner_id, name, url, created_at, updated_at";
 
 pub async fn create(db: &Db, tenant_id: &str, owner_id: &str, name: &str, url: Option<&str>) -> StoreResult<ShopRow> {
-    Ok(sqlx::query_as::<_, ShopRow>(&format!(
-        "INSERT INTO shops ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"
-    ))
-    .bind(new_id())
-    .bind(tenant_id)
-    .bind(owner_id)
-    .bind(name)
-    .bind(url)
-    .bind(now_ms())
-    .fetch_one(db.pool())
-    .await?)
+    Ok(sqlx::query_as::<_, ShopRow>(&format!("INSERT INTO shops ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"))
+        .bind(new_id())
+        .bind(tenant_id)
+        .bind(owner_id)
+        .bind(name)
+        .bind(url)
+        .bind(now_ms())
+        .fetch_one(db.pool())
+        .await?)
 }
 
 /// A shop of this tenant.
@@ -47,15 +45,13 @@ pub async fn by_ids(db: &Db, ids: &[String]) -> StoreResult<Vec<ShopRow>> {
 }
 
 pub async fn update(db: &Db, id: &str, name: &str, url: Option<&str>) -> StoreResult<ShopRow> {
-    Ok(sqlx::query_as::<_, ShopRow>(&format!(
-        "UPDATE shops SET name = $2, url = $3, updated_at = $4 WHERE id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(name)
-    .bind(url)
-    .bind(now_ms())
-    .fetch_one(db.pool())
-    .await?)
+    Ok(sqlx::query_as::<_, ShopRow>(&format!("UPDATE shops SET name = $2, url = $3, updated_at = $4 WHERE id = $1 RETURNING {COLUMNS}"))
+        .bind(id)
+        .bind(name)
+        .bind(url)
+        .bind(now_ms())
+        .fetch_one(db.pool())
+        .await?)
 }
 
 /// A page of the tenant's shops, newest first, optionally of one owner, and their count.

@@ -113,7 +113,14 @@ impl Sql {
 
 /// One page of `T` from `from` (a ` FROM ... WHERE ...` clause and its binds) in `order`,
 /// and how many rows match in all: the two queries of every paged list.
-pub async fn page_of<T>(db: &super::Db, columns: &str, from: &Sql, order: &str, limit: i64, offset: i64) -> super::StoreResult<(Vec<T>, i64)>
+pub async fn page_of<T>(
+    db: &super::Db,
+    columns: &str,
+    from: &Sql,
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> super::StoreResult<(Vec<T>, i64)>
 where
     T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {

@@ -16,8 +16,7 @@ pub struct TenantRow {
 impl TenantRow {
     /// The typed settings; a row written by this code always parses.
     pub fn settings(&self) -> StoreResult<TenantSettings> {
-        TenantSettings::from_json(&self.settings)
-            .map_err(|e| StoreError::Corrupt(format!("tenant {} settings: {e}", self.id)))
+        TenantSettings::from_json(&self.settings).map_err(|e| StoreError::Corrupt(format!("tenant {} settings: {e}", self.id)))
     }
 }
 
@@ -28,24 +27,19 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     let now = now_ms();
-    sqlx::query_as::<_, TenantRow>(&format!(
-        "INSERT INTO tenants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(name)
-    .bind(slug)
-    .bind(settings.to_json())
-    .bind(now)
-    .fetch_one(exec)
-    .await
-    .map_err(StoreError::classify)
+    sqlx::query_as::<_, TenantRow>(&format!("INSERT INTO tenants ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"))
+        .bind(id)
+        .bind(name)
+        .bind(slug)
+        .bind(settings.to_json())
+        .bind(now)
+        .fetch_one(exec)
+        .await
+        .map_err(StoreError::classify)
 }
 
 pub async fn by_id(db: &Db, id: &str) -> StoreResult<Option<TenantRow>> {
-    Ok(sqlx::query_as::<_, TenantRow>(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+    Ok(sqlx::query_as::<_, TenantRow>(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1")).bind(id).fetch_optional(db.pool()).await?)
 }
 
 pub async fn by_slug(db: &Db, slug: &str) -> StoreResult<Option<TenantRow>> {

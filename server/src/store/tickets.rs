@@ -65,20 +65,18 @@ pub async fn create(
     let members = [(requester_id.to_owned(), "member")];
     let conversation = conversations::create_in(&mut tx, tenant_id, "ticket", None, None, requester_id, &members).await?;
     let id = new_id();
-    sqlx::query(&format!(
-        "INSERT INTO tickets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, NULL, $9, $9)"
-    ))
-    .bind(&id)
-    .bind(tenant_id)
-    .bind(requester_id)
-    .bind(&conversation.id)
-    .bind(subject)
-    .bind(TicketStatus::Open.as_str())
-    .bind(priority.as_str())
-    .bind(category)
-    .bind(now_ms())
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query(&format!("INSERT INTO tickets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, NULL, $9, $9)"))
+        .bind(&id)
+        .bind(tenant_id)
+        .bind(requester_id)
+        .bind(&conversation.id)
+        .bind(subject)
+        .bind(TicketStatus::Open.as_str())
+        .bind(priority.as_str())
+        .bind(category)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok((id, conversation.id))
 }
@@ -109,11 +107,7 @@ pub struct TicketFilter {
 
 /// `CASE` ranking priorities in queue order: 0 for the most urgent.
 fn priority_rank() -> String {
-    let arms: String = Priority::QUEUE_ORDER
-        .iter()
-        .enumerate()
-        .map(|(rank, p)| format!(" WHEN '{}' THEN {rank}", p.as_str()))
-        .collect();
+    let arms: String = Priority::QUEUE_ORDER.iter().enumerate().map(|(rank, p)| format!(" WHEN '{}' THEN {rank}", p.as_str())).collect();
     format!("CASE t.priority{arms} ELSE {} END", Priority::QUEUE_ORDER.len())
 }
 

@@ -29,9 +29,7 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn role(&self) -> StoreResult<Role> {
-        self.role
-            .parse()
-            .map_err(|e| StoreError::Corrupt(format!("user {}: {e}", self.id)))
+        self.role.parse().map_err(|e| StoreError::Corrupt(format!("user {}: {e}", self.id)))
     }
 
     pub fn permissions(&self) -> Permissions {
@@ -120,11 +118,7 @@ pub async fn insert<'c, E>(exec: E, row: &UserRow, on_external_conflict: bool) -
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let conflict = if on_external_conflict {
-        "ON CONFLICT (tenant_id, external_id) DO NOTHING"
-    } else {
-        ""
-    };
+    let conflict = if on_external_conflict { "ON CONFLICT (tenant_id, external_id) DO NOTHING" } else { "" };
     let sql = format!(
         "INSERT INTO users (id, tenant_id, external_id, username, username_key, display_name, email, email_key,
             phone, avatar_url, timezone, role, can_send_message, can_receive_message, can_delete_message,
@@ -133,12 +127,7 @@ where
          {conflict} RETURNING {COLUMNS}"
     );
     let query = sqlx::query_as::<_, UserRow>(&sql).bind(&row.id).bind(&row.tenant_id);
-    bind_fields(query, row)
-        .bind(&row.password_hash)
-        .bind(row.created_at)
-        .fetch_optional(exec)
-        .await
-        .map_err(StoreError::classify)
+    bind_fields(query, row).bind(&row.password_hash).bind(row.created_at).fetch_optional(exec).await.map_err(StoreError::classify)
 }
 
 /// Writes every mutable column of `row` back.
@@ -151,11 +140,7 @@ pub async fn save(db: &Db, row: &UserRow) -> StoreResult<UserRow> {
          WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING {COLUMNS}"
     );
     let query = sqlx::query_as::<_, UserRow>(&sql).bind(&row.tenant_id).bind(&row.id);
-    bind_fields(query, row)
-        .bind(now_ms())
-        .fetch_one(db.pool())
-        .await
-        .map_err(StoreError::classify)
+    bind_fields(query, row).bind(now_ms()).fetch_one(db.pool()).await.map_err(StoreError::classify)
 }
 
 pub async fn set_password_hash(db: &Db, tenant_id: &str, id: &str, hash: &str) -> StoreResult<()> {
@@ -172,13 +157,11 @@ pub async fn set_password_hash(db: &Db, tenant_id: &str, id: &str, hash: &str) -
 /// The live user of this tenant whose `column` equals `value`; `column` is one of this
 /// module's own constants, never input.
 async fn find_by(db: &Db, tenant_id: &str, column: &'static str, value: &str) -> StoreResult<Option<UserRow>> {
-    Ok(sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND {column} = $2 AND deleted_at IS NULL"
-    ))
-    .bind(tenant_id)
-    .bind(value)
-    .fetch_optional(db.pool())
-    .await?)
+    Ok(sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND {column} = $2 AND deleted_at IS NULL"))
+        .bind(tenant_id)
+        .bind(value)
+        .fetch_optional(db.pool())
+        .await?)
 }
 
 /// A live user of this tenant.

@@ -7,13 +7,7 @@ async fn issuing_a_key_shows_it_once_and_lists_it_by_prefix_only() {
     let app = spawn_app().await;
     let admin = app.login_admin().await;
     let token = s(&admin["access_token"]);
-    let created = app
-        .post("/v1/api-keys")
-        .bearer(token)
-        .json(json!({"name": "web", "kind": "publishable"}))
-        .send()
-        .await
-        .expect(201, None);
+    let created = app.post("/v1/api-keys").bearer(token).json(json!({"name": "web", "kind": "publishable"})).send().await.expect(201, None);
     let key = s(&created.data()["key"]).to_owned();
     assert!(key.starts_with("pk_"));
     assert!(key.starts_with(s(&created.data()["prefix"])));
@@ -29,13 +23,8 @@ async fn issuing_a_key_shows_it_once_and_lists_it_by_prefix_only() {
 #[tokio::test]
 async fn a_revoked_key_stops_working_on_the_next_request() {
     let app = spawn_app().await;
-    let created = app
-        .post("/v1/api-keys")
-        .key(&app.secret_key)
-        .json(json!({"name": "server", "kind": "secret"}))
-        .send()
-        .await
-        .expect(201, None);
+    let created =
+        app.post("/v1/api-keys").key(&app.secret_key).json(json!({"name": "server", "kind": "secret"})).send().await.expect(201, None);
     let key = s(&created.data()["key"]).to_owned();
     let id = s(&created.data()["id"]).to_owned();
     app.get("/v1/tenant").key(&key).send().await.expect(200, None);

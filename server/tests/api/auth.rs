@@ -137,11 +137,7 @@ async fn a_chat_token_is_refused_where_a_refresh_token_is_expected_and_the_rever
     let refresh = s(&tokens["refresh_token"]);
     app.get("/v1/auth/me").bearer(refresh).send().await.expect(401, Some("unauthorized"));
     // An access token is no refresh token either.
-    app.post("/v1/auth/refresh")
-        .json(json!({"refresh_token": tokens["access_token"]}))
-        .send()
-        .await
-        .expect(401, Some("unauthorized"));
+    app.post("/v1/auth/refresh").json(json!({"refresh_token": tokens["access_token"]})).send().await.expect(401, Some("unauthorized"));
     // A WebSocket ticket is no bearer token.
     let ticket = app.get("/v1/messaging/token").bearer(&chat).send().await.expect(200, None);
     app.get("/v1/auth/me").bearer(s(&ticket.data()["ws_token"])).send().await.expect(401, Some("unauthorized"));
@@ -236,9 +232,7 @@ async fn tokens_signed_with_a_rotated_out_key_verify_until_the_key_is_removed() 
     let (user, old_token) = app.user_with_token("u1", "user").await;
     let new_key = format!("k2:{}", "n".repeat(40));
 
-    let rotated = app
-        .restart_with(|c| c.jwt_keys = Some(Secret::new(format!("{new_key},{}", crate::helpers::JWT_KEYS))))
-        .await;
+    let rotated = app.restart_with(|c| c.jwt_keys = Some(Secret::new(format!("{new_key},{}", crate::helpers::JWT_KEYS)))).await;
     rotated.get("/v1/auth/me").bearer(&old_token).send().await.expect(200, None);
     let new_token = rotated.chat_token(s(&user["id"])).await;
     let header = jsonwebtoken::decode_header(&new_token).unwrap();

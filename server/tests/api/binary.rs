@@ -96,12 +96,7 @@ fn the_openapi_command_prints_the_spec() {
 #[test]
 fn the_migrate_command_prepares_an_empty_database() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(BIN)
-        .arg("migrate")
-        .env("CONFAB_DATA_DIR", dir.path())
-        .env_remove("CONFAB_DATABASE_URL")
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).arg("migrate").env("CONFAB_DATA_DIR", dir.path()).env_remove("CONFAB_DATABASE_URL").output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.path().join("confab.db").exists());
 }
@@ -178,7 +173,8 @@ async fn two_server_processes_deliver_each_others_events() {
     let (mut bob_on_b, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port_b}/v1/chat/ws?token={}", tokens[1]))
         .await
         .expect("socket on process B");
-    let sent = post(&format!("/v1/chat/conversations/{convo_id}/messages"), Some(&tokens[0]), serde_json::json!({"body": "from process A"})).await;
+    let sent =
+        post(&format!("/v1/chat/conversations/{convo_id}/messages"), Some(&tokens[0]), serde_json::json!({"body": "from process A"})).await;
     assert_eq!(sent["seq"], 1);
     use futures::StreamExt;
     let frame = loop {

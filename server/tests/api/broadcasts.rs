@@ -40,7 +40,9 @@ async fn a_host_broadcasts_to_every_follower_reusing_or_creating_direct_conversa
     assert_eq!(sent["recipients"], 4);
     assert!(ulid::Ulid::from_string(s(&sent["broadcast_id"])).is_ok());
 
-    for (follower, existing, seq) in [(early, Some(&early_direct), 2), (late, Some(&late_direct), 1), (early_new, None, 1), (late_new, None, 1)] {
+    for (follower, existing, seq) in
+        [(early, Some(&early_direct), 2), (late, Some(&late_direct), 1), (early_new, None, 1), (late_new, None, 1)]
+    {
         let listed = conversations(&app, &follower.1).await;
         assert_eq!(listed.len(), 1, "one conversation with the host");
         let convo = &listed[0];
@@ -52,13 +54,21 @@ async fn a_host_broadcasts_to_every_follower_reusing_or_creating_direct_conversa
         assert_eq!(convo["participants"].as_array().unwrap().len(), 2);
         assert_eq!(convo["unread_count"], 1);
         let last = &convo["last_message"];
-        assert_eq!((last["body"].clone(), last["sender_id"].clone(), last["seq"].clone()), (json!("Available for sessions this afternoon!"), json!(host_id), json!(seq)));
+        assert_eq!(
+            (last["body"].clone(), last["sender_id"].clone(), last["seq"].clone()),
+            (json!("Available for sessions this afternoon!"), json!(host_id), json!(seq))
+        );
         assert!(ulid::Ulid::from_string(s(&convo["id"])).is_ok());
         assert!(ulid::Ulid::from_string(s(&last["id"])).is_ok());
         // The sequence goes on without a gap, and the message is the host's to edit.
         let reply = app.say(&follower.1, s(&convo["id"]), "thanks").await;
         assert_eq!(reply["seq"], seq + 1);
-        app.patch(&format!("/v1/chat/messages/{}", s(&last["id"]))).bearer(&host_token).json(json!({"body": "edited"})).send().await.expect(200, None);
+        app.patch(&format!("/v1/chat/messages/{}", s(&last["id"])))
+            .bearer(&host_token)
+            .json(json!({"body": "edited"}))
+            .send()
+            .await
+            .expect(200, None);
     }
     assert!(conversations(&app, &stranger.1).await.is_empty(), "non-followers get nothing");
     assert_eq!(conversations(&app, &host_token).await.len(), 4);
@@ -114,7 +124,12 @@ async fn only_hosts_and_admins_broadcast() {
     }
     let (_, host) = app.user_with_token("host2", "host").await;
     app.post("/v1/chat/broadcast").bearer(&host).json(json!({"body": "  "})).send().await.expect(422, Some("validation_failed"));
-    app.post("/v1/chat/broadcast").bearer(&host).json(json!({"body": "x".repeat(4001)})).send().await.expect(413, Some("payload_too_large"));
+    app.post("/v1/chat/broadcast")
+        .bearer(&host)
+        .json(json!({"body": "x".repeat(4001)}))
+        .send()
+        .await
+        .expect(413, Some("payload_too_large"));
     app.post("/v1/chat/broadcast").bearer(&host).json(json!({})).send().await.expect(400, Some("bad_request"));
     app.post("/v1/chat/broadcast").json(json!({"body": "hi"})).send().await.expect(401, Some("unauthorized"));
 }

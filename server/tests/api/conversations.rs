@@ -57,7 +57,12 @@ async fn group_owners_and_admins_manage_the_group_and_members_do_not() {
     assert_eq!(group["role"], "owner");
     assert_eq!(group["participants"].as_array().unwrap().len(), 2);
 
-    app.patch(&format!("/v1/chat/conversations/{id}")).bearer(&member.1).json(json!({"name": "Mine"})).send().await.expect(403, Some("forbidden"));
+    app.patch(&format!("/v1/chat/conversations/{id}"))
+        .bearer(&member.1)
+        .json(json!({"name": "Mine"}))
+        .send()
+        .await
+        .expect(403, Some("forbidden"));
     let renamed = app
         .patch(&format!("/v1/chat/conversations/{id}"))
         .bearer(&owner.1)
@@ -84,7 +89,11 @@ async fn group_owners_and_admins_manage_the_group_and_members_do_not() {
     assert_eq!(list.data().as_array().unwrap().len(), 3);
 
     // A member cannot remove another; the owner can; anyone can leave.
-    app.delete(&format!("/v1/chat/conversations/{id}/participants/{}", newcomer.0)).bearer(&member.1).send().await.expect(403, Some("forbidden"));
+    app.delete(&format!("/v1/chat/conversations/{id}/participants/{}", newcomer.0))
+        .bearer(&member.1)
+        .send()
+        .await
+        .expect(403, Some("forbidden"));
     app.delete(&format!("/v1/chat/conversations/{id}/participants/{}", newcomer.0)).bearer(&owner.1).send().await.expect(204, None);
     app.get(&format!("/v1/chat/conversations/{id}")).bearer(&newcomer.1).send().await.expect(403, Some("forbidden"));
     app.delete(&format!("/v1/chat/conversations/{id}/participants/{}", member.0)).bearer(&member.1).send().await.expect(204, None);
@@ -243,19 +252,18 @@ async fn non_participants_get_403_and_other_tenants_get_404() {
     let id = s(&app.direct(&p[0].1, &p[1].0).await["id"]).to_owned();
     app.get(&format!("/v1/chat/conversations/{id}")).bearer(&p[2].1).send().await.expect(403, Some("forbidden"));
     app.get(&format!("/v1/chat/conversations/{id}/messages")).bearer(&p[2].1).send().await.expect(403, Some("forbidden"));
-    app.post(&format!("/v1/chat/conversations/{id}/messages")).bearer(&p[2].1).json(json!({"body": "x"})).send().await.expect(403, Some("forbidden"));
+    app.post(&format!("/v1/chat/conversations/{id}/messages"))
+        .bearer(&p[2].1)
+        .json(json!({"body": "x"}))
+        .send()
+        .await
+        .expect(403, Some("forbidden"));
 
     let other = app.signup("elsewhere", "x@y.test").await;
     let key = app.secret_key_for(s(&other["access_token"])).await;
     let stranger = app.create_user_with(&key, json!({"external_id": "stranger"})).await;
-    let token = app
-        .post("/v1/users/chat-token")
-        .key(&key)
-        .json(json!({"user_id": stranger["id"]}))
-        .send()
-        .await
-        .expect(201, None)
-        .data()["chat_token"]
+    let token = app.post("/v1/users/chat-token").key(&key).json(json!({"user_id": stranger["id"]})).send().await.expect(201, None).data()
+        ["chat_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -274,7 +282,12 @@ async fn users_who_cannot_receive_messages_cannot_be_added_or_messaged() {
         .send()
         .await
         .expect(200, None);
-    app.post(&format!("/v1/chat/conversations/{id}/messages")).bearer(&p[0].1).json(json!({"body": "x"})).send().await.expect(403, Some("forbidden"));
+    app.post(&format!("/v1/chat/conversations/{id}/messages"))
+        .bearer(&p[0].1)
+        .json(json!({"body": "x"}))
+        .send()
+        .await
+        .expect(403, Some("forbidden"));
     app.post("/v1/chat/conversations")
         .bearer(&p[1].1)
         .json(json!({"kind": "group", "name": "G", "participant_ids": [p[2].0]}))

@@ -31,12 +31,7 @@ async fn missing_fields_and_wrong_types_are_bad_requests() {
 #[tokio::test]
 async fn over_long_strings_and_unknown_enum_values_are_refused() {
     let app = spawn_app().await;
-    app.post("/v1/users")
-        .key(&app.secret_key)
-        .json(json!({"external_id": "x".repeat(5000)}))
-        .send()
-        .await
-        .expect(400, Some("bad_request"));
+    app.post("/v1/users").key(&app.secret_key).json(json!({"external_id": "x".repeat(5000)})).send().await.expect(400, Some("bad_request"));
     app.post("/v1/users")
         .key(&app.secret_key)
         .json(json!({"external_id": "ok", "role": "god"}))
@@ -96,12 +91,7 @@ async fn a_body_that_is_not_json_is_refused() {
 #[tokio::test]
 async fn nul_characters_are_refused_before_they_reach_the_database() {
     let app = spawn_app().await;
-    app.post("/v1/users")
-        .key(&app.secret_key)
-        .raw(r#"{"external_id": "a\u0000b"}"#)
-        .send()
-        .await
-        .expect(400, Some("bad_request"));
+    app.post("/v1/users").key(&app.secret_key).raw(r#"{"external_id": "a\u0000b"}"#).send().await.expect(400, Some("bad_request"));
     app.get("/v1/chat/users/search?q=a%00b").key(&app.secret_key).send().await.expect(400, Some("bad_request"));
     let (_, token) = app.user_with_token("u1", "user").await;
     app.get("/v1/chat/messages/search?q=x%00").bearer(&token).send().await.expect(400, Some("bad_request"));

@@ -107,10 +107,7 @@ pub async fn fresh_database() -> Option<String> {
     let admin = std::env::var("CONFAB_TEST_DATABASE_URL").ok()?;
     let name = format!("confab_test_{}", ulid::Ulid::new().to_string().to_lowercase());
     let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to test PostgreSQL");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create test database");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
     conn.close().await.ok();
     let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
     Some(format!("{base}/{name}"))
@@ -218,13 +215,8 @@ impl TestApp {
 
     /// A chat token for a user, minted with the bootstrap secret key.
     pub async fn chat_token(&self, user_id: &str) -> String {
-        let reply = self
-            .post("/v1/users/chat-token")
-            .key(&self.secret_key)
-            .json(json!({"user_id": user_id}))
-            .send()
-            .await
-            .expect(201, None);
+        let reply =
+            self.post("/v1/users/chat-token").key(&self.secret_key).json(json!({"user_id": user_id})).send().await.expect(201, None);
         reply.data()["chat_token"].as_str().unwrap().to_owned()
     }
 
@@ -241,10 +233,7 @@ impl TestApp {
     }
 
     pub async fn login(&self, tenant: &str, email: &str, password: &str) -> Reply {
-        self.post("/v1/auth/login")
-            .json(json!({"tenant": tenant, "email": email, "password": password}))
-            .send()
-            .await
+        self.post("/v1/auth/login").json(json!({"tenant": tenant, "email": email, "password": password})).send().await
     }
 
     /// Signs up a new tenant; returns the tokens object.
@@ -260,13 +249,8 @@ impl TestApp {
 
     /// A secret key of the tenant that `admin_token` administers.
     pub async fn secret_key_for(&self, admin_token: &str) -> String {
-        self.post("/v1/api-keys")
-            .bearer(admin_token)
-            .json(json!({"name": "tests", "kind": "secret"}))
-            .send()
-            .await
-            .expect(201, None)
-            .data()["key"]
+        self.post("/v1/api-keys").bearer(admin_token).json(json!({"name": "tests", "kind": "secret"})).send().await.expect(201, None).data()
+            ["key"]
             .as_str()
             .unwrap()
             .to_owned()
@@ -376,9 +360,7 @@ impl Ws {
     pub async fn next(&mut self) -> Option<Value> {
         use futures::StreamExt;
         loop {
-            let message = tokio::time::timeout(std::time::Duration::from_secs(5), self.stream.next())
-                .await
-                .expect("a frame within 5 s")?;
+            let message = tokio::time::timeout(std::time::Duration::from_secs(5), self.stream.next()).await.expect("a frame within 5 s")?;
             match message.ok()? {
                 tokio_tungstenite::tungstenite::Message::Text(text) => return Some(serde_json::from_str(&text).expect("JSON frame")),
                 tokio_tungstenite::tungstenite::Message::Close(_) => return None,
@@ -413,9 +395,7 @@ impl Ws {
     pub async fn closed_with(&mut self) -> u16 {
         use futures::StreamExt;
         loop {
-            let message = tokio::time::timeout(std::time::Duration::from_secs(10), self.stream.next())
-                .await
-                .expect("closed within 10 s");
+            let message = tokio::time::timeout(std::time::Duration::from_secs(10), self.stream.next()).await.expect("closed within 10 s");
             match message {
                 Some(Ok(tokio_tungstenite::tungstenite::Message::Close(Some(frame)))) => return u16::from(frame.code),
                 Some(Ok(tokio_tungstenite::tungstenite::Message::Close(None))) | None => return 1005,

@@ -5,18 +5,18 @@
 mod helpers;
 
 mod api_keys;
-mod binary;
-mod conversations;
 mod auth;
+mod binary;
 mod broadcasts;
+mod conversations;
 mod errors;
 mod messages;
 mod openapi;
+mod ops;
 mod read_state;
 mod realtime;
 mod search;
 mod shops;
-mod ops;
 mod social;
 mod tenant;
 mod tickets;

@@ -152,7 +152,8 @@ async fn a_retried_client_msg_id_returns_the_first_message_even_when_racing() {
 
     let mut handles = Vec::new();
     for _ in 0..12 {
-        let request = app.client.post(format!("{}{path}", app.address)).bearer_auth(&p[0].1).json(&json!({"body": "race", "client_msg_id": "c-2"}));
+        let request =
+            app.client.post(format!("{}{path}", app.address)).bearer_auth(&p[0].1).json(&json!({"body": "race", "client_msg_id": "c-2"}));
         handles.push(tokio::spawn(async move {
             let r = request.send().await.unwrap();
             let status = r.status().as_u16();
@@ -211,18 +212,34 @@ async fn edits_are_for_the_author_with_permission_and_keep_edited_at() {
     let m = app.say(&p[0].1, &id, "typo").await;
     let mid = s(&m["id"]);
     assert_eq!(m["edited_at"], serde_json::Value::Null);
-    let edited = app.patch(&format!("/v1/chat/messages/{mid}")).bearer(&p[0].1).json(json!({"body": "fixed"})).send().await.expect(200, None);
+    let edited =
+        app.patch(&format!("/v1/chat/messages/{mid}")).bearer(&p[0].1).json(json!({"body": "fixed"})).send().await.expect(200, None);
     assert_eq!(edited.data()["body"], "fixed");
     assert!(edited.data()["edited_at"].is_string());
-    app.patch(&format!("/v1/chat/messages/{mid}")).bearer(&p[1].1).json(json!({"body": "hijack"})).send().await.expect(403, Some("forbidden"));
-    app.patch(&format!("/v1/chat/messages/{mid}")).bearer(&p[0].1).json(json!({"body": ""})).send().await.expect(422, Some("validation_failed"));
+    app.patch(&format!("/v1/chat/messages/{mid}"))
+        .bearer(&p[1].1)
+        .json(json!({"body": "hijack"}))
+        .send()
+        .await
+        .expect(403, Some("forbidden"));
+    app.patch(&format!("/v1/chat/messages/{mid}"))
+        .bearer(&p[0].1)
+        .json(json!({"body": ""}))
+        .send()
+        .await
+        .expect(422, Some("validation_failed"));
     app.patch(&format!("/v1/users/{}", p[0].0))
         .key(&app.secret_key)
         .json(json!({"permissions": {"can_edit_message": false}}))
         .send()
         .await
         .expect(200, None);
-    app.patch(&format!("/v1/chat/messages/{mid}")).bearer(&p[0].1).json(json!({"body": "again"})).send().await.expect(403, Some("forbidden"));
+    app.patch(&format!("/v1/chat/messages/{mid}"))
+        .bearer(&p[0].1)
+        .json(json!({"body": "again"}))
+        .send()
+        .await
+        .expect(403, Some("forbidden"));
 }
 
 #[tokio::test]
@@ -242,7 +259,11 @@ async fn deletes_for_me_and_for_everyone_follow_their_rules() {
     let bobs = app.get(&history).bearer(&p[1].1).send().await.expect(200, None);
     assert_eq!(bobs.body["pagination"]["total"], 2, "still there for bob");
 
-    app.delete(&format!("/v1/chat/messages/{}?scope=for_everyone", s(&b["id"]))).bearer(&p[0].1).send().await.expect(403, Some("forbidden"));
+    app.delete(&format!("/v1/chat/messages/{}?scope=for_everyone", s(&b["id"])))
+        .bearer(&p[0].1)
+        .send()
+        .await
+        .expect(403, Some("forbidden"));
     app.delete(&format!("/v1/chat/messages/{}?scope=for_everyone", s(&a["id"]))).bearer(&p[0].1).send().await.expect(204, None);
     app.delete(&format!("/v1/chat/messages/{}?scope=for_everyone", s(&b["id"]))).bearer(&moderator).send().await.expect(204, None);
     let bobs = app.get(&history).bearer(&p[1].1).send().await.expect(200, None);
@@ -258,7 +279,11 @@ async fn deletes_for_me_and_for_everyone_follow_their_rules() {
         .send()
         .await
         .expect(200, None);
-    app.delete(&format!("/v1/chat/messages/{}?scope=for_everyone", s(&c["id"]))).bearer(&p[0].1).send().await.expect(403, Some("forbidden"));
+    app.delete(&format!("/v1/chat/messages/{}?scope=for_everyone", s(&c["id"])))
+        .bearer(&p[0].1)
+        .send()
+        .await
+        .expect(403, Some("forbidden"));
 }
 
 #[tokio::test]
@@ -340,11 +365,13 @@ async fn sync_returns_what_was_missed_with_has_more_and_new_lists_since_a_time()
     assert_eq!(synced.data()["conversations"][1]["messages"][0]["body"], "two-1");
 
     let since = before.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let fresh = app.get(&format!("/v1/chat/messages/new?since={}", since.replace('+', "%2B"))).bearer(&p[0].1).send().await.expect(200, None);
+    let fresh =
+        app.get(&format!("/v1/chat/messages/new?since={}", since.replace('+', "%2B"))).bearer(&p[0].1).send().await.expect(200, None);
     assert_eq!(fresh.body["pagination"]["total"], 1);
     assert_eq!(fresh.data()[0]["body"], "two-1");
     app.get("/v1/chat/messages/new?since=yesterday").bearer(&p[0].1).send().await.expect(400, Some("bad_request"));
-    let bobs = app.get(&format!("/v1/chat/messages/new?since={}", since.replace('+', "%2B"))).bearer(&p[1].1).send().await.expect(200, None);
+    let bobs =
+        app.get(&format!("/v1/chat/messages/new?since={}", since.replace('+', "%2B"))).bearer(&p[1].1).send().await.expect(200, None);
     assert_eq!(bobs.body["pagination"]["total"], 0, "only the caller's conversations");
 }
 

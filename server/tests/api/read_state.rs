@@ -43,7 +43,10 @@ async fn the_unread_endpoint_gives_per_conversation_counts_and_a_total() {
     app.say(&p[2].1, &b, "3").await;
     let unread = app.get("/v1/chat/conversations/unread").bearer(&p[0].1).send().await.expect(200, None);
     assert_eq!(unread.data()["total"], 3);
-    assert_eq!(unread.data()["conversations"], json!([{"conversation_id": b, "unread_count": 1}, {"conversation_id": a, "unread_count": 2}]));
+    assert_eq!(
+        unread.data()["conversations"],
+        json!([{"conversation_id": b, "unread_count": 1}, {"conversation_id": a, "unread_count": 2}])
+    );
     app.post(&format!("/v1/chat/conversations/{a}/read")).bearer(&p[0].1).send().await.expect(204, None);
     let unread = app.get("/v1/chat/conversations/unread").bearer(&p[0].1).send().await.expect(200, None);
     assert_eq!(unread.data()["total"], 1, "reading one conversation leaves the other alone");

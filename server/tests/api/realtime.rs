@@ -64,7 +64,12 @@ async fn group_changes_reach_members_and_mute_reaches_only_the_caller() {
     let event = member.next_of("conversation_updated").await;
     assert_eq!((event["change"].clone(), event["name"].clone()), (json!("details"), json!("Renamed")));
     owner.next_of("conversation_updated").await;
-    app.post(&format!("/v1/chat/conversations/{id}/participants")).bearer(&p[0].1).json(json!({"user_ids": [p[2].0]})).send().await.expect(201, None);
+    app.post(&format!("/v1/chat/conversations/{id}/participants"))
+        .bearer(&p[0].1)
+        .json(json!({"user_ids": [p[2].0]}))
+        .send()
+        .await
+        .expect(201, None);
     assert_eq!(member.next_of("conversation_updated").await["change"], "participants_added");
     owner.next_of("conversation_updated").await;
 
@@ -161,11 +166,8 @@ async fn presence_is_online_until_the_last_socket_closes() {
     second.close().await;
     let event = bob.next_of("presence").await;
     assert_eq!(event["online"], false);
-    let seen: Option<i64> = sqlx::query_scalar("SELECT last_seen_at FROM users WHERE id = $1")
-        .bind(&p[0].0)
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let seen: Option<i64> =
+        sqlx::query_scalar("SELECT last_seen_at FROM users WHERE id = $1").bind(&p[0].0).fetch_one(app.state.db.pool()).await.unwrap();
     assert!(seen.is_some());
 }
 
@@ -261,7 +263,8 @@ async fn a_client_that_reconnects_and_syncs_misses_nothing() {
         .send()
         .await
         .expect(200, None);
-    let seqs: Vec<i64> = synced.data()["conversations"][0]["messages"].as_array().unwrap().iter().map(|m| m["seq"].as_i64().unwrap()).collect();
+    let seqs: Vec<i64> =
+        synced.data()["conversations"][0]["messages"].as_array().unwrap().iter().map(|m| m["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs, vec![2, 3, 4, 5], "every missed message exactly once, in order");
 }
 

@@ -31,7 +31,8 @@ async fn search_finds_words_in_the_callers_conversations_only() {
         .await
         .expect(403, Some("forbidden"));
     let _ = in_one;
-    let bobs = app.get(&format!("/v1/chat/messages/search?q=invoice&conversation_id={theirs}")).bearer(&p[1].1).send().await.expect(200, None);
+    let bobs =
+        app.get(&format!("/v1/chat/messages/search?q=invoice&conversation_id={theirs}")).bearer(&p[1].1).send().await.expect(200, None);
     assert_eq!(bobs.body["pagination"]["total"], 1);
 }
 
@@ -44,7 +45,12 @@ async fn edits_and_deletes_update_the_index() {
     let mid = s(&m["id"]);
     let hits = |q: &str| format!("/v1/chat/messages/search?q={q}");
     assert_eq!(app.get(&hits("lighthouse")).bearer(&p[1].1).send().await.body["pagination"]["total"], 1);
-    app.patch(&format!("/v1/chat/messages/{mid}")).bearer(&p[0].1).json(json!({"body": "meet at the harbour"})).send().await.expect(200, None);
+    app.patch(&format!("/v1/chat/messages/{mid}"))
+        .bearer(&p[0].1)
+        .json(json!({"body": "meet at the harbour"}))
+        .send()
+        .await
+        .expect(200, None);
     assert_eq!(app.get(&hits("lighthouse")).bearer(&p[1].1).send().await.body["pagination"]["total"], 0);
     assert_eq!(app.get(&hits("harbour")).bearer(&p[1].1).send().await.body["pagination"]["total"], 1);
     app.delete(&format!("/v1/chat/messages/{mid}?scope=for_everyone")).bearer(&p[0].1).send().await.expect(204, None);

@@ -201,7 +201,11 @@ async fn lookup_finds_the_direct_conversation_or_shop_thread_of_two_users() {
     app.get(&lookup(&buyer.0, &third.0, Some(shop_id))).bearer(&buyer.1).send().await.expect(404, Some("not_found"));
     // Only the two may ask.
     app.get(&lookup(&buyer.0, &owner.0, None)).bearer(&third.1).send().await.expect(403, Some("forbidden"));
-    app.get(&format!("/v1/chat/conversations/lookup?participants={}", buyer.0)).bearer(&buyer.1).send().await.expect(422, Some("validation_failed"));
+    app.get(&format!("/v1/chat/conversations/lookup?participants={}", buyer.0))
+        .bearer(&buyer.1)
+        .send()
+        .await
+        .expect(422, Some("validation_failed"));
     app.get(&lookup(&buyer.0, &buyer.0, None)).bearer(&buyer.1).send().await.expect(422, Some("validation_failed"));
     app.get(&lookup(&buyer.0, "junk", None)).bearer(&buyer.1).send().await.expect(400, Some("bad_request"));
     app.get("/v1/chat/conversations/lookup").bearer(&buyer.1).send().await.expect(400, Some("bad_request"));

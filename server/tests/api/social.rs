@@ -19,17 +19,13 @@ async fn user_of_another_tenant(app: &TestApp) -> (String, String) {
     let admin = app.signup("tenant-b", "b@x.test").await;
     let key = app.secret_key_for(s(&admin["access_token"])).await;
     let user = app
-        .create_user_with(&key, json!({"external_id": "b-user", "username": "outsider", "display_name": "Jane Outsider", "phone": "+15550100"}))
+        .create_user_with(
+            &key,
+            json!({"external_id": "b-user", "username": "outsider", "display_name": "Jane Outsider", "phone": "+15550100"}),
+        )
         .await;
     let id = s(&user["id"]).to_owned();
-    let token = app
-        .post("/v1/users/chat-token")
-        .key(&key)
-        .json(json!({"user_id": id}))
-        .send()
-        .await
-        .expect(201, None)
-        .data()["chat_token"]
+    let token = app.post("/v1/users/chat-token").key(&key).json(json!({"user_id": id})).send().await.expect(201, None).data()["chat_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -171,11 +167,7 @@ async fn blocking_yourself_or_an_unknown_user_is_refused() {
     let (me, token) = app.user_with_token("me", "user").await;
     let me = s(&me["id"]);
     app.post(&format!("/v1/chat/users/{me}/block")).bearer(&token).send().await.expect(422, Some("validation_failed"));
-    app.post(&format!("/v1/chat/users/{}/block", me.to_lowercase()))
-        .bearer(&token)
-        .send()
-        .await
-        .expect(422, Some("validation_failed"));
+    app.post(&format!("/v1/chat/users/{}/block", me.to_lowercase())).bearer(&token).send().await.expect(422, Some("validation_failed"));
     app.post("/v1/chat/users/not-an-id/block").bearer(&token).send().await.expect(400, Some("bad_request"));
     app.post("/v1/chat/users/01JN2X4K8M3F7QPZRVWT6YBHCE/block").bearer(&token).send().await.expect(404, Some("not_found"));
     app.delete("/v1/chat/users/01JN2X4K8M3F7QPZRVWT6YBHCE/block").bearer(&token).send().await.expect(404, Some("not_found"));
@@ -261,7 +253,8 @@ async fn a_user_of_another_tenant_never_appears_in_lists_or_search() {
 async fn every_chat_user_operation_needs_a_bearer_token() {
     let app = spawn_app().await;
     let (other, _) = member(&app, json!({"external_id": "other"})).await;
-    let gets = ["/v1/chat/users", "/v1/chat/users/search?q=a", "/v1/chat/agents", "/v1/chat/blocks", "/v1/chat/followers", "/v1/chat/following"];
+    let gets =
+        ["/v1/chat/users", "/v1/chat/users/search?q=a", "/v1/chat/agents", "/v1/chat/blocks", "/v1/chat/followers", "/v1/chat/following"];
     for path in gets {
         app.get(path).send().await.expect(401, Some("unauthorized"));
         // An API key is not a user, so it is not enough either.

@@ -22,13 +22,8 @@ async fn an_admin_reads_and_updates_the_tenant_settings() {
     assert_eq!(reply.data()["settings"]["max_message_length"], 500);
     assert_eq!(reply.data()["settings"]["retention_days"], 30);
 
-    let reply = app
-        .patch("/v1/tenant")
-        .key(&app.secret_key)
-        .json(json!({"settings": {"retention_days": null}}))
-        .send()
-        .await
-        .expect(200, None);
+    let reply =
+        app.patch("/v1/tenant").key(&app.secret_key).json(json!({"settings": {"retention_days": null}})).send().await.expect(200, None);
     assert_eq!(reply.data()["settings"]["retention_days"], serde_json::Value::Null);
     assert_eq!(reply.data()["settings"]["max_message_length"], 500);
 }

@@ -23,7 +23,12 @@ async fn a_user_opens_a_ticket_with_its_conversation_and_first_message() {
     let app = spawn_app().await;
     let p = people(&app, &["requester"]).await;
     let token = &p[0].1;
-    let t = open(&app, token, json!({"subject": "My payment is not working", "priority": "high", "category": "billing", "initial_message": "Need help..."})).await;
+    let t = open(
+        &app,
+        token,
+        json!({"subject": "My payment is not working", "priority": "high", "category": "billing", "initial_message": "Need help..."}),
+    )
+    .await;
     assert_eq!(t["subject"], "My payment is not working");
     assert_eq!((t["status"].clone(), t["priority"].clone(), t["category"].clone()), (json!("open"), json!("high"), json!("billing")));
     assert_eq!(t["message_count"], 1);

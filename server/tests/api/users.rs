@@ -39,9 +39,8 @@ async fn creating_a_user_by_external_id_then_again_updates_it() {
 async fn racing_creates_of_one_external_id_make_one_user() {
     let app = spawn_app().await;
     let url = format!("{}/v1/users", app.address);
-    let requests = (0..10)
-        .map(|_| app.client.post(&url).header("x-api-key", &app.secret_key).json(&json!({"external_id": "same"})))
-        .collect();
+    let requests =
+        (0..10).map(|_| app.client.post(&url).header("x-api-key", &app.secret_key).json(&json!({"external_id": "same"}))).collect();
     let (ids, created) = race(requests).await;
     assert_eq!((ids.len(), created), (1, 1));
 }
@@ -113,11 +112,8 @@ async fn deleting_a_user_erases_it_and_ends_its_tokens() {
     app.delete(&format!("/v1/users/{id}")).key(&app.secret_key).send().await.expect(404, Some("not_found"));
     // The external id is free again.
     app.post("/v1/users").key(&app.secret_key).json(json!({"external_id": "u1"})).send().await.expect(201, None);
-    let (name, email): (String, Option<String>) = sqlx::query_as("SELECT username, email FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
+    let (name, email): (String, Option<String>) =
+        sqlx::query_as("SELECT username, email FROM users WHERE id = $1").bind(id).fetch_one(app.state.db.pool()).await.unwrap();
     assert!(name.starts_with("deleted-"));
     assert_eq!(email, None);
 }
@@ -126,13 +122,7 @@ async fn deleting_a_user_erases_it_and_ends_its_tokens() {
 async fn chat_tokens_last_thirty_days_by_default_within_the_tenant_maximum() {
     let app = spawn_app().await;
     let user = app.create_user("u1", "user").await;
-    let reply = app
-        .post("/v1/users/chat-token")
-        .key(&app.secret_key)
-        .json(json!({"user_id": user["id"]}))
-        .send()
-        .await
-        .expect(201, None);
+    let reply = app.post("/v1/users/chat-token").key(&app.secret_key).json(json!({"user_id": user["id"]})).send().await.expect(201, None);
     let token = s(&reply.data()["chat_token"]);
     let claims = app.state.keys.verify(token, &[confab_server::auth::Purpose::Chat]).unwrap();
     assert_eq!(claims.exp - claims.iat, 30 * 24 * 3600);
@@ -173,7 +163,12 @@ async fn a_chat_token_of_tenant_a_never_reads_tenant_b_users() {
     let (_, a_admin_token) = app.user_with_token("a-admin", "admin").await;
     app.get(&format!("/v1/users/{b_id}")).bearer(&a_admin_token).send().await.expect(404, Some("not_found"));
     app.get(&format!("/v1/users/{b_id}")).key(&app.secret_key).send().await.expect(404, Some("not_found"));
-    app.patch(&format!("/v1/users/{b_id}")).key(&app.secret_key).json(json!({"display_name": "x"})).send().await.expect(404, Some("not_found"));
+    app.patch(&format!("/v1/users/{b_id}"))
+        .key(&app.secret_key)
+        .json(json!({"display_name": "x"}))
+        .send()
+        .await
+        .expect(404, Some("not_found"));
     app.delete(&format!("/v1/users/{b_id}")).key(&app.secret_key).send().await.expect(404, Some("not_found"));
     app.post("/v1/users/chat-token").key(&app.secret_key).json(json!({"user_id": b_id})).send().await.expect(404, Some("not_found"));
     // The same external id in two tenants is two users.
@@ -196,7 +191,12 @@ async fn a_user_gets_403_on_admin_routes_and_cannot_grant_stronger_roles() {
 
     let (_, admin_token) = app.user_with_token("adm", "admin").await;
     app.patch(&format!("/v1/users/{id}")).bearer(&admin_token).json(json!({"role": "moderator"})).send().await.expect(200, None);
-    app.patch(&format!("/v1/users/{id}")).bearer(&admin_token).json(json!({"role": "superadmin"})).send().await.expect(403, Some("forbidden"));
+    app.patch(&format!("/v1/users/{id}"))
+        .bearer(&admin_token)
+        .json(json!({"role": "superadmin"}))
+        .send()
+        .await
+        .expect(403, Some("forbidden"));
     let owner = app.login_admin().await;
     let owner_id = s(&owner["user"]["id"]);
     app.delete(&format!("/v1/users/{owner_id}")).bearer(&admin_token).send().await.expect(403, Some("forbidden"));
@@ -205,7 +205,11 @@ async fn a_user_gets_403_on_admin_routes_and_cannot_grant_stronger_roles() {
 #[tokio::test]
 async fn a_user_created_with_a_password_can_log_in() {
     let app = spawn_app().await;
-    app.create_user_with(&app.secret_key, json!({"external_id": "agent-1", "email": "agent@x.test", "password": "agent-password", "role": "staff"})).await;
+    app.create_user_with(
+        &app.secret_key,
+        json!({"external_id": "agent-1", "email": "agent@x.test", "password": "agent-password", "role": "staff"}),
+    )
+    .await;
     let reply = app.login("default", "agent@x.test", "agent-password").await.expect(200, None);
     assert_eq!(reply.data()["user"]["role"], "staff");
 }

@@ -111,14 +111,9 @@ impl ConversationDto {
     /// Assembles the DTO of `row` for `viewer` from the page's members and last messages.
     pub fn assemble(listed: &ListedRow, viewer: &str, members: &[MemberRow], last_message: Option<MessageDto>) -> Self {
         let row = &listed.conversation;
-        let participants: Vec<ParticipantDto> = members
-            .iter()
-            .filter(|m| m.conversation_id == row.id)
-            .map(ParticipantDto::from)
-            .collect();
-        let participant = matches!(row.kind.as_str(), "direct" | "shop")
-            .then(|| participants.iter().find(|p| p.id != viewer).cloned())
-            .flatten();
+        let participants: Vec<ParticipantDto> = members.iter().filter(|m| m.conversation_id == row.id).map(ParticipantDto::from).collect();
+        let participant =
+            matches!(row.kind.as_str(), "direct" | "shop").then(|| participants.iter().find(|p| p.id != viewer).cloned()).flatten();
         ConversationDto {
             id: row.id.clone(),
             kind: row.kind.clone(),

@@ -4,9 +4,9 @@
 pub mod auth;
 pub mod broadcasts;
 pub mod chat_users;
+pub mod conversations;
 pub mod keys;
 pub mod messages;
-pub mod conversations;
 pub mod shops;
 pub mod tenant;
 pub mod tickets;
