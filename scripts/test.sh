@@ -2,7 +2,8 @@
 # The project's test command: builds everything, then runs the whole test
 # suite twice, once on the embedded backends (SQLite, in-process bus) and once
 # on PostgreSQL + Redis started privately by scripts/services.sh, then the
-# black-box checks in e2e/ against the built binary.
+# black-box checks in e2e/ against the built binary. `cargo fmt --check` and
+# `cargo clippy -D warnings` run first and stop the script on any finding.
 #
 #   scripts/test.sh               everything
 #   scripts/test.sh auth          only tests whose name contains "auth"
@@ -22,6 +23,14 @@ command -v cargo >/dev/null 2>&1 || {
     echo "test.sh: cargo not found; install Rust first" >&2
     exit 1
 }
+
+# Gates first, so style and lint failures show in seconds, not after the suites.
+echo "== gates: rustfmt, clippy =="
+for component in rustfmt clippy; do
+    cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1 || rustup component add "$component"
+done
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 # The embedded pass must not see production-pass settings from the caller.
 unset CONFAB_TEST_DATABASE_URL CONFAB_TEST_REDIS_URL

@@ -37,6 +37,37 @@ impl AppError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         AppError::Forbidden { code: "forbidden", message: message.into() }
     }
+
+    /// The stable, machine-readable code of this error: what the REST envelope and the
+    /// WebSocket `error` frame both carry.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid(_) => "validation_failed",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Forbidden { code, .. } => code,
+            AppError::TooLarge(_) => "payload_too_large",
+            AppError::Auth(auth) => auth.code(),
+            AppError::Store(StoreError::Conflict(_)) => "conflict",
+            AppError::Store(_) | AppError::Limiter(_) | AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// True for failures of the server itself, whose cause is logged and never shown.
+    pub fn is_internal(&self) -> bool {
+        self.code() == "internal"
+    }
+
+    /// What the client is told: the error's own words, or a fixed text for an internal
+    /// failure, whose cause goes to the log instead.
+    pub fn public_message(&self) -> String {
+        if self.is_internal() {
+            "internal server error".to_owned()
+        } else {
+            self.to_string()
+        }
+    }
 }
 
 impl From<StoreError> for AppError {

@@ -60,6 +60,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some(report) = app.take_bootstrap_report() {
         println!("{report}");
     }
+    // On stdout, so scripts that start the server on port 0 learn where it listens.
+    let host = app.state().config.addr.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host).to_owned();
+    println!("listening on http://{host}:{}", app.port());
     tracing::info!(port = app.port(), "listening");
     app.run_until(shutdown_signal()).await?;
     Ok(())

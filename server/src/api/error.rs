@@ -82,43 +82,41 @@ impl ApiError {
 }
 
 impl From<AppError> for ApiError {
+    /// The status follows the error's kind; the code and message come from the error
+    /// itself, so REST and the WebSocket name every failure alike.
     fn from(err: AppError) -> Self {
+        if err.is_internal() {
+            return ApiError::internal(&err);
+        }
+        let body = ErrorBody::new(err.code(), err.public_message());
         match err {
             AppError::Invalid(invalid) => {
                 let mut fields = BTreeMap::new();
                 fields.insert(invalid.field.to_owned(), invalid.reason.clone());
-                ApiError::ValidationFailed(Json(ErrorBody {
-                    success: false,
-                    code: "validation_failed".into(),
-                    message: invalid.to_string(),
-                    fields: Some(fields),
-                }))
+                ApiError::ValidationFailed(Json(ErrorBody { fields: Some(fields), ..body.0 }))
             }
-            AppError::BadRequest(m) => ApiError::bad_request(m),
-            AppError::NotFound(what) => ApiError::not_found(what),
-            AppError::Conflict(m) => ApiError::Conflict(ErrorBody::new("conflict", m)),
-            AppError::Forbidden { code, message } => ApiError::Forbidden(ErrorBody::new(code, message)),
-            AppError::TooLarge(m) => ApiError::PayloadTooLarge(ErrorBody::new("payload_too_large", m)),
-            AppError::Auth(auth) => auth.into(),
-            AppError::Store(e) => ApiError::internal(&e),
-            AppError::Limiter(e) => ApiError::internal(&e),
-            AppError::Internal(m) => ApiError::internal(&m),
+            AppError::BadRequest(_) => ApiError::BadRequest(body),
+            AppError::NotFound(_) => ApiError::NotFound(body),
+            AppError::Conflict(_) | AppError::Store(_) => ApiError::Conflict(body),
+            AppError::Forbidden { .. } => ApiError::Forbidden(body),
+            AppError::TooLarge(_) => ApiError::PayloadTooLarge(body),
+            AppError::Auth(auth) => match auth {
+                AuthError::Unauthorized(_) => ApiError::Unauthorized(body),
+                AuthError::Forbidden(_) => ApiError::Forbidden(body),
+                AuthError::RateLimited { retry_after_secs } => ApiError::RateLimited(
+                    ErrorBody::new(auth.code(), format!("too many attempts; retry in {retry_after_secs} s")),
+                    retry_after_secs,
+                ),
+                AuthError::Store(_) | AuthError::Signing(_) | AuthError::Hashing(_) => ApiError::Conflict(body),
+            },
+            AppError::Limiter(_) | AppError::Internal(_) => ApiError::internal(&err),
         }
     }
 }
 
 impl From<AuthError> for ApiError {
     fn from(err: AuthError) -> Self {
-        match err {
-            AuthError::Unauthorized(m) => ApiError::Unauthorized(ErrorBody::new("unauthorized", m)),
-            AuthError::Forbidden(m) => ApiError::Forbidden(ErrorBody::new("forbidden", m)),
-            AuthError::RateLimited { retry_after_secs } => ApiError::RateLimited(
-                ErrorBody::new("rate_limited", format!("too many attempts; retry in {retry_after_secs} s")),
-                retry_after_secs,
-            ),
-            AuthError::Store(e) => AppError::from(e).into(),
-            other => ApiError::internal(&other),
-        }
+        AppError::from(err).into()
     }
 }
 

@@ -28,3 +28,16 @@ pub enum AuthError {
     #[error("password hashing failed: {0}")]
     Hashing(String),
 }
+
+impl AuthError {
+    /// The stable code of this error (see `AppError::code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::Unauthorized(_) => "unauthorized",
+            AuthError::Forbidden(_) => "forbidden",
+            AuthError::RateLimited { .. } => "rate_limited",
+            AuthError::Store(StoreError::Conflict(_)) => "conflict",
+            AuthError::Store(_) | AuthError::Signing(_) | AuthError::Hashing(_) => "internal",
+        }
+    }
+}

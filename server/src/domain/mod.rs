@@ -2,11 +2,13 @@
 //! parse input once.
 
 pub mod conversation;
+pub mod named;
 pub mod names;
 pub mod role;
 pub mod settings;
 pub mod ticket;
 
+pub use named::{Named, Timestamp};
 pub use names::{DisplayName, Email, Password, Slug, TenantName, Username};
 pub use role::{Permissions, Role};
 pub use settings::TenantSettings;

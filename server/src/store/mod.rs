@@ -1,10 +1,14 @@
-//! SQL storage, one module per aggregate. Every query is written once in the dialect SQLite
-//! and PostgreSQL share (sqlx `Any` driver, `$n` placeholders); only migrations differ.
-//! Times are epoch milliseconds and flags 0/1 integers because those decode portably.
+//! SQL storage, one module per aggregate. Queries are written in the dialect SQLite and
+//! PostgreSQL share (sqlx `Any` driver, `$n` placeholders) wherever one text serves both;
+//! where the engines differ the module picks its statement by `Backend` in one place (the
+//! migrations, the pool setup below, the send statement in `messages`, full-text search).
+//! Times are stored as epoch milliseconds and flags as 0/1 integers, because those decode
+//! portably; rows leave this layer as domain types (see `decode`).
 
 pub mod api_keys;
 pub mod broadcasts;
 pub mod conversations;
+pub mod decode;
 pub mod directory;
 pub mod messages;
 pub mod meta;
@@ -33,7 +37,7 @@ pub enum StoreError {
     #[error("unique constraint violated: {0}")]
     Conflict(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("corrupt row: {0}")]
@@ -49,13 +53,26 @@ impl StoreError {
                 return StoreError::Conflict(what);
             }
         }
-        StoreError::Database(err)
+        StoreError::from(err)
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A row the domain cannot read (see `decode`) is corrupt; anything else is the
+    /// database's own failure.
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::ColumnDecode { .. } => StoreError::Corrupt(err.to_string()),
+            other => StoreError::Database(other),
+        }
     }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Which SQL engine sits behind the pool; only migrations and search look at it.
+/// Which SQL engine sits behind the pool. Only the store and the search adapter look at it:
+/// to pick migrations, to set the pool up, and where one statement cannot serve both
+/// engines (the single-statement send, full-text search).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -1,0 +1,12 @@
+//! `spawn_app()` and request helpers shared by every test: the app and its databases,
+//! HTTP calls and replies, fixtures (users, tokens, conversations), and a WebSocket client.
+
+mod app;
+mod fixtures;
+mod http;
+mod ws;
+
+pub use app::*;
+pub use fixtures::*;
+pub use http::*;
+pub use ws::*;
