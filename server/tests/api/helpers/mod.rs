@@ -9,4 +9,3 @@ mod ws;
 pub use app::*;
 pub use fixtures::*;
 pub use http::*;
-pub use ws::*;
