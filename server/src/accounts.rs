@@ -1,22 +1,28 @@
 //! Password accounts and their sessions: signup, login, refresh rotation, logout, password
-//! change. Handlers call these; the SQL stays in `store`.
+//! change; and what a signed-in user does with their own account: read it, change their
+//! profile, take a one-time WebSocket ticket. Handlers call these; the SQL stays in `store`.
 
 use std::time::Duration;
 
 use crate::auth::jwt::Signed;
 use crate::auth::{password, AuthError, Purpose, UserCaller};
-use crate::domain::{DisplayName, Email, Password, Role, Slug, TenantName, TenantSettings, Username};
+use crate::domain::user::{apply_text, TextChange};
+use crate::domain::{DisplayName, Email, Password, Role, Slug, Tenant, TenantName, TenantSettings, User, UserStatus, Username};
 use crate::error::{AppError, AppResult};
+use crate::policy;
 use crate::state::AppState;
-use crate::store::{self, sessions::Rotation, tenants::TenantRow, users::UserRow, StoreError};
+use crate::store::{self, sessions::Rotation, StoreError};
+
+/// Lifetime of a WebSocket ticket, in seconds.
+pub const WS_TICKET_TTL: i64 = 60;
 
 /// An access and a refresh token for one session, with who they belong to.
 pub struct IssuedTokens {
     pub access: Signed,
     pub refresh: Signed,
     pub access_ttl_seconds: i64,
-    pub user: UserRow,
-    pub tenant: TenantRow,
+    pub user: User,
+    pub tenant: Tenant,
 }
 
 pub struct SignupInput {
@@ -28,10 +34,9 @@ pub struct SignupInput {
 }
 
 /// Creates a tenant and its superadmin, and signs the superadmin in.
+#[tracing::instrument(skip_all)]
 pub async fn signup(state: &AppState, input: SignupInput) -> AppResult<IssuedTokens> {
-    if !state.config.allow_signup {
-        return Err(AppError::Forbidden { code: "signup_disabled", message: "signup is switched off on this server".into() });
-    }
+    policy::require_signup_allowed(state.config.allow_signup)?;
     let name = TenantName::parse(&input.tenant_name)?;
     let slug = match input.tenant_slug.as_deref() {
         Some(raw) => Slug::parse(raw)?,
@@ -45,7 +50,8 @@ pub async fn signup(state: &AppState, input: SignupInput) -> AppResult<IssuedTok
     let mut tx = state.db.pool().begin().await.map_err(StoreError::from)?;
     let tenant_id = store::new_id();
     let tenant = store::tenants::insert(&mut *tx, &tenant_id, name.as_str(), slug.as_str(), &TenantSettings::default()).await?;
-    let mut user = UserRow::new(&tenant_id, Username::derive_from(email.local_part()).as_str(), Role::Superadmin);
+    let username = Username::derive_from(email.local_part());
+    let mut user = User::new(store::new_id(), &tenant_id, username.as_str(), Role::Superadmin, chrono::Utc::now());
     user.email = Some(email.as_str().to_owned());
     user.display_name = display_name.map(DisplayName::into_inner);
     user.password_hash = Some(hash);
@@ -56,6 +62,7 @@ pub async fn signup(state: &AppState, input: SignupInput) -> AppResult<IssuedTok
 }
 
 /// Signs a password account in, within the per-account and per-address attempt limits.
+#[tracing::instrument(skip_all)]
 pub async fn login(state: &AppState, tenant_slug: &str, email: &str, password: &str, client: &str) -> AppResult<IssuedTokens> {
     let window = Duration::from_secs(state.config.login_window_seconds);
     let by_address = state.limiter.hit(&format!("login:addr:{client}"), window).await?;
@@ -77,7 +84,7 @@ pub async fn login(state: &AppState, tenant_slug: &str, email: &str, password: &
     let verified = password::verify(stored, password).await?;
     match (tenant, user) {
         (Some(tenant), Some(user)) if verified => {
-            if user.status != "active" {
+            if user.status != UserStatus::Active {
                 return Err(AuthError::Forbidden("this account is suspended").into());
             }
             state.limiter.reset(&account_key).await?;
@@ -96,11 +103,12 @@ fn rate_limited(resets_in: Duration) -> AppError {
 
 /// Trades a live refresh token for a new pair. Presenting a token a second time revokes the
 /// whole session, since only a thief would hold an already-used token.
+#[tracing::instrument(skip_all)]
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedTokens> {
     let claims = state.keys.verify(token, &[Purpose::Refresh])?;
     let session_id = claims.sid.clone().ok_or(AuthError::Unauthorized("invalid or expired token"))?;
     let next = state.keys.sign(Purpose::Refresh, &claims.tid, &claims.sub, state.config.refresh_token_ttl_seconds, Some(&session_id))?;
-    match store::sessions::rotate(&state.db, &claims.jti, &next.jti, next.expires_at * 1000).await? {
+    match store::sessions::rotate(&state.db, &claims.jti, &next.jti, next.expiry()).await? {
         Rotation::Rotated { user_id, tenant_id } => {
             let user = store::users::by_id(&state.db, &tenant_id, &user_id)
                 .await?
@@ -118,6 +126,7 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedTokens> {
 }
 
 /// Revokes the session of `refresh_token`, which must be the caller's own.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn logout(state: &AppState, caller: &UserCaller, refresh_token: &str) -> AppResult<()> {
     let claims = state.keys.verify(refresh_token, &[Purpose::Refresh])?;
     if claims.sub != caller.user.id || claims.tid != caller.tenant_id {
@@ -130,6 +139,7 @@ pub async fn logout(state: &AppState, caller: &UserCaller, refresh_token: &str) 
 }
 
 /// Changes the caller's password and signs out every other session.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn change_password(state: &AppState, caller: &UserCaller, current: &str, new: &str) -> AppResult<()> {
     let new = Password::parse(new).map_err(|e| crate::domain::Invalid::new("new_password", e.reason))?;
     if !password::verify(caller.user.password_hash.as_deref(), current).await? {
@@ -141,11 +151,48 @@ pub async fn change_password(state: &AppState, caller: &UserCaller, current: &st
     Ok(())
 }
 
-async fn open_session(state: &AppState, user: UserRow, tenant: TenantRow) -> AppResult<IssuedTokens> {
+/// The caller's tenant, to show beside the caller.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
+pub async fn tenant_of(state: &AppState, caller: &UserCaller) -> AppResult<Tenant> {
+    store::tenants::by_id(&state.db, &caller.tenant_id).await?.ok_or(AppError::NotFound("tenant"))
+}
+
+/// Profile fields a user changes on their own account (see `TextChange`).
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChange {
+    pub display_name: TextChange,
+    pub avatar_url: TextChange,
+    pub timezone: TextChange,
+}
+
+/// Changes the caller's display name, avatar or time zone; a display name given must be a
+/// valid one.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
+pub async fn update_profile(state: &AppState, caller: &UserCaller, change: ProfileChange) -> AppResult<User> {
+    let mut user = caller.user.clone();
+    if let Some(Some(name)) = &change.display_name {
+        DisplayName::parse(name)?;
+    }
+    apply_text(&mut user.display_name, change.display_name);
+    apply_text(&mut user.avatar_url, change.avatar_url);
+    apply_text(&mut user.timezone, change.timezone);
+    Ok(store::users::save(&state.db, &user).await?)
+}
+
+/// A one-time WebSocket ticket for the caller, good for `WS_TICKET_TTL` seconds: a browser
+/// need not put its long-lived token in a URL.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
+pub async fn ws_ticket(state: &AppState, caller: &UserCaller) -> AppResult<Signed> {
+    let signed = state.keys.sign(Purpose::Ws, &caller.tenant_id, &caller.user.id, WS_TICKET_TTL, None)?;
+    store::sessions::issue_ws_ticket(&state.db, &signed.jti, &caller.tenant_id, &caller.user.id, signed.expiry()).await?;
+    Ok(signed)
+}
+
+async fn open_session(state: &AppState, user: User, tenant: Tenant) -> AppResult<IssuedTokens> {
     let session_id = store::new_id();
     let cfg = &state.config;
     let refresh = state.keys.sign(Purpose::Refresh, &tenant.id, &user.id, cfg.refresh_token_ttl_seconds, Some(&session_id))?;
     let access = state.keys.sign(Purpose::Access, &tenant.id, &user.id, cfg.access_token_ttl_seconds, Some(&session_id))?;
-    store::sessions::open(&state.db, &tenant.id, &user.id, &session_id, &refresh.jti, refresh.expires_at * 1000).await?;
+    store::sessions::open(&state.db, &tenant.id, &user.id, &session_id, &refresh.jti, refresh.expiry()).await?;
     Ok(IssuedTokens { access, refresh, access_ttl_seconds: cfg.access_token_ttl_seconds, user, tenant })
 }

@@ -1,20 +1,12 @@
-//! The audit log: who did which privileged action, when. Recording never fails a request;
-//! a failure to record is logged instead.
+//! The audit log as services record it: who did which privileged action, when. Recording
+//! never fails a request; a failure to record is logged instead.
 
 use crate::auth::Caller;
 use crate::store::{self, Db};
 
+/// Records that `caller` did `action` (to `target`, when it names one), best effort.
 pub async fn record(db: &Db, caller: &Caller, action: &str, target: Option<&str>) {
-    let result = sqlx::query("INSERT INTO audit_log (id, tenant_id, actor, action, target, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(store::new_id())
-        .bind(caller.tenant_id())
-        .bind(caller.actor())
-        .bind(action)
-        .bind(target)
-        .bind(store::now_ms())
-        .execute(db.pool())
-        .await;
-    if let Err(error) = result {
+    if let Err(error) = store::audit::insert(db, caller.tenant_id(), &caller.actor(), action, target).await {
         tracing::warn!(%error, action, "could not record audit entry");
     }
 }

@@ -4,12 +4,12 @@
 
 use std::fmt;
 
-use crate::auth::api_key::{self, KeyKind};
+use crate::auth::api_key;
 use crate::auth::password;
-use crate::domain::{Email, Password, Role, TenantSettings, Username};
+use crate::domain::{Email, KeyKind, Password, Role, TenantSettings, User, Username};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::{self, api_keys::NewApiKey, users::UserRow};
+use crate::store::{self, api_keys::NewApiKey};
 
 /// What the first start created; shown once, never stored in clear.
 pub struct BootstrapReport {
@@ -35,8 +35,7 @@ impl fmt::Display for BootstrapReport {
 
 pub async fn run(state: &AppState) -> AppResult<Option<BootstrapReport>> {
     let db = &state.db;
-    let tenants: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenants").fetch_one(db.pool()).await.map_err(store::StoreError::from)?;
-    if tenants > 0 {
+    if store::tenants::count(db).await? > 0 {
         return Ok(None);
     }
     let (password, generated) = match &state.config.bootstrap_password {
@@ -57,7 +56,8 @@ pub async fn run(state: &AppState) -> AppResult<Option<BootstrapReport>> {
     }
     let tenant_id = store::new_id();
     store::tenants::insert(&mut *tx, &tenant_id, "Default", "default", &TenantSettings::default()).await?;
-    let mut user = UserRow::new(&tenant_id, Username::derive_from(email.local_part()).as_str(), Role::Superadmin);
+    let username = Username::derive_from(email.local_part());
+    let mut user = User::new(store::new_id(), &tenant_id, username.as_str(), Role::Superadmin, chrono::Utc::now());
     user.email = Some(email.as_str().to_owned());
     user.display_name = Some("Administrator".into());
     user.password_hash = Some(hash);
@@ -68,7 +68,7 @@ pub async fn run(state: &AppState) -> AppResult<Option<BootstrapReport>> {
             id: &store::new_id(),
             tenant_id: &tenant_id,
             name: "bootstrap",
-            kind: KeyKind::Secret.as_str(),
+            kind: KeyKind::Secret,
             prefix: &key.prefix,
             key_hash: &key.hash,
             created_by: None,

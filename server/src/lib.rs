@@ -1,5 +1,13 @@
 //! Confab: a self-hostable, multi-tenant chat server. Everything lives in this library so
 //! that the binary, the tests, the spec dumper and the benchmarks start it the same way.
+//!
+//! Layers, each importing only those below it: `api` (HTTP) calls the services, the
+//! services call `store` (SQL), and everything speaks `domain` (types and rules, no I/O).
+//! The services: `accounts` (password accounts, sessions, a user's own profile and
+//! WebSocket tickets), `users` (the admin side of the tenant's users), `tenancy` (the
+//! tenant, its settings and API keys), `social` (the directory, blocks and follows) and
+//! `chat` (conversations, messages, shops, tickets, broadcasts). Who may do what is decided
+//! in `policy` and `chat::access`.
 
 pub mod accounts;
 pub mod api;
@@ -17,10 +25,13 @@ pub mod policy;
 pub mod presence;
 pub mod realtime;
 pub mod search;
+pub mod social;
 pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod tenancy;
+pub mod users;
 
 pub use config::Config;
 pub use startup::Application;

@@ -1,10 +1,20 @@
-//! Authorization, in one place: which caller may do what. Handlers ask here and never
-//! re-derive the rules themselves.
+//! Authorization, in one place: which caller may do what with the tenant, its keys and its
+//! users. Services ask here before they act; handlers never decide, nor build a forbidden
+//! error themselves. Who may see and act in a conversation is decided in
+//! `crate::chat::access`, the one other home of such rules.
 
-use crate::auth::api_key::KeyKind;
 use crate::auth::{Caller, UserCaller};
-use crate::domain::Role;
+use crate::domain::{KeyKind, Role};
 use crate::error::{AppError, AppResult};
+
+/// Creating a tenant with its owner account: only while the server has signup switched on.
+pub fn require_signup_allowed(allow_signup: bool) -> AppResult<()> {
+    if allow_signup {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden { code: "signup_disabled", message: "signup is switched off on this server".into() })
+    }
+}
 
 /// The caller must be a user of at least `min` role.
 pub fn require_role(caller: &UserCaller, min: Role) -> AppResult<()> {
@@ -46,12 +56,12 @@ pub fn may_manage_user(caller: &Caller, target_role: Role) -> AppResult<()> {
 mod tests {
     use super::*;
     use crate::auth::{KeyCaller, Purpose};
-    use crate::store::users::UserRow;
+    use crate::domain::User;
 
     fn user(role: Role) -> Caller {
         Caller::User(UserCaller {
             tenant_id: "t".into(),
-            user: UserRow::new("t", "u", role),
+            user: User::new("u1".into(), "t", "u", role, chrono::Utc::now()),
             role,
             session_id: None,
             purpose: Purpose::Chat,

@@ -70,7 +70,7 @@ impl AppState {
             }
         }
         let tenant = store::tenants::by_id(&self.db, tenant_id).await?.ok_or(AppError::NotFound("tenant"))?;
-        let settings = tenant.settings()?;
+        let settings = tenant.settings;
         let mut cache = self.settings.lock().expect("settings cache");
         if cache.len() > 10_000 {
             cache.clear();

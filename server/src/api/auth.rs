@@ -3,42 +3,29 @@
 use poem::web::Data;
 use poem::Request;
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
 use poem_openapi::OpenApi;
 
 use super::dto::auth::*;
 use super::dto::tenant::TenantDto;
-use super::dto::users::UserDto;
+use super::dto::users::{text_change, UserDto};
 use super::envelope::{created, single, Created, Done, Single};
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::security::BearerAuth;
 use super::ApiTags;
-use crate::accounts::{self, IssuedTokens, SignupInput};
-use crate::domain::DisplayName;
+use crate::accounts::{self, IssuedTokens, ProfileChange, SignupInput};
 use crate::state::AppState;
-use crate::store;
 
 #[derive(Default)]
 pub struct AuthApi;
 
-fn tokens_dto(issued: IssuedTokens) -> ApiResult<TokensDto> {
-    let settings = issued.tenant.settings()?;
-    Ok(TokensDto {
+fn tokens_dto(issued: IssuedTokens) -> TokensDto {
+    TokensDto {
         access_token: issued.access.token,
         refresh_token: issued.refresh.token,
         token_type: "Bearer".into(),
         expires_in: issued.access_ttl_seconds,
         user: UserDto::from(&issued.user),
-        tenant: TenantDto::new(&issued.tenant, &settings),
-    })
-}
-
-/// Applies a nullable text patch: absent keeps, `null` or blank clears.
-pub(super) fn patch_text(target: &mut Option<String>, patch: MaybeUndefined<String>) {
-    match patch {
-        MaybeUndefined::Value(v) if !v.trim().is_empty() => *target = Some(v.trim().to_owned()),
-        MaybeUndefined::Value(_) | MaybeUndefined::Null => *target = None,
-        MaybeUndefined::Undefined => {}
+        tenant: TenantDto::from(&issued.tenant),
     }
 }
 
@@ -62,7 +49,7 @@ impl AuthApi {
             },
         )
         .await?;
-        Ok(created(tokens_dto(issued)?))
+        Ok(created(tokens_dto(issued)))
     }
 
     /// Sign in with tenant slug, email and password.
@@ -73,7 +60,7 @@ impl AuthApi {
     async fn login(&self, state: Data<&AppState>, req: &Request, body: Json<LoginRequest>) -> ApiResult<Single<TokensDto>> {
         let client = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
         let issued = accounts::login(&state, &body.tenant, &body.email, &body.password, &client).await?;
-        Ok(single(tokens_dto(issued)?))
+        Ok(single(tokens_dto(issued)))
     }
 
     /// Trade a refresh token for a new access and refresh token.
@@ -82,7 +69,7 @@ impl AuthApi {
     #[oai(path = "/refresh", method = "post", operation_id = "auth_refresh")]
     async fn refresh(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> ApiResult<Single<TokensDto>> {
         let issued = accounts::refresh(&state, &body.refresh_token).await?;
-        Ok(single(tokens_dto(issued)?))
+        Ok(single(tokens_dto(issued)))
     }
 
     /// Sign out: revoke the session of the given refresh token.
@@ -95,24 +82,21 @@ impl AuthApi {
     /// The caller and its tenant.
     #[oai(path = "/me", method = "get", operation_id = "auth_me")]
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Single<MeDto>> {
-        let tenant = store::tenants::by_id(&state.db, &auth.0.tenant_id).await?.ok_or_else(|| ApiError::not_found("tenant"))?;
-        let settings = tenant.settings()?;
-        Ok(single(MeDto { user: UserDto::from(&auth.0.user), tenant: TenantDto::new(&tenant, &settings) }))
+        let tenant = accounts::tenant_of(&state, &auth.0).await?;
+        Ok(single(MeDto { user: UserDto::from(&auth.0.user), tenant: TenantDto::from(&tenant) }))
     }
 
     /// Change the caller's display name, avatar or time zone.
     #[oai(path = "/profile", method = "patch", operation_id = "auth_update_profile")]
     async fn profile(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ProfileRequest>) -> ApiResult<Single<UserDto>> {
         let body = body.0;
-        let mut user = auth.0.user;
-        if let MaybeUndefined::Value(name) = &body.display_name {
-            DisplayName::parse(name)?;
-        }
-        patch_text(&mut user.display_name, body.display_name);
-        patch_text(&mut user.avatar_url, body.avatar_url);
-        patch_text(&mut user.timezone, body.timezone);
-        let saved = store::users::save(&state.db, &user).await?;
-        Ok(single(UserDto::from(&saved)))
+        let change = ProfileChange {
+            display_name: text_change(body.display_name),
+            avatar_url: text_change(body.avatar_url),
+            timezone: text_change(body.timezone),
+        };
+        let user = accounts::update_profile(&state, &auth.0, change).await?;
+        Ok(single(UserDto::from(&user)))
     }
 
     /// Change the caller's password; every other session of the caller is signed out.

@@ -10,55 +10,26 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::OpenApi;
 
 use super::dto::chat_users::ChatUserDto;
-use super::envelope::{listed, parse_id, Done, Listed, PageRequest};
-use super::error::{ApiError, ApiResult};
+use super::envelope::{listed, Done, Listed, PageRequest};
+use super::error::ApiResult;
 use super::security::BearerAuth;
 use super::ApiTags;
-use crate::auth::UserCaller;
-use crate::domain::Invalid;
+use crate::error::AppResult;
+use crate::social::{self, UserPage};
 use crate::state::AppState;
-use crate::store::{self, users::UserRow, StoreResult};
-
-/// Longest search text, in characters.
-const MAX_SEARCH_CHARS: usize = 100;
 
 #[derive(Default)]
 pub struct ChatUsersApi;
 
 /// The asked-for page of a user list: `fetch(limit, offset)` reads it and its total, and
-/// the rows go out in the public shape. Every list of this API is one of these.
+/// the users go out in the public shape. Every list of this API is one of these.
 async fn paged<Fut>(page: Option<u32>, per_page: Option<u32>, fetch: impl FnOnce(i64, i64) -> Fut) -> ApiResult<Listed<ChatUserDto>>
 where
-    Fut: Future<Output = StoreResult<(Vec<UserRow>, i64)>>,
+    Fut: Future<Output = AppResult<UserPage>>,
 {
     let page = PageRequest::new(page, per_page);
-    let (rows, total) = fetch(page.limit(), page.offset()).await?;
-    Ok(listed(rows.iter().map(ChatUserDto::from).collect(), page, total))
-}
-
-/// The search text, trimmed; blank text is a 422 rather than a match-all, and so is text
-/// longer than any name the directory holds.
-fn search_term(raw: &str) -> Result<&str, Invalid> {
-    let term = raw.trim();
-    if term.is_empty() {
-        return Err(Invalid::new("q", "must not be empty"));
-    }
-    if term.chars().count() > MAX_SEARCH_CHARS {
-        return Err(Invalid::new("q", format!("must be at most {MAX_SEARCH_CHARS} characters")));
-    }
-    Ok(term)
-}
-
-/// The other end of a block or follow: a well-formed id (else 400) of someone other than
-/// the caller (else 422; `action` names what was refused) who is a live user of the
-/// caller's tenant (else 404).
-async fn other_user(state: &AppState, caller: &UserCaller, raw: &str, action: &str) -> ApiResult<String> {
-    let id = parse_id(raw)?;
-    if id == caller.user.id {
-        return Err(Invalid::new("id", format!("you cannot {action} yourself")).into());
-    }
-    store::users::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or_else(|| ApiError::not_found("user"))?;
-    Ok(id)
+    let (users, total) = fetch(page.limit(), page.offset()).await?;
+    Ok(listed(users.iter().map(ChatUserDto::from).collect(), page, total))
 }
 
 #[OpenApi(prefix_path = "/v1/chat", tag = "ApiTags::ChatUsers")]
@@ -74,7 +45,7 @@ impl ChatUsersApi {
         /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ChatUserDto>> {
-        paged(page.0, per_page.0, |limit, offset| store::directory::list(&state.db, &auth.0.tenant_id, limit, offset)).await
+        paged(page.0, per_page.0, |limit, offset| social::directory(&state, &auth.0, limit, offset)).await
     }
 
     /// Users whose username, display name or phone contains `q`, ignoring case, by
@@ -91,8 +62,7 @@ impl ChatUsersApi {
         /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ChatUserDto>> {
-        let term = search_term(&q.0)?;
-        paged(page.0, per_page.0, |limit, offset| store::directory::search(&state.db, &auth.0.tenant_id, term, limit, offset)).await
+        paged(page.0, per_page.0, |limit, offset| social::search(&state, &auth.0, &q.0, limit, offset)).await
     }
 
     /// The support agents of the tenant (staff, moderators, admins, superadmins), by
@@ -107,7 +77,7 @@ impl ChatUsersApi {
         /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ChatUserDto>> {
-        paged(page.0, per_page.0, |limit, offset| store::directory::agents(&state.db, &auth.0.tenant_id, limit, offset)).await
+        paged(page.0, per_page.0, |limit, offset| social::agents(&state, &auth.0, limit, offset)).await
     }
 
     /// Block a user. Blocking someone already blocked succeeds too; blocking yourself is a
@@ -120,9 +90,7 @@ impl ChatUsersApi {
         /// The id of the user to block.
         id: Path<String>,
     ) -> ApiResult<Done> {
-        let caller = auth.0;
-        let other = other_user(&state, &caller, &id.0, "block").await?;
-        store::social::block(&state.db, &caller.tenant_id, &caller.user.id, &other).await?;
+        social::block(&state, &auth.0, &id.0).await?;
         Ok(Done::NoContent)
     }
 
@@ -135,9 +103,7 @@ impl ChatUsersApi {
         /// The id of the user to unblock.
         id: Path<String>,
     ) -> ApiResult<Done> {
-        let caller = auth.0;
-        let other = other_user(&state, &caller, &id.0, "unblock").await?;
-        store::social::unblock(&state.db, &caller.tenant_id, &caller.user.id, &other).await?;
+        social::unblock(&state, &auth.0, &id.0).await?;
         Ok(Done::NoContent)
     }
 
@@ -152,9 +118,7 @@ impl ChatUsersApi {
         /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ChatUserDto>> {
-        let caller = auth.0;
-        paged(page.0, per_page.0, |limit, offset| store::social::list_blocked(&state.db, &caller.tenant_id, &caller.user.id, limit, offset))
-            .await
+        paged(page.0, per_page.0, |limit, offset| social::blocked(&state, &auth.0, limit, offset)).await
     }
 
     /// Follow a user, typically a host, to receive their broadcasts. Following someone
@@ -167,9 +131,7 @@ impl ChatUsersApi {
         /// The id of the user to follow.
         id: Path<String>,
     ) -> ApiResult<Done> {
-        let caller = auth.0;
-        let other = other_user(&state, &caller, &id.0, "follow").await?;
-        store::social::follow(&state.db, &caller.tenant_id, &caller.user.id, &other).await?;
+        social::follow(&state, &auth.0, &id.0).await?;
         Ok(Done::NoContent)
     }
 
@@ -182,9 +144,7 @@ impl ChatUsersApi {
         /// The id of the user to stop following.
         id: Path<String>,
     ) -> ApiResult<Done> {
-        let caller = auth.0;
-        let other = other_user(&state, &caller, &id.0, "unfollow").await?;
-        store::social::unfollow(&state.db, &caller.tenant_id, &caller.user.id, &other).await?;
+        social::unfollow(&state, &auth.0, &id.0).await?;
         Ok(Done::NoContent)
     }
 
@@ -199,9 +159,7 @@ impl ChatUsersApi {
         /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ChatUserDto>> {
-        let caller = auth.0;
-        paged(page.0, per_page.0, |limit, offset| store::social::followers(&state.db, &caller.tenant_id, &caller.user.id, limit, offset))
-            .await
+        paged(page.0, per_page.0, |limit, offset| social::followers(&state, &auth.0, limit, offset)).await
     }
 
     /// The users the caller follows, most recently followed first.
@@ -215,21 +173,6 @@ impl ChatUsersApi {
         /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ChatUserDto>> {
-        let caller = auth.0;
-        paged(page.0, per_page.0, |limit, offset| store::social::following(&state.db, &caller.tenant_id, &caller.user.id, limit, offset))
-            .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::search_term;
-
-    #[test]
-    fn a_search_term_is_trimmed_and_must_be_one_to_a_hundred_characters() {
-        assert_eq!(search_term("  jane ").unwrap(), "jane");
-        assert!(search_term("   ").is_err());
-        assert!(search_term(&"é".repeat(100)).is_ok());
-        assert!(search_term(&"é".repeat(101)).is_err());
+        paged(page.0, per_page.0, |limit, offset| social::following(&state, &auth.0, limit, offset)).await
     }
 }

@@ -39,7 +39,7 @@ impl From<SendTypeDto> for MessageType {
 async fn set_flag(state: &AppState, auth: BearerAuth, id: &str, flag: Flag, on: bool) -> ApiResult<Done> {
     let caller = auth.0;
     let membership = access::member(state, &caller, id).await?;
-    if matches!(flag, Flag::Archived) && !caller.user.permissions().can_archive_conversation {
+    if matches!(flag, Flag::Archived) && !caller.user.permissions.can_archive_conversation {
         return Err(AppError::forbidden("you may not archive conversations").into());
     }
     store::conversations::set_flag(&state.db, membership.id(), &caller.user.id, flag, on).await?;

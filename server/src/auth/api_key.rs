@@ -5,34 +5,13 @@ use rand::distributions::{Alphanumeric, DistString};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// Secret keys act for the tenant's servers; publishable keys only identify the tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    Secret,
-    Publishable,
-}
+use crate::domain::KeyKind;
 
-impl KeyKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyKind::Secret => "secret",
-            KeyKind::Publishable => "publishable",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "secret" => Some(KeyKind::Secret),
-            "publishable" => Some(KeyKind::Publishable),
-            _ => None,
-        }
-    }
-
-    fn tag(self) -> &'static str {
-        match self {
-            KeyKind::Secret => "sk_",
-            KeyKind::Publishable => "pk_",
-        }
+/// The visible start of every key of `kind`.
+fn tag(kind: KeyKind) -> &'static str {
+    match kind {
+        KeyKind::Secret => "sk_",
+        KeyKind::Publishable => "pk_",
     }
 }
 
@@ -50,7 +29,7 @@ pub fn generate(kind: KeyKind) -> Generated {
     let mut rng = rand::rngs::OsRng;
     let id = Alphanumeric.sample_string(&mut rng, ID_LEN);
     let secret = Alphanumeric.sample_string(&mut rng, SECRET_LEN);
-    let prefix = format!("{}{id}", kind.tag());
+    let prefix = format!("{}{id}", tag(kind));
     let key = format!("{prefix}{secret}");
     let hash = digest(&key);
     Generated { key, prefix, hash }

@@ -57,7 +57,16 @@ pub struct TokenKeys {
 pub struct Signed {
     pub token: String,
     pub jti: String,
+    /// Seconds since the Unix epoch, as the token's `exp` claim says.
     pub expires_at: i64,
+}
+
+impl Signed {
+    /// When the token stops working, as a time.
+    pub fn expiry(&self) -> crate::domain::Timestamp {
+        // `exp` is now plus a lifetime of at most a year, well inside chrono's range.
+        chrono::DateTime::from_timestamp(self.expires_at, 0).unwrap_or_default()
+    }
 }
 
 impl TokenKeys {

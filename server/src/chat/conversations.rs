@@ -6,16 +6,17 @@ use super::access::{self, Membership};
 use super::{messages, notify_members};
 use crate::auth::UserCaller;
 use crate::domain::conversation::{direct_key, group_name, shop_key, ConversationKind, MemberRole, MessageType};
+use crate::domain::User;
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::{self, conversations::ConversationRow, users::UserRow};
+use crate::store::{self, conversations::ConversationRow};
 
 /// Most users one request may add to a group.
 pub const MAX_NEW_MEMBERS: usize = 100;
 
 /// Loads users of the caller's tenant who may be added to conversations.
-async fn addable_users(state: &AppState, caller: &UserCaller, ids: &[String]) -> AppResult<Vec<UserRow>> {
+async fn addable_users(state: &AppState, caller: &UserCaller, ids: &[String]) -> AppResult<Vec<User>> {
     if ids.len() > MAX_NEW_MEMBERS {
         return Err(Invalid::new("participant_ids", format!("at most {MAX_NEW_MEMBERS} at once")).into());
     }
@@ -23,7 +24,7 @@ async fn addable_users(state: &AppState, caller: &UserCaller, ids: &[String]) ->
     for raw in ids {
         let id = access::parse_id(raw)?;
         let user = store::users::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("user"))?;
-        if !user.permissions().can_receive_message {
+        if !user.permissions.can_receive_message {
             return Err(AppError::forbidden(format!("user {id} cannot receive messages")));
         }
         users.push(user);

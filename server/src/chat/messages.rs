@@ -42,7 +42,7 @@ fn checked_body(body: &str, kind: MessageType, max: i64) -> AppResult<()> {
 /// The caller may send, and `body` fits the tenant's rules for `kind`: the checks of every
 /// send, also made before creating a conversation whose first message this will be.
 pub async fn check_sendable(state: &AppState, caller: &UserCaller, body: &str, kind: MessageType) -> AppResult<()> {
-    if !caller.user.permissions().can_send_message {
+    if !caller.user.permissions.can_send_message {
         return Err(AppError::forbidden("you may not send messages"));
     }
     checked_body(body, kind, max_length(state, &caller.tenant_id).await?)
@@ -63,7 +63,7 @@ fn reachable(blocked_sender: bool, can_receive: bool) -> AppResult<()> {
 pub async fn check_reachable(state: &AppState, caller: &UserCaller, receiver_id: &str) -> AppResult<()> {
     let blocked = store::social::is_blocked(&state.db, receiver_id, &caller.user.id).await?;
     let receiver = store::users::by_id(&state.db, &caller.tenant_id, receiver_id).await?;
-    reachable(blocked, receiver.is_some_and(|u| u.permissions().can_receive_message))
+    reachable(blocked, receiver.is_some_and(|u| u.permissions.can_receive_message))
 }
 
 /// Everyone who hears of a new message from the caller: the other current members, and the
@@ -180,7 +180,7 @@ pub async fn edit(state: &AppState, caller: &UserCaller, raw_id: &str, body: &st
     if message.sender_id.as_deref() != Some(caller.user.id.as_str()) {
         return Err(AppError::forbidden("you can only edit your own messages"));
     }
-    if !caller.user.permissions().can_edit_message {
+    if !caller.user.permissions.can_edit_message {
         return Err(AppError::forbidden("you may not edit messages"));
     }
     if message.deleted_at.is_some() {
@@ -202,7 +202,7 @@ pub async fn delete(state: &AppState, caller: &UserCaller, raw_id: &str, for_eve
         return Ok(());
     }
     let own = message.sender_id.as_deref() == Some(caller.user.id.as_str());
-    let allowed = caller.role.at_least(Role::Moderator) || (own && caller.user.permissions().can_delete_message);
+    let allowed = caller.role.at_least(Role::Moderator) || (own && caller.user.permissions.can_delete_message);
     if !allowed {
         return Err(AppError::forbidden("you may not delete this message for everyone"));
     }

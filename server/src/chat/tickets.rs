@@ -10,9 +10,10 @@ use crate::domain::conversation::MessageType;
 use crate::domain::names::{ticket_category, ticket_subject};
 use crate::domain::ticket::{Priority, TicketStatus};
 use crate::domain::Invalid;
+use crate::domain::User;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::{self, now_ms, tickets::TicketFilter, tickets::TicketRow, users::UserRow, StoreResult};
+use crate::store::{self, now_ms, tickets::TicketFilter, tickets::TicketRow, StoreResult};
 
 /// The ticket `raw_id` of the caller's tenant (404 otherwise), which the caller requested
 /// or, as a support agent, may handle (403 otherwise).
@@ -69,18 +70,18 @@ pub struct TicketChange {
 }
 
 /// A user of the tenant who may be assigned tickets: staff or up (422 otherwise).
-async fn assignable(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<UserRow> {
+async fn assignable(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<User> {
     let id = parse_id(raw_id)?;
     let user = store::users::by_id(&state.db, &caller.tenant_id, &id)
         .await?
         .ok_or_else(|| Invalid::new("assignee_id", "is not a user of this tenant"))?;
-    if !user.role()?.is_agent() {
+    if !user.role.is_agent() {
         return Err(Invalid::new("assignee_id", "must be a support agent (staff or up)").into());
     }
     Ok(user)
 }
 
-fn name_of(user: &UserRow) -> &str {
+fn name_of(user: &User) -> &str {
     user.display_name.as_deref().unwrap_or(&user.username)
 }
 

@@ -1,17 +1,23 @@
-//! Rules with no HTTP and no SQL: roles, permissions, tenant settings and the newtypes that
-//! parse input once.
+//! Rules with no HTTP and no SQL: the entities the store hands out (users, tenants, API
+//! keys, ...), roles, permissions, tenant settings and the newtypes that parse input once.
 
+pub mod api_key;
 pub mod conversation;
 pub mod named;
 pub mod names;
 pub mod role;
 pub mod settings;
+pub mod tenant;
 pub mod ticket;
+pub mod user;
 
+pub use api_key::{ApiKey, KeyKind};
 pub use named::{Named, Timestamp};
 pub use names::{DisplayName, Email, Password, Slug, TenantName, Username};
-pub use role::{Permissions, Role};
-pub use settings::TenantSettings;
+pub use role::{Permissions, PermissionsChange, Role};
+pub use settings::{SettingsChange, TenantSettings};
+pub use tenant::Tenant;
+pub use user::{User, UserStatus};
 
 /// A rule of the domain refused the input; `field` names the offending input field.
 #[derive(Debug, Clone, thiserror::Error)]

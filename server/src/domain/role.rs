@@ -1,7 +1,8 @@
 //! Roles, strongest first, and the per-user permission flags with their defaults by role.
 
 use std::fmt;
-use std::str::FromStr;
+
+use super::Named;
 
 /// A user's role inside one tenant. Declared weakest first so `Ord` follows strength.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -14,10 +15,10 @@ pub enum Role {
     Superadmin,
 }
 
-impl Role {
-    pub const ALL: [Role; 6] = [Role::Superadmin, Role::Admin, Role::Moderator, Role::Staff, Role::Host, Role::User];
+impl Named for Role {
+    const ALL: &'static [Role] = &[Role::Superadmin, Role::Admin, Role::Moderator, Role::Staff, Role::Host, Role::User];
 
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             Role::Superadmin => "superadmin",
             Role::Admin => "admin",
@@ -27,7 +28,9 @@ impl Role {
             Role::User => "user",
         }
     }
+}
 
+impl Role {
     /// True when this role is at least as strong as `other`.
     pub fn at_least(self, other: Role) -> bool {
         self >= other
@@ -47,14 +50,6 @@ impl Role {
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|role| role.as_str() == s).ok_or_else(|| format!("unknown role {s:?}"))
     }
 }
 
@@ -84,6 +79,33 @@ impl Permissions {
     }
 }
 
+/// Permission flags to change; `None` leaves a flag as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PermissionsChange {
+    pub can_send_message: Option<bool>,
+    pub can_receive_message: Option<bool>,
+    pub can_delete_message: Option<bool>,
+    pub can_edit_message: Option<bool>,
+    pub can_archive_conversation: Option<bool>,
+}
+
+impl PermissionsChange {
+    /// `current` with the flags this change names set.
+    pub fn apply(&self, mut current: Permissions) -> Permissions {
+        let set = |flag: &mut bool, value: Option<bool>| {
+            if let Some(value) = value {
+                *flag = value;
+            }
+        };
+        set(&mut current.can_send_message, self.can_send_message);
+        set(&mut current.can_receive_message, self.can_receive_message);
+        set(&mut current.can_delete_message, self.can_delete_message);
+        set(&mut current.can_edit_message, self.can_edit_message);
+        set(&mut current.can_archive_conversation, self.can_archive_conversation);
+        current
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,8 +122,8 @@ mod tests {
     #[test]
     fn roles_round_trip_through_text() {
         for role in Role::ALL {
-            assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
+            assert_eq!(Role::parse(role.as_str()), Some(*role));
         }
-        assert!("root".parse::<Role>().is_err());
+        assert_eq!(Role::parse("root"), None);
     }
 }

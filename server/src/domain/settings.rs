@@ -66,3 +66,36 @@ impl TenantSettings {
         serde_json::to_string(self).expect("settings serialize")
     }
 }
+
+/// Settings to change; `None` leaves a setting as it is, and `Some(None)` makes the
+/// retention unlimited.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SettingsChange {
+    pub allow_user_signup: Option<bool>,
+    pub max_message_length: Option<i64>,
+    pub retention_days: Option<Option<i64>>,
+    pub chat_token_default_ttl_seconds: Option<i64>,
+    pub chat_token_max_ttl_seconds: Option<i64>,
+}
+
+impl SettingsChange {
+    /// `current` with the settings this change names set; not yet validated.
+    pub fn apply(&self, mut current: TenantSettings) -> TenantSettings {
+        if let Some(v) = self.allow_user_signup {
+            current.allow_user_signup = v;
+        }
+        if let Some(v) = self.max_message_length {
+            current.max_message_length = v;
+        }
+        if let Some(v) = self.retention_days {
+            current.retention_days = v;
+        }
+        if let Some(v) = self.chat_token_default_ttl_seconds {
+            current.chat_token_default_ttl_seconds = v;
+        }
+        if let Some(v) = self.chat_token_max_ttl_seconds {
+            current.chat_token_max_ttl_seconds = v;
+        }
+        current
+    }
+}

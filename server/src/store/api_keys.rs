@@ -1,44 +1,54 @@
-//! API keys: only a hash is stored; the prefix finds the row.
+//! API keys: only a hash is stored; the prefix finds the row. Rows come out as
+//! `domain::ApiKey`.
 
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::decode;
 use super::{now_ms, Db, StoreError, StoreResult};
+use crate::domain::{ApiKey, KeyKind, Named};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ApiKeyRow {
-    pub id: String,
-    pub tenant_id: String,
-    pub name: String,
-    pub kind: String,
-    pub prefix: String,
-    pub key_hash: String,
-    pub last_used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-    pub created_at: i64,
+impl<'r> sqlx::FromRow<'r, AnyRow> for ApiKey {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        Ok(ApiKey {
+            id: row.try_get("id")?,
+            tenant_id: row.try_get("tenant_id")?,
+            name: row.try_get("name")?,
+            kind: decode::named(row, "kind")?,
+            prefix: row.try_get("prefix")?,
+            key_hash: row.try_get("key_hash")?,
+            last_used_at: decode::optional_time(row, "last_used_at")?,
+            revoked_at: decode::optional_time(row, "revoked_at")?,
+            created_at: decode::time(row, "created_at")?,
+        })
+    }
 }
 
 const COLUMNS: &str = "id, tenant_id, name, kind, prefix, key_hash, last_used_at, revoked_at, created_at";
 
+/// A key to store: its hash and prefix, never the key.
 pub struct NewApiKey<'a> {
     pub id: &'a str,
     pub tenant_id: &'a str,
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: KeyKind,
     pub prefix: &'a str,
     pub key_hash: &'a str,
     pub created_by: Option<&'a str>,
 }
 
-pub async fn insert<'c, E>(exec: E, key: NewApiKey<'_>) -> StoreResult<ApiKeyRow>
+pub async fn insert<'c, E>(exec: E, key: NewApiKey<'_>) -> StoreResult<ApiKey>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    sqlx::query_as::<_, ApiKeyRow>(&format!(
+    sqlx::query_as::<_, ApiKey>(&format!(
         "INSERT INTO api_keys (id, tenant_id, name, kind, prefix, key_hash, created_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
     ))
     .bind(key.id)
     .bind(key.tenant_id)
     .bind(key.name)
-    .bind(key.kind)
+    .bind(key.kind.as_str())
     .bind(key.prefix)
     .bind(key.key_hash)
     .bind(key.created_by)
@@ -49,15 +59,15 @@ where
 }
 
 /// The live (not revoked) key with this prefix, whatever its tenant.
-pub async fn live_by_prefix(db: &Db, prefix: &str) -> StoreResult<Option<ApiKeyRow>> {
-    Ok(sqlx::query_as::<_, ApiKeyRow>(&format!("SELECT {COLUMNS} FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL"))
+pub async fn live_by_prefix(db: &Db, prefix: &str) -> StoreResult<Option<ApiKey>> {
+    Ok(sqlx::query_as::<_, ApiKey>(&format!("SELECT {COLUMNS} FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL"))
         .bind(prefix)
         .fetch_optional(db.pool())
         .await?)
 }
 
-pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<ApiKeyRow>, i64)> {
-    let rows = sqlx::query_as::<_, ApiKeyRow>(&format!(
+pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<ApiKey>, i64)> {
+    let rows = sqlx::query_as::<_, ApiKey>(&format!(
         "SELECT {COLUMNS} FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL
          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
     ))

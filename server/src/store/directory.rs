@@ -1,9 +1,9 @@
 //! The user directory as chat users see it: live users of one tenant, listed, searched, or
 //! narrowed to support agents. Every list comes with its total so the API can page it.
 
-use super::users::{UserRow, COLUMNS};
+use super::users::COLUMNS;
 use super::{Db, StoreResult};
-use crate::domain::Role;
+use crate::domain::{Named, Role, User};
 
 /// Live users of the tenant (`$1`); the base of every directory query.
 const LIVE: &str = "users WHERE tenant_id = $1 AND deleted_at IS NULL";
@@ -21,10 +21,10 @@ pub(crate) async fn page_of_users(
     order: &str,
     limit: i64,
     offset: i64,
-) -> StoreResult<(Vec<UserRow>, i64)> {
+) -> StoreResult<(Vec<User>, i64)> {
     let (limit_at, offset_at) = (binds.len() + 1, binds.len() + 2);
     let sql = format!("SELECT {COLUMNS} FROM {source} ORDER BY {order} LIMIT ${limit_at} OFFSET ${offset_at}");
-    let mut rows = sqlx::query_as::<_, UserRow>(&sql);
+    let mut rows = sqlx::query_as::<_, User>(&sql);
     for value in binds {
         rows = rows.bind(*value);
     }
@@ -38,13 +38,13 @@ pub(crate) async fn page_of_users(
 }
 
 /// Every live user of the tenant, by username.
-pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
+pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<User>, i64)> {
     page_of_users(db, LIVE, &[tenant_id], BY_NAME, limit, offset).await
 }
 
 /// Live users whose username, display name or phone contains `term`, ignoring case (ASCII
 /// case on SQLite, whose `LOWER` folds nothing else), by username.
-pub async fn search(db: &Db, tenant_id: &str, term: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
+pub async fn search(db: &Db, tenant_id: &str, term: &str, limit: i64, offset: i64) -> StoreResult<(Vec<User>, i64)> {
     let source = format!(
         "{LIVE} AND (username_key LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\' \
          OR LOWER(phone) LIKE $2 ESCAPE '\\')"
@@ -54,8 +54,8 @@ pub async fn search(db: &Db, tenant_id: &str, term: &str, limit: i64, offset: i6
 }
 
 /// Live support agents (staff and up), by username.
-pub async fn agents(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
-    let roles: Vec<String> = Role::ALL.into_iter().filter(|role| role.is_agent()).map(|role| format!("'{}'", role.as_str())).collect();
+pub async fn agents(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<User>, i64)> {
+    let roles: Vec<String> = Role::ALL.iter().filter(|role| role.is_agent()).map(|role| format!("'{}'", role.as_str())).collect();
     let source = format!("{LIVE} AND role IN ({})", roles.join(", "));
     page_of_users(db, &source, &[tenant_id], BY_NAME, limit, offset).await
 }

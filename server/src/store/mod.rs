@@ -6,6 +6,7 @@
 //! portably; rows leave this layer as domain types (see `decode`).
 
 pub mod api_keys;
+pub mod audit;
 pub mod broadcasts;
 pub mod conversations;
 pub mod decode;

@@ -1,9 +1,11 @@
 //! Login sessions, their rotating refresh tokens, and one-time WebSocket tickets.
 
+use super::decode::millis;
 use super::{now_ms, Db, StoreResult};
+use crate::domain::Timestamp;
 
 /// Opens a session and its first refresh token; returns nothing the caller lacks.
-pub async fn open(db: &Db, tenant_id: &str, user_id: &str, session_id: &str, token_id: &str, expires_at: i64) -> StoreResult<()> {
+pub async fn open(db: &Db, tenant_id: &str, user_id: &str, session_id: &str, token_id: &str, expires_at: Timestamp) -> StoreResult<()> {
     let now = now_ms();
     let mut tx = db.pool().begin().await?;
     sqlx::query("INSERT INTO sessions (id, tenant_id, user_id, created_at) VALUES ($1, $2, $3, $4)")
@@ -16,7 +18,7 @@ pub async fn open(db: &Db, tenant_id: &str, user_id: &str, session_id: &str, tok
     sqlx::query("INSERT INTO refresh_tokens (id, session_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
         .bind(token_id)
         .bind(session_id)
-        .bind(expires_at)
+        .bind(millis(expires_at))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -37,7 +39,7 @@ pub enum Rotation {
 
 /// Uses refresh token `token_id` once. A second use of the same token means it leaked, so
 /// the whole family (session) is revoked.
-pub async fn rotate(db: &Db, token_id: &str, new_token_id: &str, new_expires_at: i64) -> StoreResult<Rotation> {
+pub async fn rotate(db: &Db, token_id: &str, new_token_id: &str, new_expires_at: Timestamp) -> StoreResult<Rotation> {
     let now = now_ms();
     let mut tx = db.pool().begin().await?;
     // Claiming the token is a single conditional UPDATE, so two racing refreshes cannot both win.
@@ -69,7 +71,7 @@ pub async fn rotate(db: &Db, token_id: &str, new_token_id: &str, new_expires_at:
     sqlx::query("INSERT INTO refresh_tokens (id, session_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
         .bind(new_token_id)
         .bind(&session_id)
-        .bind(new_expires_at)
+        .bind(millis(new_expires_at))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -117,12 +119,13 @@ pub async fn is_live(db: &Db, session_id: &str) -> StoreResult<bool> {
     Ok(found.is_some())
 }
 
-pub async fn issue_ws_ticket(db: &Db, id: &str, tenant_id: &str, user_id: &str, expires_at: i64) -> StoreResult<()> {
+/// Stores a one-time WebSocket ticket, spendable until `expires_at`.
+pub async fn issue_ws_ticket(db: &Db, id: &str, tenant_id: &str, user_id: &str, expires_at: Timestamp) -> StoreResult<()> {
     sqlx::query("INSERT INTO ws_tickets (id, tenant_id, user_id, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(tenant_id)
         .bind(user_id)
-        .bind(expires_at)
+        .bind(millis(expires_at))
         .execute(db.pool())
         .await?;
     Ok(())

@@ -3,8 +3,8 @@
 //! can answer such repeats with plain success.
 
 use super::directory::page_of_users;
-use super::users::UserRow;
 use super::{now_ms, Db, StoreResult};
+use crate::domain::User;
 
 /// One kind of edge, seen from one end: rows of `table` whose `from` column is the user,
 /// naming the other user in `to`. Only the constants below exist; none comes from input.
@@ -50,7 +50,7 @@ async fn unlink(db: &Db, edge: &Edge, tenant_id: &str, from: &str, to: &str) -> 
 }
 
 /// The live users at the other end of `user`'s edges, newest edge first, and their count.
-async fn linked_users(db: &Db, edge: &Edge, tenant_id: &str, user_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
+async fn linked_users(db: &Db, edge: &Edge, tenant_id: &str, user_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<User>, i64)> {
     let Edge { table, from, to } = edge;
     // A derived table, so the users' columns keep their plain names beside the edge's time.
     let source = format!(
@@ -82,7 +82,7 @@ pub async fn is_blocked(db: &Db, blocker_id: &str, blocked_id: &str) -> StoreRes
 }
 
 /// The users `user` blocked, most recently blocked first.
-pub async fn list_blocked(db: &Db, tenant_id: &str, user_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
+pub async fn list_blocked(db: &Db, tenant_id: &str, user_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<User>, i64)> {
     linked_users(db, &BLOCKED, tenant_id, user_id, limit, offset).await
 }
 
@@ -96,12 +96,12 @@ pub async fn unfollow(db: &Db, tenant_id: &str, follower_id: &str, followee_id: 
 }
 
 /// Who follows `user`, most recent follower first.
-pub async fn followers(db: &Db, tenant_id: &str, user_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
+pub async fn followers(db: &Db, tenant_id: &str, user_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<User>, i64)> {
     linked_users(db, &FOLLOWERS, tenant_id, user_id, limit, offset).await
 }
 
 /// Whom `user` follows, most recently followed first.
-pub async fn following(db: &Db, tenant_id: &str, user_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<UserRow>, i64)> {
+pub async fn following(db: &Db, tenant_id: &str, user_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<User>, i64)> {
     linked_users(db, &FOLLOWING, tenant_id, user_id, limit, offset).await
 }
 

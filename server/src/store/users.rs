@@ -1,82 +1,39 @@
-//! Users of a tenant: integrated users (by `external_id`) and password accounts alike.
+//! Users of a tenant: integrated users (by `external_id`) and password accounts alike. Rows
+//! come out as `domain::User`.
 
-use super::{flag, now_ms, Db, StoreError, StoreResult};
-use crate::domain::{Permissions, Role};
+use sqlx::any::AnyRow;
+use sqlx::Row;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct UserRow {
-    pub id: String,
-    pub tenant_id: String,
-    pub external_id: Option<String>,
-    pub username: String,
-    pub display_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub avatar_url: Option<String>,
-    pub timezone: Option<String>,
-    pub role: String,
-    pub can_send_message: i64,
-    pub can_receive_message: i64,
-    pub can_delete_message: i64,
-    pub can_edit_message: i64,
-    pub can_archive_conversation: i64,
-    pub password_hash: Option<String>,
-    pub status: String,
-    pub last_seen_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
+use super::decode::{self, millis, stored_flag};
+use super::{now_ms, Db, StoreError, StoreResult};
+use crate::domain::{Named, Permissions, User};
 
-impl UserRow {
-    pub fn role(&self) -> StoreResult<Role> {
-        self.role.parse().map_err(|e| StoreError::Corrupt(format!("user {}: {e}", self.id)))
-    }
-
-    pub fn permissions(&self) -> Permissions {
-        Permissions {
-            can_send_message: flag(self.can_send_message),
-            can_receive_message: flag(self.can_receive_message),
-            can_delete_message: flag(self.can_delete_message),
-            can_edit_message: flag(self.can_edit_message),
-            can_archive_conversation: flag(self.can_archive_conversation),
-        }
-    }
-
-    pub fn set_permissions(&mut self, p: Permissions) {
-        self.can_send_message = p.can_send_message.into();
-        self.can_receive_message = p.can_receive_message.into();
-        self.can_delete_message = p.can_delete_message.into();
-        self.can_edit_message = p.can_edit_message.into();
-        self.can_archive_conversation = p.can_archive_conversation.into();
-    }
-
-    /// A blank row for a new user; the caller fills in what it knows.
-    pub fn new(tenant_id: &str, username: &str, role: Role) -> Self {
-        let now = now_ms();
-        let mut row = UserRow {
-            id: super::new_id(),
-            tenant_id: tenant_id.to_owned(),
-            external_id: None,
-            username: username.to_owned(),
-            display_name: None,
-            email: None,
-            phone: None,
-            avatar_url: None,
-            timezone: None,
-            role: role.as_str().to_owned(),
-            can_send_message: 1,
-            can_receive_message: 1,
-            can_delete_message: 1,
-            can_edit_message: 1,
-            can_archive_conversation: 1,
-            password_hash: None,
-            status: "active".into(),
-            last_seen_at: None,
-            created_at: now,
-            updated_at: now,
-        };
-        row.set_permissions(Permissions::defaults_for(role));
-        row
+impl<'r> sqlx::FromRow<'r, AnyRow> for User {
+    fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        Ok(User {
+            id: row.try_get("id")?,
+            tenant_id: row.try_get("tenant_id")?,
+            external_id: row.try_get("external_id")?,
+            username: row.try_get("username")?,
+            display_name: row.try_get("display_name")?,
+            email: row.try_get("email")?,
+            phone: row.try_get("phone")?,
+            avatar_url: row.try_get("avatar_url")?,
+            timezone: row.try_get("timezone")?,
+            role: decode::named(row, "role")?,
+            permissions: Permissions {
+                can_send_message: decode::flag(row, "can_send_message")?,
+                can_receive_message: decode::flag(row, "can_receive_message")?,
+                can_delete_message: decode::flag(row, "can_delete_message")?,
+                can_edit_message: decode::flag(row, "can_edit_message")?,
+                can_archive_conversation: decode::flag(row, "can_archive_conversation")?,
+            },
+            password_hash: row.try_get("password_hash")?,
+            status: decode::named(row, "status")?,
+            last_seen_at: decode::optional_time(row, "last_seen_at")?,
+            created_at: decode::time(row, "created_at")?,
+            updated_at: decode::time(row, "updated_at")?,
+        })
     }
 }
 
@@ -88,33 +45,33 @@ fn lower(value: &Option<String>) -> Option<String> {
     value.as_ref().map(|v| v.to_lowercase())
 }
 
+type UserQuery<'q> = sqlx::query::QueryAs<'q, sqlx::Any, User, sqlx::any::AnyArguments<'q>>;
+
 /// Binds the columns insert and save share, as `$3` to `$18`, in the order of their SQL.
-fn bind_fields<'q>(
-    query: sqlx::query::QueryAs<'q, sqlx::Any, UserRow, sqlx::any::AnyArguments<'q>>,
-    row: &'q UserRow,
-) -> sqlx::query::QueryAs<'q, sqlx::Any, UserRow, sqlx::any::AnyArguments<'q>> {
+fn bind_fields<'q>(query: UserQuery<'q>, user: &'q User) -> UserQuery<'q> {
+    let p = user.permissions;
     query
-        .bind(&row.external_id)
-        .bind(&row.username)
-        .bind(row.username.to_lowercase())
-        .bind(&row.display_name)
-        .bind(&row.email)
-        .bind(lower(&row.email))
-        .bind(&row.phone)
-        .bind(&row.avatar_url)
-        .bind(&row.timezone)
-        .bind(&row.role)
-        .bind(row.can_send_message)
-        .bind(row.can_receive_message)
-        .bind(row.can_delete_message)
-        .bind(row.can_edit_message)
-        .bind(row.can_archive_conversation)
-        .bind(&row.status)
+        .bind(&user.external_id)
+        .bind(&user.username)
+        .bind(user.username.to_lowercase())
+        .bind(&user.display_name)
+        .bind(&user.email)
+        .bind(lower(&user.email))
+        .bind(&user.phone)
+        .bind(&user.avatar_url)
+        .bind(&user.timezone)
+        .bind(user.role.as_str())
+        .bind(stored_flag(p.can_send_message))
+        .bind(stored_flag(p.can_receive_message))
+        .bind(stored_flag(p.can_delete_message))
+        .bind(stored_flag(p.can_edit_message))
+        .bind(stored_flag(p.can_archive_conversation))
+        .bind(user.status.as_str())
 }
 
-/// Inserts `row`. With `on_external_conflict` an existing user of the same external id is
+/// Inserts `user`. With `on_external_conflict` an existing user of the same external id is
 /// left alone and `None` comes back, which makes create-or-update race-safe.
-pub async fn insert<'c, E>(exec: E, row: &UserRow, on_external_conflict: bool) -> StoreResult<Option<UserRow>>
+pub async fn insert<'c, E>(exec: E, user: &User, on_external_conflict: bool) -> StoreResult<Option<User>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
@@ -126,12 +83,17 @@ where
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
          {conflict} RETURNING {COLUMNS}"
     );
-    let query = sqlx::query_as::<_, UserRow>(&sql).bind(&row.id).bind(&row.tenant_id);
-    bind_fields(query, row).bind(&row.password_hash).bind(row.created_at).fetch_optional(exec).await.map_err(StoreError::classify)
+    let query = sqlx::query_as::<_, User>(&sql).bind(&user.id).bind(&user.tenant_id);
+    bind_fields(query, user)
+        .bind(&user.password_hash)
+        .bind(millis(user.created_at))
+        .fetch_optional(exec)
+        .await
+        .map_err(StoreError::classify)
 }
 
-/// Writes every mutable column of `row` back.
-pub async fn save(db: &Db, row: &UserRow) -> StoreResult<UserRow> {
+/// Writes every mutable column of `user` back.
+pub async fn save(db: &Db, user: &User) -> StoreResult<User> {
     let sql = format!(
         "UPDATE users SET external_id = $3, username = $4, username_key = $5, display_name = $6, email = $7,
             email_key = $8, phone = $9, avatar_url = $10, timezone = $11, role = $12, can_send_message = $13,
@@ -139,8 +101,8 @@ pub async fn save(db: &Db, row: &UserRow) -> StoreResult<UserRow> {
             can_archive_conversation = $17, status = $18, updated_at = $19
          WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING {COLUMNS}"
     );
-    let query = sqlx::query_as::<_, UserRow>(&sql).bind(&row.tenant_id).bind(&row.id);
-    bind_fields(query, row).bind(now_ms()).fetch_one(db.pool()).await.map_err(StoreError::classify)
+    let query = sqlx::query_as::<_, User>(&sql).bind(&user.tenant_id).bind(&user.id);
+    bind_fields(query, user).bind(now_ms()).fetch_one(db.pool()).await.map_err(StoreError::classify)
 }
 
 pub async fn set_password_hash(db: &Db, tenant_id: &str, id: &str, hash: &str) -> StoreResult<()> {
@@ -156,8 +118,8 @@ pub async fn set_password_hash(db: &Db, tenant_id: &str, id: &str, hash: &str) -
 
 /// The live user of this tenant whose `column` equals `value`; `column` is one of this
 /// module's own constants, never input.
-async fn find_by(db: &Db, tenant_id: &str, column: &'static str, value: &str) -> StoreResult<Option<UserRow>> {
-    Ok(sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND {column} = $2 AND deleted_at IS NULL"))
+async fn find_by(db: &Db, tenant_id: &str, column: &'static str, value: &str) -> StoreResult<Option<User>> {
+    Ok(sqlx::query_as::<_, User>(&format!("SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND {column} = $2 AND deleted_at IS NULL"))
         .bind(tenant_id)
         .bind(value)
         .fetch_optional(db.pool())
@@ -165,16 +127,16 @@ async fn find_by(db: &Db, tenant_id: &str, column: &'static str, value: &str) ->
 }
 
 /// A live user of this tenant.
-pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<UserRow>> {
+pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<User>> {
     find_by(db, tenant_id, "id", id).await
 }
 
-pub async fn by_external_id(db: &Db, tenant_id: &str, external_id: &str) -> StoreResult<Option<UserRow>> {
+pub async fn by_external_id(db: &Db, tenant_id: &str, external_id: &str) -> StoreResult<Option<User>> {
     find_by(db, tenant_id, "external_id", external_id).await
 }
 
 /// By the case-folded email.
-pub async fn by_email(db: &Db, tenant_id: &str, email_key: &str) -> StoreResult<Option<UserRow>> {
+pub async fn by_email(db: &Db, tenant_id: &str, email_key: &str) -> StoreResult<Option<User>> {
     find_by(db, tenant_id, "email_key", email_key).await
 }
 
@@ -187,13 +149,14 @@ pub async fn erase(db: &Db, tenant_id: &str, id: &str) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE users SET external_id = NULL, username = $3, username_key = $3, display_name = 'Deleted user',
             email = NULL, email_key = NULL, phone = NULL, avatar_url = NULL, timezone = NULL,
-            password_hash = NULL, status = 'deleted', deleted_at = $4, updated_at = $4
+            password_hash = NULL, status = $5, deleted_at = $4, updated_at = $4
          WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL",
     )
     .bind(tenant_id)
     .bind(id)
     .bind(&placeholder)
     .bind(now)
+    .bind(crate::domain::UserStatus::Deleted.as_str())
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {

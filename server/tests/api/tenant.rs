@@ -67,3 +67,11 @@ async fn each_tenant_sees_only_itself() {
     let reply = app.get("/v1/tenant").key(&app.secret_key).send().await.expect(200, None);
     assert_eq!(reply.data()["slug"], "default");
 }
+
+#[tokio::test]
+async fn settings_that_do_not_parse_are_an_opaque_server_error() {
+    let app = spawn_app().await;
+    sqlx::query("UPDATE tenants SET settings = 'not json' WHERE slug = 'default'").execute(app.state.db.pool()).await.unwrap();
+    let reply = app.get("/v1/tenant").key(&app.secret_key).send().await.expect(500, Some("internal"));
+    assert_eq!(reply.body["message"], "internal server error");
+}

@@ -213,3 +213,20 @@ async fn a_user_created_with_a_password_can_log_in() {
     let reply = app.login("default", "agent@x.test", "agent-password").await.expect(200, None);
     assert_eq!(reply.data()["user"]["role"], "staff");
 }
+
+#[tokio::test]
+async fn a_stored_role_or_status_the_server_does_not_know_is_an_opaque_server_error() {
+    let app = spawn_app().await;
+    for (column, value) in [("role", "root"), ("status", "frozen"), ("can_send_message", "7")] {
+        let user = app.create_user(&format!("odd-{column}"), "user").await;
+        let id = s(&user["id"]);
+        let sql = if column == "can_send_message" {
+            format!("UPDATE users SET {column} = {value} WHERE id = $1")
+        } else {
+            format!("UPDATE users SET {column} = '{value}' WHERE id = $1")
+        };
+        sqlx::query(&sql).bind(id).execute(app.state.db.pool()).await.unwrap();
+        let reply = app.get(&format!("/v1/users/{id}")).key(&app.secret_key).send().await.expect(500, Some("internal"));
+        assert_eq!(reply.body["message"], "internal server error", "{column}");
+    }
+}

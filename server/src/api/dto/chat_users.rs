@@ -4,9 +4,8 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use super::time;
 use super::users::RoleDto;
-use crate::store::users::UserRow;
+use crate::domain::User;
 
 /// A user of the tenant as other chat users see it; it carries no email and no phone.
 #[derive(Object, Debug, Clone)]
@@ -25,15 +24,15 @@ pub struct ChatUserDto {
     pub last_seen_at: Option<DateTime<Utc>>,
 }
 
-impl From<&UserRow> for ChatUserDto {
-    fn from(u: &UserRow) -> Self {
+impl From<&User> for ChatUserDto {
+    fn from(u: &User) -> Self {
         ChatUserDto {
             id: u.id.clone(),
             username: u.username.clone(),
             display_name: u.display_name.clone(),
             avatar_url: u.avatar_url.clone(),
-            role: u.role().map(RoleDto::from).unwrap_or(RoleDto::User),
-            last_seen_at: u.last_seen_at.map(time),
+            role: u.role.into(),
+            last_seen_at: u.last_seen_at,
         }
     }
 }

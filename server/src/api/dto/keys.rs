@@ -3,9 +3,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
-use super::time;
-use crate::auth::api_key::KeyKind;
-use crate::store::api_keys::ApiKeyRow;
+use crate::domain::{ApiKey, KeyKind, Named};
 
 /// What a key may do.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,15 +51,15 @@ pub struct ApiKeyDto {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<&ApiKeyRow> for ApiKeyDto {
-    fn from(k: &ApiKeyRow) -> Self {
+impl From<&ApiKey> for ApiKeyDto {
+    fn from(k: &ApiKey) -> Self {
         ApiKeyDto {
             id: k.id.clone(),
             name: k.name.clone(),
-            kind: k.kind.clone(),
+            kind: k.kind.as_str().to_owned(),
             prefix: k.prefix.clone(),
-            last_used_at: k.last_used_at.map(time),
-            created_at: time(k.created_at),
+            last_used_at: k.last_used_at,
+            created_at: k.created_at,
         }
     }
 }
@@ -81,4 +79,18 @@ pub struct CreatedKeyDto {
     pub key: String,
     /// When it was issued.
     pub created_at: DateTime<Utc>,
+}
+
+impl CreatedKeyDto {
+    /// The stored key and, once, the key itself.
+    pub fn new(stored: ApiKey, key: String) -> Self {
+        CreatedKeyDto {
+            id: stored.id,
+            name: stored.name,
+            kind: stored.kind.as_str().to_owned(),
+            prefix: stored.prefix,
+            key,
+            created_at: stored.created_at,
+        }
+    }
 }

@@ -4,9 +4,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::Object;
 
-use super::time;
-use crate::domain::TenantSettings;
-use crate::store::tenants::TenantRow;
+use crate::domain::{SettingsChange, Tenant, TenantSettings};
 
 /// Settings of a tenant.
 #[derive(Object, Debug, Clone)]
@@ -50,15 +48,9 @@ pub struct TenantDto {
     pub created_at: DateTime<Utc>,
 }
 
-impl TenantDto {
-    pub fn new(row: &TenantRow, settings: &TenantSettings) -> Self {
-        TenantDto {
-            id: row.id.clone(),
-            name: row.name.clone(),
-            slug: row.slug.clone(),
-            settings: settings.into(),
-            created_at: time(row.created_at),
-        }
+impl From<&Tenant> for TenantDto {
+    fn from(t: &Tenant) -> Self {
+        TenantDto { id: t.id.clone(), name: t.name.clone(), slug: t.slug.clone(), settings: (&t.settings).into(), created_at: t.created_at }
     }
 }
 
@@ -77,26 +69,19 @@ pub struct TenantSettingsPatch {
     pub chat_token_max_ttl_seconds: Option<i64>,
 }
 
-impl TenantSettingsPatch {
-    pub fn apply(&self, mut s: TenantSettings) -> TenantSettings {
-        if let Some(v) = self.allow_user_signup {
-            s.allow_user_signup = v;
+impl From<&TenantSettingsPatch> for SettingsChange {
+    fn from(p: &TenantSettingsPatch) -> Self {
+        SettingsChange {
+            allow_user_signup: p.allow_user_signup,
+            max_message_length: p.max_message_length,
+            retention_days: match p.retention_days {
+                MaybeUndefined::Value(days) => Some(Some(days)),
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Undefined => None,
+            },
+            chat_token_default_ttl_seconds: p.chat_token_default_ttl_seconds,
+            chat_token_max_ttl_seconds: p.chat_token_max_ttl_seconds,
         }
-        if let Some(v) = self.max_message_length {
-            s.max_message_length = v;
-        }
-        match self.retention_days {
-            MaybeUndefined::Value(v) => s.retention_days = Some(v),
-            MaybeUndefined::Null => s.retention_days = None,
-            MaybeUndefined::Undefined => {}
-        }
-        if let Some(v) = self.chat_token_default_ttl_seconds {
-            s.chat_token_default_ttl_seconds = v;
-        }
-        if let Some(v) = self.chat_token_max_ttl_seconds {
-            s.chat_token_max_ttl_seconds = v;
-        }
-        s
     }
 }
 

@@ -4,9 +4,15 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 
-use super::time;
-use crate::domain::{Permissions, Role};
-use crate::store::users::UserRow;
+use super::patched;
+use crate::domain::user::TextChange;
+use crate::domain::{Named, Permissions, PermissionsChange, Role, User, UserStatus};
+use crate::users::{UserChange, UserUpsert};
+
+/// A nullable text field of a request as the services take it: absent keeps, `null` clears.
+pub fn text_change(field: MaybeUndefined<String>) -> TextChange {
+    patched(&field).map(|value| value.map(str::to_owned))
+}
 
 /// A user's role in its tenant, strongest first.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,12 +70,12 @@ pub enum UserStatusDto {
     Banned,
 }
 
-impl UserStatusDto {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatusDto::Active => "active",
-            UserStatusDto::Suspended => "suspended",
-            UserStatusDto::Banned => "banned",
+impl From<UserStatusDto> for UserStatus {
+    fn from(s: UserStatusDto) -> Self {
+        match s {
+            UserStatusDto::Active => UserStatus::Active,
+            UserStatusDto::Suspended => UserStatus::Suspended,
+            UserStatusDto::Banned => UserStatus::Banned,
         }
     }
 }
@@ -116,19 +122,15 @@ pub struct PermissionsPatch {
     pub can_archive_conversation: Option<bool>,
 }
 
-impl PermissionsPatch {
-    pub fn apply(&self, mut p: Permissions) -> Permissions {
-        let set = |flag: &mut bool, v: Option<bool>| {
-            if let Some(v) = v {
-                *flag = v;
-            }
-        };
-        set(&mut p.can_send_message, self.can_send_message);
-        set(&mut p.can_receive_message, self.can_receive_message);
-        set(&mut p.can_delete_message, self.can_delete_message);
-        set(&mut p.can_edit_message, self.can_edit_message);
-        set(&mut p.can_archive_conversation, self.can_archive_conversation);
-        p
+impl From<&PermissionsPatch> for PermissionsChange {
+    fn from(p: &PermissionsPatch) -> Self {
+        PermissionsChange {
+            can_send_message: p.can_send_message,
+            can_receive_message: p.can_receive_message,
+            can_delete_message: p.can_delete_message,
+            can_edit_message: p.can_edit_message,
+            can_archive_conversation: p.can_archive_conversation,
+        }
     }
 }
 
@@ -165,8 +167,8 @@ pub struct UserDto {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<&UserRow> for UserDto {
-    fn from(u: &UserRow) -> Self {
+impl From<&User> for UserDto {
+    fn from(u: &User) -> Self {
         UserDto {
             id: u.id.clone(),
             external_id: u.external_id.clone(),
@@ -176,12 +178,12 @@ impl From<&UserRow> for UserDto {
             phone: u.phone.clone(),
             avatar_url: u.avatar_url.clone(),
             timezone: u.timezone.clone(),
-            role: u.role().map(RoleDto::from).unwrap_or(RoleDto::User),
-            permissions: u.permissions().into(),
-            status: u.status.clone(),
-            last_seen_at: u.last_seen_at.map(time),
-            created_at: time(u.created_at),
-            updated_at: time(u.updated_at),
+            role: u.role.into(),
+            permissions: u.permissions.into(),
+            status: u.status.as_str().to_owned(),
+            last_seen_at: u.last_seen_at,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
         }
     }
 }
@@ -216,6 +218,22 @@ pub struct UpsertUserRequest {
     pub password: Option<String>,
 }
 
+impl From<UpsertUserRequest> for UserUpsert {
+    fn from(r: UpsertUserRequest) -> Self {
+        UserUpsert {
+            external_id: r.external_id,
+            username: r.username,
+            email: r.email,
+            role: r.role.map(Role::from),
+            permissions: r.permissions.as_ref().map(PermissionsChange::from),
+            display_name: r.display_name,
+            avatar_url: r.avatar_url,
+            phone: r.phone,
+            password: r.password,
+        }
+    }
+}
+
 /// Fields to change on a user; absent fields stay, `null` clears the optional ones.
 #[derive(Object, Debug, Default)]
 pub struct UpdateUserRequest {
@@ -240,6 +258,21 @@ pub struct UpdateUserRequest {
     pub phone: MaybeUndefined<String>,
     /// Account status.
     pub status: Option<UserStatusDto>,
+}
+
+impl From<UpdateUserRequest> for UserChange {
+    fn from(r: UpdateUserRequest) -> Self {
+        UserChange {
+            username: r.username,
+            email: text_change(r.email),
+            role: r.role.map(Role::from),
+            permissions: r.permissions.as_ref().map(PermissionsChange::from),
+            display_name: text_change(r.display_name),
+            avatar_url: text_change(r.avatar_url),
+            phone: text_change(r.phone),
+            status: r.status.map(UserStatus::from),
+        }
+    }
 }
 
 /// Mint a chat token for a user.

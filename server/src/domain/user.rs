@@ -1,0 +1,119 @@
+//! A user of a tenant, integrated (by `external_id`) or with a password account, and the
+//! states an account can be in.
+
+use super::{Named, Permissions, Role, Timestamp};
+
+/// Whether an account may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    /// In good standing.
+    Active,
+    /// Temporarily barred from signing in and calling the API.
+    Suspended,
+    /// Permanently barred.
+    Banned,
+    /// Erased: the row stays so others' history can name a "Deleted user".
+    Deleted,
+}
+
+impl Named for UserStatus {
+    const ALL: &'static [Self] = &[UserStatus::Active, UserStatus::Suspended, UserStatus::Banned, UserStatus::Deleted];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Suspended => "suspended",
+            UserStatus::Banned => "banned",
+            UserStatus::Deleted => "deleted",
+        }
+    }
+}
+
+/// A user of one tenant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: String,
+    pub tenant_id: String,
+    /// The integrating website's own id for this user.
+    pub external_id: Option<String>,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub avatar_url: Option<String>,
+    /// IANA time zone, such as `Europe/Berlin`.
+    pub timezone: Option<String>,
+    pub role: Role,
+    pub permissions: Permissions,
+    /// Only password accounts have one.
+    pub password_hash: Option<String>,
+    pub status: UserStatus,
+    pub last_seen_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl User {
+    /// A new active user with the default permissions of `role`; the caller fills in what
+    /// else it knows.
+    pub fn new(id: String, tenant_id: &str, username: &str, role: Role, now: Timestamp) -> Self {
+        User {
+            id,
+            tenant_id: tenant_id.to_owned(),
+            external_id: None,
+            username: username.to_owned(),
+            display_name: None,
+            email: None,
+            phone: None,
+            avatar_url: None,
+            timezone: None,
+            role,
+            permissions: Permissions::defaults_for(role),
+            password_hash: None,
+            status: UserStatus::Active,
+            last_seen_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// A change to an optional text field: `None` leaves it, `Some(None)` clears it, and
+/// `Some(Some(text))` sets it to the trimmed text, or clears it when the text is blank.
+pub type TextChange = Option<Option<String>>;
+
+/// Applies `change` to `target` (see `TextChange`).
+pub fn apply_text(target: &mut Option<String>, change: TextChange) {
+    match change {
+        Some(Some(text)) if !text.trim().is_empty() => *target = Some(text.trim().to_owned()),
+        Some(_) => *target = None,
+        None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_change_keeps_clears_or_sets_trimmed() {
+        let mut field = Some("a".to_owned());
+        apply_text(&mut field, None);
+        assert_eq!(field.as_deref(), Some("a"));
+        apply_text(&mut field, Some(Some("  b ".into())));
+        assert_eq!(field.as_deref(), Some("b"));
+        apply_text(&mut field, Some(Some("  ".into())));
+        assert_eq!(field, None);
+        field = Some("c".into());
+        apply_text(&mut field, Some(None));
+        assert_eq!(field, None);
+    }
+
+    #[test]
+    fn every_status_has_its_stored_name() {
+        for status in UserStatus::ALL {
+            assert_eq!(UserStatus::parse(status.as_str()), Some(*status));
+        }
+        assert_eq!(UserStatus::parse("frozen"), None);
+    }
+}

@@ -1,0 +1,96 @@
+//! The caller's tenant and its API keys as admins and servers manage them: read and change
+//! the tenant's name and settings; issue, list and revoke keys. Every entry point checks
+//! the caller in `policy` first (a secret key, or a user who is admin or up), and changes
+//! are recorded in the audit log.
+
+use crate::audit;
+use crate::auth::api_key::{self, Generated};
+use crate::auth::Caller;
+use crate::chat::access::parse_id;
+use crate::domain::{ApiKey, Invalid, KeyKind, SettingsChange, Tenant, TenantName};
+use crate::error::{AppError, AppResult};
+use crate::policy;
+use crate::state::AppState;
+use crate::store::{self, api_keys::NewApiKey};
+
+async fn load(state: &AppState, caller: &Caller) -> AppResult<Tenant> {
+    store::tenants::by_id(&state.db, caller.tenant_id()).await?.ok_or(AppError::NotFound("tenant"))
+}
+
+/// The caller's tenant with its settings.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor()))]
+pub async fn get(state: &AppState, caller: &Caller) -> AppResult<Tenant> {
+    policy::require_tenant_admin(caller)?;
+    load(state, caller).await
+}
+
+/// Renames the tenant (when `name` is given) and changes the settings `change` names. The
+/// settings must hold together afterwards; this process forgets its cached copy at once.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor()))]
+pub async fn update(state: &AppState, caller: &Caller, name: Option<&str>, change: Option<&SettingsChange>) -> AppResult<Tenant> {
+    policy::require_tenant_admin(caller)?;
+    let tenant = load(state, caller).await?;
+    let name = match name {
+        Some(raw) => TenantName::parse(raw)?.as_str().to_owned(),
+        None => tenant.name.clone(),
+    };
+    let mut settings = tenant.settings;
+    if let Some(change) = change {
+        settings = change.apply(settings);
+    }
+    settings.validate()?;
+    let saved = store::tenants::update(&state.db, &tenant.id, &name, &settings).await?;
+    state.forget_tenant_settings(&tenant.id);
+    audit::record(&state.db, caller, "tenant.update", Some(&tenant.id)).await;
+    Ok(saved)
+}
+
+/// Issues a key of `kind` labelled `name`; the key itself is in the returned `Generated`
+/// only, since just its hash is stored.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor()))]
+pub async fn issue_key(state: &AppState, caller: &Caller, name: &str, kind: KeyKind) -> AppResult<(ApiKey, Generated)> {
+    policy::require_tenant_admin(caller)?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Invalid::new("name", "must not be empty").into());
+    }
+    let generated = api_key::generate(kind);
+    let created_by = match caller {
+        Caller::User(u) => Some(u.user.id.as_str()),
+        Caller::Key(_) => None,
+    };
+    let key = store::api_keys::insert(
+        state.db.pool(),
+        NewApiKey {
+            id: &store::new_id(),
+            tenant_id: caller.tenant_id(),
+            name,
+            kind,
+            prefix: &generated.prefix,
+            key_hash: &generated.hash,
+            created_by,
+        },
+    )
+    .await?;
+    audit::record(&state.db, caller, "api_key.create", Some(&key.id)).await;
+    Ok((key, generated))
+}
+
+/// One page of the tenant's live keys, newest first, and how many there are.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor()))]
+pub async fn list_keys(state: &AppState, caller: &Caller, limit: i64, offset: i64) -> AppResult<(Vec<ApiKey>, i64)> {
+    policy::require_tenant_admin(caller)?;
+    Ok(store::api_keys::list(&state.db, caller.tenant_id(), limit, offset).await?)
+}
+
+/// Revokes key `raw_id`; it stops working on the next request.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), key_id = %raw_id))]
+pub async fn revoke_key(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<()> {
+    policy::require_tenant_admin(caller)?;
+    let id = parse_id(raw_id)?;
+    if !store::api_keys::revoke(&state.db, caller.tenant_id(), &id).await? {
+        return Err(AppError::NotFound("API key"));
+    }
+    audit::record(&state.db, caller, "api_key.revoke", Some(&id)).await;
+    Ok(())
+}

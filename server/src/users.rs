@@ -1,0 +1,222 @@
+//! The tenant's users as its admins and servers manage them: create-or-update by
+//! `external_id`, read, change, erase, and mint chat tokens. Every entry point checks the
+//! caller in `policy` first (a secret key, or a user who is admin or up) and records
+//! changes in the audit log.
+
+use crate::audit;
+use crate::auth::jwt::Signed;
+use crate::auth::{password, Caller, Purpose};
+use crate::chat::access::parse_id;
+use crate::domain::user::{apply_text, TextChange};
+use crate::domain::{DisplayName, Email, Invalid, Password, PermissionsChange, Role, User, UserStatus, Username};
+use crate::error::{AppError, AppResult};
+use crate::policy;
+use crate::state::AppState;
+use crate::store;
+
+/// A create-or-update by `external_id`; absent fields keep what an existing user has.
+#[derive(Debug, Clone, Default)]
+pub struct UserUpsert {
+    pub external_id: String,
+    pub username: Option<String>,
+    /// A blank email clears it.
+    pub email: Option<String>,
+    /// `user` for a new user when absent.
+    pub role: Option<Role>,
+    /// Defaults by role for a new user.
+    pub permissions: Option<PermissionsChange>,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub phone: Option<String>,
+    pub password: Option<String>,
+}
+
+/// Changes to a user; absent fields stay (see `TextChange` for the optional ones).
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub username: Option<String>,
+    pub email: TextChange,
+    pub role: Option<Role>,
+    pub permissions: Option<PermissionsChange>,
+    pub display_name: TextChange,
+    pub avatar_url: TextChange,
+    pub phone: TextChange,
+    pub status: Option<UserStatus>,
+}
+
+fn optional_email(raw: &str) -> Result<Option<String>, Invalid> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        Ok(Some(Email::parse(raw)?.as_str().to_owned()))
+    }
+}
+
+/// The live user `raw_id` of the caller's tenant: a malformed id is a 400, an unknown one a
+/// 404.
+async fn load(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<User> {
+    let id = parse_id(raw_id)?;
+    store::users::by_id(&state.db, caller.tenant_id(), &id).await?.ok_or(AppError::NotFound("user"))
+}
+
+/// Sets a new role after checking the caller may manage the user and grant the role.
+fn change_role(caller: &Caller, user: &mut User, role: Role) -> AppResult<()> {
+    policy::may_manage_user(caller, user.role)?;
+    policy::may_grant_role(caller, role)?;
+    user.role = role;
+    Ok(())
+}
+
+/// Creates the user with this `external_id`, or updates the one that has it; `true` when
+/// created. A concurrent create of the same user turns this one into an update, so two
+/// racing requests both succeed on one user.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor()))]
+pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> AppResult<(User, bool)> {
+    policy::require_tenant_admin(caller)?;
+    let external_id = input.external_id.trim().to_owned();
+    if external_id.is_empty() {
+        return Err(Invalid::new("external_id", "must not be empty").into());
+    }
+    let username = input.username.as_deref().map(Username::parse).transpose()?;
+    let email = input.email.as_deref().map(optional_email).transpose()?.flatten();
+    let display_name = input.display_name.as_deref().map(DisplayName::parse).transpose()?;
+    let password_hash = match input.password.as_deref() {
+        Some(raw) => Some(password::hash(&Password::parse(raw)?).await?),
+        None => None,
+    };
+    if let Some(role) = input.role {
+        policy::may_grant_role(caller, role)?;
+    }
+
+    let existing = store::users::by_external_id(&state.db, caller.tenant_id(), &external_id).await?;
+    let (mut user, was_created) = match existing {
+        Some(user) => (user, false),
+        None => {
+            let role = input.role.unwrap_or(Role::User);
+            let name = username.clone().unwrap_or_else(|| Username::derive_from(&external_id));
+            let mut new = User::new(store::new_id(), caller.tenant_id(), name.as_str(), role, chrono::Utc::now());
+            new.external_id = Some(external_id.clone());
+            new.email = email.clone();
+            new.display_name = display_name.clone().map(DisplayName::into_inner);
+            new.avatar_url = input.avatar_url.clone();
+            new.phone = input.phone.clone();
+            new.password_hash = password_hash.clone();
+            if let Some(change) = &input.permissions {
+                new.permissions = change.apply(new.permissions);
+            }
+            match store::users::insert(state.db.pool(), &new, true).await? {
+                Some(inserted) => {
+                    audit::record(&state.db, caller, "user.create", Some(&inserted.id)).await;
+                    return Ok((inserted, true));
+                }
+                // Another request created it meanwhile: update that one instead.
+                None => (
+                    store::users::by_external_id(&state.db, caller.tenant_id(), &external_id).await?.ok_or(AppError::NotFound("user"))?,
+                    false,
+                ),
+            }
+        }
+    };
+    policy::may_manage_user(caller, user.role)?;
+    if let Some(name) = username {
+        user.username = name.as_str().to_owned();
+    }
+    if input.email.is_some() {
+        user.email = email;
+    }
+    if let Some(name) = display_name {
+        user.display_name = Some(name.into_inner());
+    }
+    if input.avatar_url.is_some() {
+        user.avatar_url = input.avatar_url;
+    }
+    if input.phone.is_some() {
+        user.phone = input.phone;
+    }
+    if let Some(role) = input.role {
+        change_role(caller, &mut user, role)?;
+    }
+    if let Some(change) = &input.permissions {
+        user.permissions = change.apply(user.permissions);
+    }
+    let saved = store::users::save(&state.db, &user).await?;
+    if let Some(hash) = password_hash {
+        store::users::set_password_hash(&state.db, &saved.tenant_id, &saved.id, &hash).await?;
+    }
+    audit::record(&state.db, caller, "user.update", Some(&saved.id)).await;
+    Ok((saved, was_created))
+}
+
+/// Mints a chat token for user `raw_user_id`, living `ttl_seconds` (the tenant's default
+/// when `None`, and within its bounds); returns the token and the user it acts for.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_user_id))]
+pub async fn chat_token(state: &AppState, caller: &Caller, raw_user_id: &str, ttl_seconds: Option<i64>) -> AppResult<(Signed, User)> {
+    policy::require_tenant_admin(caller)?;
+    let user = load(state, caller, raw_user_id).await?;
+    let tenant = store::tenants::by_id(&state.db, caller.tenant_id()).await?.ok_or(AppError::NotFound("tenant"))?;
+    let settings = &tenant.settings;
+    let ttl = ttl_seconds.unwrap_or(settings.chat_token_default_ttl_seconds);
+    if ttl < 60 || ttl > settings.chat_token_max_ttl_seconds {
+        return Err(Invalid::new(
+            "ttl_seconds",
+            format!("must be between 60 and {} (the tenant's maximum)", settings.chat_token_max_ttl_seconds),
+        )
+        .into());
+    }
+    let signed = state.keys.sign(Purpose::Chat, &tenant.id, &user.id, ttl, None)?;
+    Ok((signed, user))
+}
+
+/// Reads user `raw_id`.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
+pub async fn get(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<User> {
+    policy::require_tenant_admin(caller)?;
+    load(state, caller, raw_id).await
+}
+
+/// Changes user `raw_id`: profile fields, role, permissions or status.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
+pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, change: UserChange) -> AppResult<User> {
+    policy::require_tenant_admin(caller)?;
+    let mut user = load(state, caller, raw_id).await?;
+    policy::may_manage_user(caller, user.role)?;
+    if let Some(raw) = &change.username {
+        user.username = Username::parse(raw)?.as_str().to_owned();
+    }
+    if let Some(Some(raw)) = &change.email {
+        Email::parse(raw)?;
+    }
+    if let Some(Some(raw)) = &change.display_name {
+        DisplayName::parse(raw)?;
+    }
+    apply_text(&mut user.email, change.email);
+    apply_text(&mut user.display_name, change.display_name);
+    apply_text(&mut user.avatar_url, change.avatar_url);
+    apply_text(&mut user.phone, change.phone);
+    if let Some(role) = change.role {
+        change_role(caller, &mut user, role)?;
+    }
+    if let Some(permissions) = &change.permissions {
+        user.permissions = permissions.apply(user.permissions);
+    }
+    if let Some(status) = change.status {
+        user.status = status;
+    }
+    let saved = store::users::save(&state.db, &user).await?;
+    audit::record(&state.db, caller, "user.update", Some(&saved.id)).await;
+    Ok(saved)
+}
+
+/// Erases user `raw_id`: personal data goes and sessions end; others' history stays
+/// readable and shows a "Deleted user".
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
+pub async fn erase(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<()> {
+    policy::require_tenant_admin(caller)?;
+    let user = load(state, caller, raw_id).await?;
+    policy::may_manage_user(caller, user.role)?;
+    if !store::users::erase(&state.db, caller.tenant_id(), &user.id).await? {
+        return Err(AppError::NotFound("user"));
+    }
+    audit::record(&state.db, caller, "user.delete", Some(&user.id)).await;
+    Ok(())
+}
