@@ -2,10 +2,12 @@
 //! parse input once.
 
 pub mod conversation;
+pub mod message;
 pub mod named;
 pub mod names;
 pub mod role;
 pub mod settings;
+pub mod shop;
 pub mod ticket;
 
 pub use named::{Named, Timestamp};
