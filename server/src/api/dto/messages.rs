@@ -47,6 +47,27 @@ impl From<ReactionView> for ReactionDto {
     }
 }
 
+/// The file attached to a message, flattened into it.
+#[derive(Object, Debug, Clone)]
+pub struct AttachmentDto {
+    /// URL of an attached file.
+    pub file_url: Option<String>,
+    /// Original name of the attached file.
+    pub file_name: Option<String>,
+    /// Size of the attached file in bytes.
+    pub file_size: Option<i64>,
+    /// MIME type of the attached file.
+    pub file_type: Option<String>,
+    /// Id of uploaded media, when the file went through Confab's media store.
+    pub media_id: Option<String>,
+}
+
+impl From<Attachment> for AttachmentDto {
+    fn from(a: Attachment) -> Self {
+        AttachmentDto { file_url: a.file_url, file_name: a.file_name, file_size: a.file_size, file_type: a.file_type, media_id: a.media_id }
+    }
+}
+
 /// A message.
 #[derive(Object, Debug, Clone)]
 pub struct MessageDto {
@@ -63,16 +84,8 @@ pub struct MessageDto {
     pub kind: String,
     /// The text; empty once deleted for everyone.
     pub body: String,
-    /// URL of an attached file.
-    pub file_url: Option<String>,
-    /// Original name of the attached file.
-    pub file_name: Option<String>,
-    /// Size of the attached file in bytes.
-    pub file_size: Option<i64>,
-    /// MIME type of the attached file.
-    pub file_type: Option<String>,
-    /// Id of uploaded media, when the file went through Confab's media store.
-    pub media_id: Option<String>,
+    #[oai(flatten)]
+    pub attachment: AttachmentDto,
     /// The message this one answers.
     pub reply_to_id: Option<String>,
     /// The message this one is a forwarded copy of.
@@ -91,7 +104,6 @@ pub struct MessageDto {
 
 impl From<MessageView> for MessageDto {
     fn from(m: MessageView) -> Self {
-        let Attachment { file_url, file_name, file_size, file_type, media_id } = m.attachment;
         MessageDto {
             id: m.id,
             conversation_id: m.conversation_id,
@@ -99,11 +111,7 @@ impl From<MessageView> for MessageDto {
             sender_id: m.sender_id,
             kind: m.kind.as_str().to_owned(),
             body: m.body,
-            file_url,
-            file_name,
-            file_size,
-            file_type,
-            media_id,
+            attachment: m.attachment.into(),
             reply_to_id: m.reply_to_id,
             forwarded_from_id: m.forwarded_from_id,
             reactions: m.reactions.into_iter().map(ReactionDto::from).collect(),
@@ -234,4 +242,32 @@ pub struct SyncedConversation {
 pub struct SyncResponse {
     /// One entry per requested conversation.
     pub conversations: Vec<SyncedConversation>,
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+    use crate::domain::message::Message;
+
+    #[test]
+    fn the_attachment_fields_sit_flat_in_the_message_even_when_empty() {
+        let message = Message {
+            id: "m".into(),
+            tenant_id: "t".into(),
+            conversation_id: "c".into(),
+            seq: 1,
+            sender_id: None,
+            content: Content { body: "hi".into(), ..Content::default() },
+            edited_at: None,
+            deleted_at: None,
+            created_at: chrono::DateTime::from_timestamp_millis(0).unwrap(),
+        };
+        let json = MessageDto::from(MessageView::new(message, Vec::new())).to_json().unwrap();
+        for field in ["file_url", "file_name", "file_size", "file_type", "media_id"] {
+            assert_eq!(json.get(field), Some(&serde_json::Value::Null), "{field}");
+        }
+        assert!(json.get("attachment").is_none());
+    }
 }
