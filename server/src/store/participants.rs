@@ -236,3 +236,38 @@ pub async fn recipients(db: &Db, conversation_id: &str, sender_id: &str) -> Stor
     .fetch_all(db.pool())
     .await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{conversations, StoreError};
+
+    /// A database holding one conversation of an unknown kind, with one participant of an
+    /// unknown role and one whose mute flag is neither 0 nor 1.
+    async fn corrupt_db() -> Db {
+        let db = Db::connect("sqlite::memory:").await.unwrap();
+        db.migrate().await.unwrap();
+        // The rows below have no tenant or users behind them.
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(db.pool()).await.unwrap();
+        sqlx::query("INSERT INTO conversations (id, tenant_id, kind, created_at, updated_at) VALUES ('c', 't', 'channel', 0, 0)")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO participants (conversation_id, user_id, tenant_id, role, muted, joined_at)
+             VALUES ('c', 'u', 't', 'moderator', 0, 0), ('c', 'v', 't', 'member', 2, 0)",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap();
+        db
+    }
+
+    #[tokio::test]
+    async fn unknown_stored_values_are_corrupt_rows_never_defaults() {
+        let db = corrupt_db().await;
+        assert!(matches!(conversations::by_id(&db, "t", "c").await, Err(StoreError::Corrupt(_))));
+        assert!(matches!(participant(&db, "c", "u").await, Err(StoreError::Corrupt(_))));
+        assert!(matches!(participant(&db, "c", "v").await, Err(StoreError::Corrupt(_))));
+    }
+}
