@@ -19,6 +19,7 @@ pub mod chat;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod limiter;
 pub mod listener;
 pub mod policy;

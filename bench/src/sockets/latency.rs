@@ -63,6 +63,9 @@ pub async fn run(api: &Api, ports: &[u16], plan: &Plan) -> Result<Outcome> {
     let sending = Instant::now();
     let mut tasks = Vec::new();
     for (sender, convo_id) in senders {
+        // Each sender hands back its ack-draining task, to be aborted once every latency
+        // is in; it is not meant to be awaited here.
+        #[allow(clippy::async_yields_async)]
         tasks.push(tokio::spawn(async move {
             let (mut sink, mut acks) = sender.split();
             let drain = tokio::spawn(async move { while let Some(Ok(_)) = acks.next().await {} });

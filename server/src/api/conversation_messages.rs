@@ -4,21 +4,18 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
-use serde_json::json;
 
-use super::chat_render;
 use super::dto::conversations::ReadRequest;
-use super::dto::messages::{MessageDto, SendMessageRequest, SendTypeDto};
+use super::dto::messages::{MessageDto, SendMessageRequest};
 use super::envelope::{listed, upserted, Done, Listed, PageRequest, Upserted};
 use super::error::ApiResult;
 use super::security::BearerAuth;
 use super::ApiTags;
-use crate::chat::{self, access, messages::SendInput};
-use crate::domain::conversation::MessageType;
+use crate::chat::{self, access};
+use crate::domain::conversation::Flag;
+use crate::domain::message::Window;
 use crate::domain::Invalid;
-use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{self, conversations::Flag, messages::Window};
 
 #[derive(Default)]
 pub struct ConversationMessagesApi;
@@ -26,40 +23,10 @@ pub struct ConversationMessagesApi;
 /// Most messages one cursor read returns.
 const MAX_LIMIT: i64 = 100;
 
-impl From<SendTypeDto> for MessageType {
-    fn from(t: SendTypeDto) -> Self {
-        match t {
-            SendTypeDto::Text => MessageType::Text,
-            SendTypeDto::File => MessageType::File,
-            SendTypeDto::Image => MessageType::Image,
-        }
-    }
-}
-
 async fn set_flag(state: &AppState, auth: BearerAuth, id: &str, flag: Flag, on: bool) -> ApiResult<Done> {
     let caller = auth.0;
     let membership = access::member(state, &caller, id).await?;
-    if matches!(flag, Flag::Archived) && !caller.user.permissions.can_archive_conversation {
-        return Err(AppError::forbidden("you may not archive conversations").into());
-    }
-    store::conversations::set_flag(&state.db, membership.id(), &caller.user.id, flag, on).await?;
-    let change = match flag {
-        Flag::Muted => "muted",
-        Flag::Archived => "archived",
-    };
-    // Mute and archive are the caller's own: only the caller's other devices hear of it.
-    chat::notify(
-        state,
-        crate::bus::Event::new(
-            &caller.tenant_id,
-            vec![caller.user.id.clone()],
-            "conversation_updated",
-            json!({
-                "conversation_id": membership.id(), "change": change, "value": on,
-            }),
-        ),
-    )
-    .await;
+    chat::participants::set_flag(state, &caller, &membership, flag, on).await?;
     Ok(Done::NoContent)
 }
 
@@ -98,13 +65,8 @@ impl ConversationMessagesApi {
                 (Window::Page { limit: page.limit(), offset: page.offset() }, page)
             }
         };
-        let (mut rows, total) =
-            store::messages::history(&state.db, membership.id(), &caller.user.id, membership.participant.cleared_before_seq, window)
-                .await?;
-        if matches!(window, Window::After { .. }) {
-            rows.reverse();
-        }
-        Ok(listed(chat_render::messages(&state, &caller.user.id, &rows).await?, page, total))
+        let (views, total) = chat::history::window(&state, &caller, &membership, window).await?;
+        Ok(listed(views.into_iter().map(MessageDto::from).collect(), page, total))
     }
 
     /// Send a message (201). Sending again with the same `client_msg_id` returns the first
@@ -120,22 +82,9 @@ impl ConversationMessagesApi {
     ) -> ApiResult<Upserted<MessageDto>> {
         let caller = auth.0;
         let membership = access::member(&state, &caller, &id.0).await?;
-        let body = body.0;
-        let input = SendInput {
-            kind: body.kind.map(MessageType::from),
-            body: body.body,
-            file_url: body.file_url,
-            file_name: body.file_name,
-            file_size: body.file_size,
-            file_type: body.file_type,
-            media_id: body.media_id,
-            reply_to_id: body.reply_to_id,
-            client_msg_id: body.client_msg_id.filter(|c| !c.is_empty()),
-            forwarded_from_id: None,
-        };
-        let (message, created) = chat::messages::send(&state, &caller, &membership, input).await?;
-        let dto = chat_render::messages(&state, &caller.user.id, std::slice::from_ref(&message)).await?.remove(0);
-        Ok(upserted(dto, created))
+        let (message, created) = chat::messages::send(&state, &caller, &membership, body.0.into_content()).await?;
+        let view = chat::history::render_one(&state, &caller.user.id, message).await?;
+        Ok(upserted(MessageDto::from(view), created))
     }
 
     /// Mark read up to `up_to_seq` (default: the newest message). The read position only
@@ -151,7 +100,7 @@ impl ConversationMessagesApi {
     ) -> ApiResult<Done> {
         let caller = auth.0;
         let membership = access::member(&state, &caller, &id.0).await?;
-        chat::conversations::mark_read(&state, &caller, &membership, body.0.and_then(|b| b.up_to_seq)).await?;
+        chat::participants::mark_read(&state, &caller, &membership, body.0.and_then(|b| b.up_to_seq)).await?;
         Ok(Done::NoContent)
     }
 
@@ -166,7 +115,7 @@ impl ConversationMessagesApi {
     ) -> ApiResult<Done> {
         let caller = auth.0;
         let membership = access::member(&state, &caller, &id.0).await?;
-        chat::conversations::typing(&state, &caller, &membership).await;
+        chat::participants::typing(&state, &caller, &membership).await;
         Ok(Done::NoContent)
     }
 

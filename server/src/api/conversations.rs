@@ -5,19 +5,17 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, OpenApi};
 
-use super::chat_render;
 use super::dto::conversations::*;
 use super::dto::patched;
 use super::envelope::{listed, parse_id, single, upserted, Created, Done, Listed, PageRequest, Single, Upserted};
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::security::BearerAuth;
 use super::ApiTags;
 use crate::auth::UserCaller;
 use crate::chat::{self, access, conversations::Scope};
-use crate::domain::conversation::MemberRole;
+use crate::domain::conversation::ListFilter;
 use crate::domain::Invalid;
 use crate::state::AppState;
-use crate::store::{self, conversations::ListFilter};
 
 #[derive(Default)]
 pub struct ConversationsApi;
@@ -53,11 +51,9 @@ impl From<ScopeDto> for Scope {
 }
 
 /// One conversation with the listing's fields, as `caller` sees it.
-pub(super) async fn show(state: &AppState, caller: &UserCaller, id: &str) -> ApiResult<ConversationDto> {
-    let filter = ListFilter { conversation_id: Some(id.to_owned()), ..ListFilter::default() };
-    let (rows, _) = store::conversations::list_for_user(&state.db, &caller.tenant_id, &caller.user.id, &filter, 1, 0).await?;
-    let dto = chat_render::conversations(state, &caller.user.id, &rows).await?.pop();
-    dto.ok_or_else(|| ApiError::not_found("conversation"))
+async fn show(state: &AppState, caller: &UserCaller, id: &str) -> ApiResult<ConversationDto> {
+    let view = chat::listing::show(state, caller, id).await?;
+    Ok(ConversationDto::new(view, &caller.user.id))
 }
 
 #[OpenApi(prefix_path = "/v1/chat/conversations", tag = "ApiTags::Conversations")]
@@ -88,18 +84,15 @@ impl ConversationsApi {
         let caller = auth.0;
         let page = PageRequest::new(page.0, per_page.0);
         let filter = ListFilter {
-            kind: kind.0.map(|k| k.as_str().to_owned()),
+            kind: kind.0.map(Into::into),
             archived: archived.0,
             search_peer: search_peer.0.filter(|s| !s.trim().is_empty()).map(|s| s.trim().chars().take(100).collect()),
             oldest_first: sort.0 == Some(SortDto::UpdatedAsc),
             conversation_id: None,
             shop_id: shop_id.0.as_deref().map(parse_id).transpose()?,
         };
-        let (rows, total) =
-            store::conversations::list_for_user(&state.db, &caller.tenant_id, &caller.user.id, &filter, page.limit(), page.offset())
-                .await?;
-        let items = chat_render::conversations(&state, &caller.user.id, &rows).await?;
-        Ok(listed(items, page, total))
+        let (views, total) = chat::listing::list(&state, &caller, &filter, page.limit(), page.offset()).await?;
+        Ok(listed(ConversationDto::many(views, &caller.user.id), page, total))
     }
 
     /// Open a conversation. `{user_id}` gets or creates the caller's direct conversation with
@@ -170,7 +163,7 @@ impl ConversationsApi {
     #[oai(path = "/unread", method = "get", operation_id = "conversations_unread")]
     async fn unread(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Single<UnreadDto>> {
         let caller = auth.0;
-        let rows = store::conversations::unread_for_user(&state.db, &caller.tenant_id, &caller.user.id).await?;
+        let rows = chat::participants::unread(&state, &caller).await?;
         let total = rows.iter().map(|(_, n)| n).sum();
         let conversations = rows.into_iter().map(|(conversation_id, unread_count)| UnreadEntry { conversation_id, unread_count }).collect();
         Ok(single(UnreadDto { total, conversations }))
@@ -232,8 +225,8 @@ impl ConversationsApi {
         id: Path<String>,
     ) -> ApiResult<Single<Vec<ParticipantDto>>> {
         let membership = access::member(&state, &auth.0, &id.0).await?;
-        let members = store::conversations::members_of(&state.db, &[membership.id().to_owned()]).await?;
-        Ok(single(members.iter().map(ParticipantDto::from).collect()))
+        let members = chat::participants::members(&state, &membership).await?;
+        Ok(single(members.into_iter().map(ParticipantDto::from).collect()))
     }
 
     /// Add participants to a group (its owners and admins).
@@ -247,7 +240,7 @@ impl ConversationsApi {
         body: Json<AddParticipantsRequest>,
     ) -> ApiResult<Created<ConversationDto>> {
         let membership = access::member(&state, &auth.0, &id.0).await?;
-        chat::conversations::add_participants(&state, &auth.0, &membership, &body.user_ids).await?;
+        chat::participants::add_participants(&state, &auth.0, &membership, &body.user_ids).await?;
         Ok(super::envelope::created(show(&state, &auth.0, membership.id()).await?))
     }
 
@@ -264,13 +257,9 @@ impl ConversationsApi {
         body: Json<ParticipantRoleRequest>,
     ) -> ApiResult<Single<Vec<ParticipantDto>>> {
         let membership = access::member(&state, &auth.0, &id.0).await?;
-        let role = match body.role {
-            MemberRoleDto::Admin => MemberRole::Admin,
-            MemberRoleDto::Member => MemberRole::Member,
-        };
-        chat::conversations::set_participant_role(&state, &auth.0, &membership, &user_id.0, role).await?;
-        let members = store::conversations::members_of(&state.db, &[membership.id().to_owned()]).await?;
-        Ok(single(members.iter().map(ParticipantDto::from).collect()))
+        chat::participants::set_participant_role(&state, &auth.0, &membership, &user_id.0, body.role.into()).await?;
+        let members = chat::participants::members(&state, &membership).await?;
+        Ok(single(members.into_iter().map(ParticipantDto::from).collect()))
     }
 
     /// Remove a participant from a group, or leave it when `user_id` is the caller.
@@ -285,7 +274,7 @@ impl ConversationsApi {
         user_id: Path<String>,
     ) -> ApiResult<Done> {
         let membership = access::member(&state, &auth.0, &id.0).await?;
-        chat::conversations::remove_participant(&state, &auth.0, &membership, &user_id.0).await?;
+        chat::participants::remove_participant(&state, &auth.0, &membership, &user_id.0).await?;
         Ok(Done::NoContent)
     }
 }

@@ -134,6 +134,11 @@ pub fn listed<T: ParseFromJSON + ToJSON>(data: Vec<T>, page: PageRequest, total:
     Listed::Ok(Json(PageEnvelope { success: true, data, pagination: page.pagination(total) }))
 }
 
+/// Checks that an id from the path is a ULID, so junk is a 400 rather than a lookup.
+pub fn parse_id(raw: &str) -> Result<String, super::error::ApiError> {
+    Ok(crate::chat::access::parse_id(raw)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,9 +152,4 @@ mod tests {
         assert_eq!(p.pagination(21).total_pages, 3);
         assert_eq!(PageRequest::new(None, None).pagination(0).total_pages, 0);
     }
-}
-
-/// Checks that an id from the path is a ULID, so junk is a 400 rather than a lookup.
-pub fn parse_id(raw: &str) -> Result<String, super::error::ApiError> {
-    Ok(crate::chat::access::parse_id(raw)?)
 }

@@ -6,24 +6,17 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
-use super::chat_render;
 use super::conversations::ScopeDto;
 use super::dto::messages::*;
 use super::envelope::{created, listed, single, Created, Done, Listed, PageRequest, Single};
 use super::error::ApiResult;
 use super::security::BearerAuth;
 use super::ApiTags;
-use crate::chat::{self, access};
-use crate::domain::Invalid;
-use crate::search::SearchQuery;
+use crate::chat::{self, history};
 use crate::state::AppState;
-use crate::store::{self, messages::Window};
 
 #[derive(Default)]
 pub struct MessagesApi;
-
-/// Most conversations one sync may name.
-const MAX_SYNC_CONVERSATIONS: usize = 100;
 
 #[OpenApi(prefix_path = "/v1/chat/messages", tag = "ApiTags::Messages")]
 impl MessagesApi {
@@ -38,7 +31,7 @@ impl MessagesApi {
         body: Json<EditMessageRequest>,
     ) -> ApiResult<Single<MessageDto>> {
         let message = chat::messages::edit(&state, &auth.0, &id.0, &body.body).await?;
-        Ok(single(chat_render::messages(&state, &auth.0.user.id, &[message]).await?.remove(0)))
+        Ok(single(history::render_one(&state, &auth.0.user.id, message).await?.into()))
     }
 
     /// Delete for the caller (`scope=for_me`, default) or for everyone (`for_everyone`: own
@@ -69,7 +62,7 @@ impl MessagesApi {
         body: Json<ReactionRequest>,
     ) -> ApiResult<Single<MessageDto>> {
         let message = chat::messages::react(&state, &auth.0, &id.0, &body.emoji).await?;
-        Ok(single(chat_render::messages(&state, &auth.0.user.id, &[message]).await?.remove(0)))
+        Ok(single(history::render_one(&state, &auth.0.user.id, message).await?.into()))
     }
 
     /// Forward a message into other conversations of the caller; each copy carries
@@ -77,34 +70,23 @@ impl MessagesApi {
     #[oai(path = "/forward", method = "post", operation_id = "messages_forward")]
     async fn forward(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ForwardRequest>) -> ApiResult<Created<Vec<MessageDto>>> {
         let copies = chat::messages::forward(&state, &auth.0, &body.message_id, &body.conversation_ids).await?;
-        Ok(created(chat_render::messages(&state, &auth.0.user.id, &copies).await?))
+        Ok(created(many(history::render(&state, &auth.0.user.id, copies).await?)))
     }
 
     /// Catch up after a reconnect: for each conversation, the messages after the client's
     /// `last_seq`, oldest first, and whether more follow.
     #[oai(path = "/sync", method = "post", operation_id = "messages_sync")]
     async fn sync(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<SyncRequest>) -> ApiResult<Single<SyncResponse>> {
-        let caller = auth.0;
-        if body.conversations.len() > MAX_SYNC_CONVERSATIONS {
-            return Err(Invalid::new("conversations", format!("at most {MAX_SYNC_CONVERSATIONS}")).into());
-        }
+        let body = body.0;
         let limit = body.limit.unwrap_or(100).clamp(1, 500);
-        let mut out = Vec::with_capacity(body.conversations.len());
-        for cursor in &body.conversations {
-            let membership = access::member(&state, &caller, &cursor.conversation_id).await?;
-            let window = Window::After { seq: cursor.last_seq.max(0), limit: limit + 1 };
-            let (mut rows, _) =
-                store::messages::history(&state.db, membership.id(), &caller.user.id, membership.participant.cleared_before_seq, window)
-                    .await?;
-            let has_more = rows.len() as i64 > limit;
-            rows.truncate(limit as usize);
-            out.push(SyncedConversation {
-                conversation_id: membership.id().to_owned(),
-                messages: chat_render::messages(&state, &caller.user.id, &rows).await?,
-                has_more,
-            });
-        }
-        Ok(single(SyncResponse { conversations: out }))
+        let cursors: Vec<history::Cursor> =
+            body.conversations.into_iter().map(|c| history::Cursor { conversation_id: c.conversation_id, last_seq: c.last_seq }).collect();
+        let missed = history::sync(&state, &auth.0, &cursors, limit).await?;
+        let conversations = missed
+            .into_iter()
+            .map(|m| SyncedConversation { conversation_id: m.conversation_id, messages: many(m.messages), has_more: m.has_more })
+            .collect();
+        Ok(single(SyncResponse { conversations }))
     }
 
     /// Messages of all the caller's conversations sent after `since`, oldest first.
@@ -120,12 +102,9 @@ impl MessagesApi {
         /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<MessageDto>> {
-        let caller = auth.0;
         let page = PageRequest::new(page.0, per_page.0);
-        let (rows, total) =
-            store::messages::since(&state.db, &caller.tenant_id, &caller.user.id, since.0.timestamp_millis(), page.limit(), page.offset())
-                .await?;
-        Ok(listed(chat_render::messages(&state, &caller.user.id, &rows).await?, page, total))
+        let (views, total) = history::since(&state, &auth.0, since.0, page.limit(), page.offset()).await?;
+        Ok(listed(many(views), page, total))
     }
 
     /// Full-text search over the caller's own conversations, newest first.
@@ -143,29 +122,8 @@ impl MessagesApi {
         /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<MessageDto>> {
-        let caller = auth.0;
-        if q.0.trim().is_empty() || q.0.chars().count() > 200 {
-            return Err(Invalid::new("q", "must be 1 to 200 characters").into());
-        }
-        let conversation_id = match &conversation_id.0 {
-            Some(id) => Some(access::member(&state, &caller, id).await?.id().to_owned()),
-            None => None,
-        };
         let page = PageRequest::new(page.0, per_page.0);
-        let hits = state
-            .search
-            .search(&SearchQuery {
-                tenant_id: caller.tenant_id.clone(),
-                member: Some(caller.user.id.clone()),
-                conversation_id,
-                text: q.0,
-                limit: page.limit(),
-                offset: page.offset(),
-            })
-            .await
-            .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
-        let mut rows = store::messages::by_ids(&state.db, &hits.message_ids).await?;
-        rows.sort_by_key(|m| hits.message_ids.iter().position(|id| *id == m.id));
-        Ok(listed(chat_render::messages(&state, &caller.user.id, &rows).await?, page, hits.total))
+        let (views, total) = history::search(&state, &auth.0, &q.0, conversation_id.0.as_deref(), page.limit(), page.offset()).await?;
+        Ok(listed(many(views), page, total))
     }
 }

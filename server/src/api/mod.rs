@@ -9,7 +9,6 @@ pub mod security;
 
 mod auth;
 mod broadcasts;
-mod chat_render;
 mod chat_users;
 mod conversation_messages;
 mod conversations;

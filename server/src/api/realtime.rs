@@ -7,31 +7,11 @@ use poem_openapi::OpenApi;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::ApiTags;
-use crate::auth::{AuthError, Purpose};
-use crate::realtime::socket::{self, Identity, Session};
+use crate::realtime::{session, socket};
 use crate::state::AppState;
-use crate::store;
 
 #[derive(Default)]
 pub struct RealtimeApi;
-
-/// Checks the `token` of a WebSocket request: a chat or access token (the socket closes
-/// when it expires), or a one-time ticket from `GET /v1/messaging/token`, spent here.
-async fn authenticate(state: &AppState, token: &str) -> ApiResult<Session> {
-    let claims = state.keys.verify(token, &[Purpose::Chat, Purpose::Access, Purpose::Ws])?;
-    let expires_at = match claims.pur {
-        Purpose::Ws => {
-            if !store::sessions::spend_ws_ticket(&state.db, &claims.jti).await? {
-                return Err(AuthError::Unauthorized("this ticket was already used or has expired").into());
-            }
-            None
-        }
-        _ => Some(claims.exp),
-    };
-    let identity = Identity { tenant_id: claims.tid, user_id: claims.sub, session_id: claims.sid, purpose: claims.pur };
-    identity.caller(state).await?;
-    Ok(Session { state: state.clone(), identity, expires_at })
-}
 
 #[OpenApi(prefix_path = "/v1/chat", tag = "ApiTags::Realtime")]
 impl RealtimeApi {
@@ -54,7 +34,7 @@ impl RealtimeApi {
         token: Query<String>,
         ws: WebSocket,
     ) -> ApiResult<BoxWebSocketUpgraded> {
-        let session = authenticate(&state, &token.0).await?;
+        let session = session::authenticate(&state, &token.0).await?;
         let config = &state.config;
         if state.hub.count(&session.identity.tenant_id, &session.identity.user_id) >= config.ws_max_sockets_per_user {
             return Err(ApiError::RateLimited(ErrorBody::new("rate_limited", "too many open sockets for this user"), 5));

@@ -6,18 +6,15 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::OpenApi;
 
-use super::chat_render;
 use super::dto::conversations::ConversationDto;
 use super::dto::patched;
 use super::dto::shops::*;
-use super::envelope::{created, listed, parse_id, single, Created, Listed, PageRequest, Single};
+use super::envelope::{created, listed, single, Created, Listed, PageRequest, Single};
 use super::error::ApiResult;
 use super::security::BearerAuth;
 use super::ApiTags;
 use crate::chat;
-use crate::domain::conversation::ConversationKind;
 use crate::state::AppState;
-use crate::store::{self, conversations::ListFilter};
 
 #[derive(Default)]
 pub struct ShopsApi;
@@ -44,9 +41,8 @@ impl ShopsApi {
         /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ShopDto>> {
-        let owner_id = owner_id.0.as_deref().map(parse_id).transpose()?;
         let page = PageRequest::new(page.0, per_page.0);
-        let (rows, total) = store::shops::list(&state.db, &auth.0.tenant_id, owner_id.as_deref(), page.limit(), page.offset()).await?;
+        let (rows, total) = chat::shops::list(&state, &auth.0, owner_id.0.as_deref(), page.limit(), page.offset()).await?;
         Ok(listed(rows.iter().map(ShopDto::from).collect(), page, total))
     }
 
@@ -92,12 +88,8 @@ impl ShopsApi {
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<ConversationDto>> {
         let caller = auth.0;
-        let shop = chat::shops::owned(&state, &caller, &id.0).await?;
         let page = PageRequest::new(page.0, per_page.0);
-        let filter = ListFilter { kind: Some(ConversationKind::Shop.as_str().to_owned()), shop_id: Some(shop.id), ..ListFilter::default() };
-        let (rows, total) =
-            store::conversations::list_for_user(&state.db, &caller.tenant_id, &caller.user.id, &filter, page.limit(), page.offset())
-                .await?;
-        Ok(listed(chat_render::conversations(&state, &caller.user.id, &rows).await?, page, total))
+        let (views, total) = chat::listing::shop_threads(&state, &caller, &id.0, page.limit(), page.offset()).await?;
+        Ok(listed(ConversationDto::many(views, &caller.user.id), page, total))
     }
 }

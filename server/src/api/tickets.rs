@@ -14,8 +14,8 @@ use super::security::BearerAuth;
 use super::ApiTags;
 use crate::chat::{self, tickets::TicketChange};
 use crate::domain::names::ticket_category;
+use crate::domain::ticket::TicketFilter;
 use crate::state::AppState;
-use crate::store::tickets::TicketFilter;
 
 #[derive(Default)]
 pub struct TicketsApi;

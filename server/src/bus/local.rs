@@ -40,13 +40,16 @@ impl EventBus for LocalBus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::{Payload, Presence, Typing};
 
     #[tokio::test]
     async fn subscribers_receive_what_is_published_after_they_subscribe() {
         let bus = LocalBus::default();
-        bus.publish(Event::new("t", vec![], "early", serde_json::json!({}))).await.unwrap();
+        let early = Payload::Presence(Presence { user_id: "u".into(), online: true });
+        bus.publish(Event::new("t", vec![], &early)).await.unwrap();
         let mut rx = bus.subscribe();
-        bus.publish(Event::new("t", vec!["u".into()], "typing", serde_json::json!({"conversation_id": "c"}))).await.unwrap();
+        let typing = Payload::Typing(Typing { conversation_id: "c".into(), user_id: "v".into() });
+        bus.publish(Event::new("t", vec!["u".into()], &typing)).await.unwrap();
         let got = rx.recv().await.unwrap();
         assert_eq!(got.kind(), "typing");
         assert_eq!(got.payload["conversation_id"], "c");

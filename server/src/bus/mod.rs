@@ -8,10 +8,12 @@ mod redis;
 use serde::Serialize;
 
 pub use self::redis::RedisBus;
+use crate::events::Payload;
 pub use local::LocalBus;
 
 /// One event for some users of one tenant. `payload` is the frame clients receive: a JSON
-/// object with a `type`.
+/// object with a `type` (see `crate::events`), kept as JSON so the bus carries it between
+/// processes as it is.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Event {
     pub tenant_id: String,
@@ -21,11 +23,8 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(tenant_id: &str, audience: Vec<String>, kind: &str, mut body: serde_json::Value) -> Self {
-        if let Some(object) = body.as_object_mut() {
-            object.insert("type".into(), serde_json::Value::String(kind.into()));
-        }
-        Event { tenant_id: tenant_id.to_owned(), audience, payload: body }
+    pub fn new(tenant_id: &str, audience: Vec<String>, payload: &Payload) -> Self {
+        Event { tenant_id: tenant_id.to_owned(), audience, payload: payload.to_json() }
     }
 
     pub fn kind(&self) -> &str {

@@ -1,33 +1,27 @@
-//! Who may see and act in a conversation, decided in one place.
+//! Who may see and act in a conversation, decided in one place: the membership checks, the
+//! group management rules and the per-user permissions on conversations.
 
 use crate::auth::UserCaller;
-use crate::domain::conversation::{ConversationKind, MemberRole};
+use crate::domain::conversation::{Conversation, ConversationKind, Flag, MemberRole, Participant};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::{self, conversations::ConversationRow, conversations::ParticipantRow};
+use crate::store;
 
 /// A conversation and the caller's current membership in it.
 #[derive(Debug, Clone)]
 pub struct Membership {
-    pub conversation: ConversationRow,
-    pub participant: ParticipantRow,
-    pub kind: ConversationKind,
+    pub conversation: Conversation,
+    pub participant: Participant,
 }
 
 impl Membership {
-    fn new(conversation: ConversationRow, participant: ParticipantRow) -> AppResult<Self> {
-        let kind = Self::kind_of(&conversation)?;
-        Ok(Membership { conversation, participant, kind })
-    }
-
-    fn kind_of(conversation: &ConversationRow) -> AppResult<ConversationKind> {
-        ConversationKind::parse(&conversation.kind)
-            .ok_or_else(|| AppError::Internal(format!("conversation {} has unknown kind", conversation.id)))
+    pub fn kind(&self) -> ConversationKind {
+        self.conversation.kind
     }
 
     pub fn member_role(&self) -> MemberRole {
-        MemberRole::parse(&self.participant.role)
+        self.participant.role
     }
 
     pub fn id(&self) -> &str {
@@ -47,25 +41,24 @@ pub fn parse_id(raw: &str) -> AppResult<String> {
 pub async fn member(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<Membership> {
     let id = parse_id(raw_id)?;
     // The common case, a current member, takes one query; the rest sorts out 404 from 403.
-    if let Some(row) = store::conversations::membership(&state.db, &caller.tenant_id, &id, &caller.user.id).await? {
-        if row.participant.is_member() {
-            return Membership::new(row.conversation, row.participant);
+    if let Some((conversation, participant)) = store::participants::membership(&state.db, &caller.tenant_id, &id, &caller.user.id).await? {
+        if participant.is_member() {
+            return Ok(Membership { conversation, participant });
         }
     }
     let conversation = store::conversations::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("conversation"))?;
-    let kind = Membership::kind_of(&conversation)?;
-    let mut participant = store::conversations::participant(&state.db, &id, &caller.user.id).await?.filter(ParticipantRow::is_member);
-    if participant.is_none() && kind == ConversationKind::Ticket && caller.role.is_agent() {
-        store::conversations::add_members(&state.db, &caller.tenant_id, &id, std::slice::from_ref(&caller.user.id)).await?;
-        participant = store::conversations::participant(&state.db, &id, &caller.user.id).await?;
+    let mut participant = store::participants::participant(&state.db, &id, &caller.user.id).await?.filter(Participant::is_member);
+    if participant.is_none() && conversation.kind == ConversationKind::Ticket && caller.role.is_agent() {
+        store::participants::add_members(&state.db, &caller.tenant_id, &id, std::slice::from_ref(&caller.user.id)).await?;
+        participant = store::participants::participant(&state.db, &id, &caller.user.id).await?;
     }
     let participant = participant.ok_or_else(|| AppError::forbidden("you are not a participant of this conversation"))?;
-    Membership::new(conversation, participant)
+    Ok(Membership { conversation, participant })
 }
 
 /// Group owners and admins manage a group; moderators and up manage any conversation.
 pub fn require_manager(caller: &UserCaller, membership: &Membership) -> AppResult<()> {
-    if caller.role.at_least(Role::Moderator) || (membership.kind == ConversationKind::Group && membership.member_role().manages()) {
+    if caller.role.at_least(Role::Moderator) || (membership.kind() == ConversationKind::Group && membership.member_role().manages()) {
         Ok(())
     } else {
         Err(AppError::forbidden("only the group's owners and admins may do this"))
@@ -73,9 +66,17 @@ pub fn require_manager(caller: &UserCaller, membership: &Membership) -> AppResul
 }
 
 pub fn require_group(membership: &Membership) -> AppResult<()> {
-    if membership.kind == ConversationKind::Group {
+    if membership.kind() == ConversationKind::Group {
         Ok(())
     } else {
         Err(crate::domain::Invalid::new("conversation", "only groups have this").into())
     }
+}
+
+/// Muting is everyone's; archiving needs the `can_archive_conversation` permission.
+pub fn require_flag_allowed(caller: &UserCaller, flag: Flag) -> AppResult<()> {
+    if flag == Flag::Archived && !caller.user.permissions.can_archive_conversation {
+        return Err(AppError::forbidden("you may not archive conversations"));
+    }
+    Ok(())
 }

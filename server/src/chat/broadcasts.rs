@@ -1,11 +1,12 @@
 //! Broadcasts: a host's message to every follower, each in their direct conversation.
 
-use super::messages::{check_sendable, event_body};
+use super::messages::check_sendable;
 use super::notify;
 use crate::auth::UserCaller;
 use crate::bus::Event;
 use crate::domain::conversation::MessageType;
 use crate::error::{AppError, AppResult};
+use crate::events::{MessageEvent, Payload};
 use crate::state::AppState;
 use crate::store;
 
@@ -21,6 +22,7 @@ pub struct Broadcast {
 /// receive it: not those who blocked the caller or cannot receive messages. The storing
 /// is a fixed number of statements; the `new_message` events go out after the response,
 /// one per recipient, from the rows those statements returned.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn send(state: &AppState, caller: &UserCaller, body: &str) -> AppResult<Broadcast> {
     if !caller.role.may_broadcast() {
         return Err(AppError::forbidden("only hosts and admins may broadcast"));
@@ -33,7 +35,8 @@ pub async fn send(state: &AppState, caller: &UserCaller, body: &str) -> AppResul
     tokio::spawn(async move {
         for delivery in deliveries {
             let audience = vec![host_id.clone(), delivery.recipient_id];
-            notify(&state, Event::new(&tenant_id, audience, "new_message", event_body(&delivery.message))).await;
+            let payload = Payload::NewMessage(MessageEvent::of(&delivery.message));
+            notify(&state, Event::new(&tenant_id, audience, &payload)).await;
         }
     });
     Ok(Broadcast { id, recipients })

@@ -1,23 +1,24 @@
 //! Support tickets: opening, the queue, and changes. Who may see and change a ticket is
 //! decided here; who may enter its conversation, in `access`.
 
-use serde_json::json;
-
 use super::access::parse_id;
 use super::{access, messages, notify_members};
 use crate::auth::UserCaller;
 use crate::domain::conversation::MessageType;
+use crate::domain::message::Content;
 use crate::domain::names::{ticket_category, ticket_subject};
-use crate::domain::ticket::{Priority, TicketStatus};
-use crate::domain::Invalid;
+use crate::domain::ticket::{Priority, Ticket, TicketFilter, TicketStatus};
 use crate::domain::User;
+use crate::domain::{Invalid, Named};
 use crate::error::{AppError, AppResult};
+use crate::events::{Payload, TicketUpdated};
 use crate::state::AppState;
-use crate::store::{self, now_ms, tickets::TicketFilter, tickets::TicketRow, StoreResult};
+use crate::store;
 
 /// The ticket `raw_id` of the caller's tenant (404 otherwise), which the caller requested
 /// or, as a support agent, may handle (403 otherwise).
-pub async fn visible(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<TicketRow> {
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, ticket_id = %raw_id))]
+pub async fn visible(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<Ticket> {
     let id = parse_id(raw_id)?;
     let ticket = store::tickets::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("ticket"))?;
     if ticket.requester_id != caller.user.id && !caller.role.is_agent() {
@@ -28,6 +29,7 @@ pub async fn visible(state: &AppState, caller: &UserCaller, raw_id: &str) -> App
 
 /// Opens a ticket for the caller: the ticket, its conversation and `initial_message` as
 /// the conversation's first message.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn open(
     state: &AppState,
     caller: &UserCaller,
@@ -35,29 +37,30 @@ pub async fn open(
     priority: Priority,
     category: Option<&str>,
     initial_message: &str,
-) -> AppResult<TicketRow> {
+) -> AppResult<Ticket> {
     let subject = ticket_subject(subject)?;
     let category = category.map(ticket_category).transpose()?;
     messages::check_sendable(state, caller, initial_message, MessageType::Text).await?;
     let (id, conversation_id) =
         store::tickets::create(&state.db, &caller.tenant_id, &caller.user.id, &subject, priority, category.as_deref()).await?;
     let membership = access::member(state, caller, &conversation_id).await?;
-    let input = messages::SendInput { body: initial_message.to_owned(), ..messages::SendInput::default() };
-    messages::send(state, caller, &membership, input).await?;
+    let content = Content { body: initial_message.to_owned(), ..Content::default() };
+    messages::send(state, caller, &membership, content).await?;
     store::tickets::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("ticket"))
 }
 
 /// The caller's own tickets, newest first; for support agents, the tenant's queue, most
 /// urgent first and then oldest first.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn list(
     state: &AppState,
     caller: &UserCaller,
     mut filter: TicketFilter,
     limit: i64,
     offset: i64,
-) -> StoreResult<(Vec<TicketRow>, i64)> {
+) -> AppResult<(Vec<Ticket>, i64)> {
     filter.requester_id = (!caller.role.is_agent()).then(|| caller.user.id.clone());
-    store::tickets::list(&state.db, &caller.tenant_id, &filter, limit, offset).await
+    Ok(store::tickets::list(&state.db, &caller.tenant_id, &filter, limit, offset).await?)
 }
 
 /// What a change asks for; `None` leaves a field as it is, `Some(None)` clears it.
@@ -88,7 +91,8 @@ fn name_of(user: &User) -> &str {
 /// Changes a ticket. Agents change anything, along the allowed status moves; the requester
 /// may only close it or reopen it. Every change posts a system message in the ticket's
 /// conversation and a `ticket_updated` event to its participants.
-pub async fn change(state: &AppState, caller: &UserCaller, raw_id: &str, change: TicketChange) -> AppResult<TicketRow> {
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, ticket_id = %raw_id))]
+pub async fn change(state: &AppState, caller: &UserCaller, raw_id: &str, change: TicketChange) -> AppResult<Ticket> {
     let ticket = visible(state, caller, raw_id).await?;
     let agent = caller.role.is_agent();
     if !agent && (change.priority.is_some() || change.category.is_some() || change.assignee_id.is_some()) {
@@ -97,10 +101,10 @@ pub async fn change(state: &AppState, caller: &UserCaller, raw_id: &str, change:
     let actor = name_of(&caller.user);
     let mut next = ticket.clone();
     let mut notes = Vec::new();
-    let now = now_ms();
+    let now = chrono::Utc::now();
 
-    if let Some(status) = change.status.filter(|s| *s != ticket.status()) {
-        let from = ticket.status();
+    if let Some(status) = change.status.filter(|s| *s != ticket.status) {
+        let from = ticket.status;
         if !agent && !from.requester_may_become(status) {
             return Err(AppError::forbidden("you may only close your ticket or reopen it once resolved or closed"));
         }
@@ -113,12 +117,12 @@ pub async fn change(state: &AppState, caller: &UserCaller, raw_id: &str, change:
             TicketStatus::Open => (next.resolved_at, next.closed_at) = (None, None),
             TicketStatus::Pending => {}
         }
-        next.status = status.as_str().to_owned();
+        next.status = status;
         notes.push(format!("{actor} changed the status from {} to {}", from.as_str(), status.as_str()));
     }
-    if let Some(priority) = change.priority.filter(|p| *p != ticket.priority()) {
-        next.priority = priority.as_str().to_owned();
-        notes.push(format!("{actor} changed the priority from {} to {}", ticket.priority, priority.as_str()));
+    if let Some(priority) = change.priority.filter(|p| *p != ticket.priority) {
+        next.priority = priority;
+        notes.push(format!("{actor} changed the priority from {} to {}", ticket.priority.as_str(), priority.as_str()));
     }
     if let Some(category) = change.category {
         let category = category.as_deref().map(ticket_category).transpose()?;
@@ -149,23 +153,13 @@ pub async fn change(state: &AppState, caller: &UserCaller, raw_id: &str, change:
     }
 
     next.updated_at = now;
-    if !store::tickets::save(&state.db, &next, ticket.status()).await? {
+    if !store::tickets::save(&state.db, &next, ticket.status).await? {
         return Err(AppError::Conflict("the ticket changed meanwhile; load it again".into()));
     }
     for note in notes {
         messages::post_system(state, &ticket.tenant_id, &ticket.conversation_id, note).await?;
     }
     let saved = store::tickets::by_id(&state.db, &ticket.tenant_id, &ticket.id).await?.ok_or(AppError::NotFound("ticket"))?;
-    notify_members(
-        state,
-        &saved.tenant_id,
-        &saved.conversation_id,
-        "ticket_updated",
-        json!({
-            "ticket_id": saved.id, "conversation_id": saved.conversation_id, "status": saved.status,
-            "priority": saved.priority, "category": saved.category, "assignee_id": saved.assignee_id,
-        }),
-    )
-    .await;
+    notify_members(state, &saved.tenant_id, &saved.conversation_id, Payload::TicketUpdated(TicketUpdated::from(&saved))).await;
     Ok(saved)
 }

@@ -1,6 +1,6 @@
 //! Conversation kinds, participant roles and message types, and the rules on message bodies.
 
-use super::Invalid;
+use super::{Invalid, Named, Timestamp};
 
 /// What a conversation is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,8 +15,10 @@ pub enum ConversationKind {
     Ticket,
 }
 
-impl ConversationKind {
-    pub fn as_str(self) -> &'static str {
+impl Named for ConversationKind {
+    const ALL: &'static [Self] = &[Self::Direct, Self::Group, Self::Shop, Self::Ticket];
+
+    fn as_str(self) -> &'static str {
         match self {
             ConversationKind::Direct => "direct",
             ConversationKind::Group => "group",
@@ -24,13 +26,17 @@ impl ConversationKind {
             ConversationKind::Ticket => "ticket",
         }
     }
+}
 
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Direct, Self::Group, Self::Shop, Self::Ticket].into_iter().find(|k| k.as_str() == s)
+impl ConversationKind {
+    /// Conversations of exactly two users, where each sees the other as "the participant".
+    pub fn is_pair(self) -> bool {
+        matches!(self, ConversationKind::Direct | ConversationKind::Shop)
     }
 }
 
-/// A participant's standing in a group.
+/// A participant's standing in a conversation: in groups any of the three, elsewhere
+/// always `Member`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MemberRole {
     Member,
@@ -38,23 +44,19 @@ pub enum MemberRole {
     Owner,
 }
 
-impl MemberRole {
-    pub fn as_str(self) -> &'static str {
+impl Named for MemberRole {
+    const ALL: &'static [Self] = &[Self::Member, Self::Admin, Self::Owner];
+
+    fn as_str(self) -> &'static str {
         match self {
             MemberRole::Member => "member",
             MemberRole::Admin => "admin",
             MemberRole::Owner => "owner",
         }
     }
+}
 
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "owner" => MemberRole::Owner,
-            "admin" => MemberRole::Admin,
-            _ => MemberRole::Member,
-        }
-    }
-
+impl MemberRole {
     /// Owners and admins rename the group and add or remove members.
     pub fn manages(self) -> bool {
         self >= MemberRole::Admin
@@ -62,8 +64,9 @@ impl MemberRole {
 }
 
 /// The type of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum MessageType {
+    #[default]
     Text,
     File,
     Image,
@@ -71,14 +74,23 @@ pub enum MessageType {
     System,
 }
 
-impl MessageType {
-    pub fn as_str(self) -> &'static str {
+impl Named for MessageType {
+    const ALL: &'static [Self] = &[Self::Text, Self::File, Self::Image, Self::System];
+
+    fn as_str(self) -> &'static str {
         match self {
             MessageType::Text => "text",
             MessageType::File => "file",
             MessageType::Image => "image",
             MessageType::System => "system",
         }
+    }
+}
+
+impl MessageType {
+    /// File and image messages carry an attachment and may have an empty caption.
+    pub fn has_file(self) -> bool {
+        matches!(self, MessageType::File | MessageType::Image)
     }
 }
 
@@ -128,6 +140,105 @@ pub fn shop_key(shop_id: &str, buyer_id: &str) -> String {
     format!("shop:{shop_id}:{buyer_id}")
 }
 
+/// A conversation, as the store keeps it.
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    pub id: String,
+    pub tenant_id: String,
+    pub kind: ConversationKind,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub created_by: Option<String>,
+    /// The shop of a shop thread.
+    pub shop_id: Option<String>,
+    pub last_seq: i64,
+    pub last_message_id: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One user's side of a conversation, kept after they leave.
+#[derive(Debug, Clone)]
+pub struct Participant {
+    pub conversation_id: String,
+    pub user_id: String,
+    pub role: MemberRole,
+    pub last_read_seq: i64,
+    /// Their "delete for me" point: they see only messages after it.
+    pub cleared_before_seq: i64,
+    pub muted: bool,
+    pub archived: bool,
+    pub left_at: Option<Timestamp>,
+    pub joined_at: Timestamp,
+}
+
+impl Participant {
+    /// A current member, who has not left.
+    pub fn is_member(&self) -> bool {
+        self.left_at.is_none()
+    }
+}
+
+/// A current member with the user fields a conversation shows.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub conversation_id: String,
+    pub user_id: String,
+    pub role: MemberRole,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub last_read_seq: i64,
+    pub joined_at: Timestamp,
+}
+
+/// What a sender needs to know of another member: whether they take messages at all, and
+/// from the sender in particular.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub user_id: String,
+    pub can_receive_message: bool,
+    /// Their account is deleted.
+    pub deleted: bool,
+    /// They blocked the sender.
+    pub blocked_sender: bool,
+}
+
+/// One entry of a user's conversation list: the conversation and the user's side of it.
+#[derive(Debug, Clone)]
+pub struct ListedConversation {
+    pub conversation: Conversation,
+    pub role: MemberRole,
+    pub last_read_seq: i64,
+    pub muted: bool,
+    pub archived: bool,
+    /// Others' messages after the user's read position.
+    pub unread_count: i64,
+}
+
+/// Which of a user's conversations to list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub kind: Option<ConversationKind>,
+    pub archived: Option<bool>,
+    /// Direct conversations whose other participant's username or display name contains this.
+    pub search_peer: Option<String>,
+    pub oldest_first: bool,
+    /// Just this conversation (to show one with the listing's fields).
+    pub conversation_id: Option<String>,
+    /// Only threads of this shop.
+    pub shop_id: Option<String>,
+}
+
+/// A participant's own switch on a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// Still counts unread, sends no push.
+    Muted,
+    /// Out of the main list until someone else writes.
+    Archived,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +260,21 @@ mod tests {
         assert_eq!(check_body("", MessageType::File, 10), Ok(()));
         assert_eq!(check_body("ééééé", MessageType::Text, 5), Ok(()));
         assert_eq!(check_body("123456", MessageType::Text, 5), Err(BodyError::TooLong { max: 5 }));
+    }
+
+    #[test]
+    fn every_stored_name_parses_back_and_nothing_else_does() {
+        for kind in ConversationKind::ALL {
+            assert_eq!(ConversationKind::parse(kind.as_str()), Some(*kind));
+        }
+        for role in MemberRole::ALL {
+            assert_eq!(MemberRole::parse(role.as_str()), Some(*role));
+        }
+        for kind in MessageType::ALL {
+            assert_eq!(MessageType::parse(kind.as_str()), Some(*kind));
+        }
+        assert_eq!(MemberRole::parse("moderator"), None);
+        assert_eq!(MessageType::parse("video"), None);
     }
 
     #[test]

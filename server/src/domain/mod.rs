@@ -3,10 +3,12 @@
 
 pub mod api_key;
 pub mod conversation;
+pub mod message;
 pub mod named;
 pub mod names;
 pub mod role;
 pub mod settings;
+pub mod shop;
 pub mod tenant;
 pub mod ticket;
 pub mod user;

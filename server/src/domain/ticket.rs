@@ -1,4 +1,7 @@
-//! Support tickets: their statuses and the moves between them, and their priorities.
+//! Support tickets: their statuses and the moves between them, their priorities, and the
+//! ticket itself.
+
+use super::{Named, Timestamp};
 
 /// Where a ticket stands. It moves `open` → `pending` → `resolved` → `closed`; a resolved
 /// or closed ticket may be reopened.
@@ -14,10 +17,10 @@ pub enum TicketStatus {
     Closed,
 }
 
-impl TicketStatus {
-    pub const ALL: [TicketStatus; 4] = [Self::Open, Self::Pending, Self::Resolved, Self::Closed];
+impl Named for TicketStatus {
+    const ALL: &'static [Self] = &[Self::Open, Self::Pending, Self::Resolved, Self::Closed];
 
-    pub fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             TicketStatus::Open => "open",
             TicketStatus::Pending => "pending",
@@ -25,11 +28,9 @@ impl TicketStatus {
             TicketStatus::Closed => "closed",
         }
     }
+}
 
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
-    }
-
+impl TicketStatus {
     /// Whether a ticket in this status may move to `next`. Staying put is not a move.
     pub fn may_become(self, next: TicketStatus) -> bool {
         use TicketStatus::*;
@@ -66,8 +67,12 @@ pub enum Priority {
 impl Priority {
     /// Most urgent first: the order of the agents' queue.
     pub const QUEUE_ORDER: [Priority; 4] = [Self::Urgent, Self::High, Self::Medium, Self::Low];
+}
 
-    pub fn as_str(self) -> &'static str {
+impl Named for Priority {
+    const ALL: &'static [Self] = &Self::QUEUE_ORDER;
+
+    fn as_str(self) -> &'static str {
         match self {
             Priority::Low => "low",
             Priority::Medium => "medium",
@@ -75,10 +80,50 @@ impl Priority {
             Priority::Urgent => "urgent",
         }
     }
+}
 
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::QUEUE_ORDER.into_iter().find(|v| v.as_str() == s)
-    }
+/// A support ticket. Its messages live in its conversation of kind `ticket`.
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    pub id: String,
+    pub tenant_id: String,
+    pub requester_id: String,
+    pub conversation_id: String,
+    pub subject: String,
+    pub status: TicketStatus,
+    pub priority: Priority,
+    pub category: Option<String>,
+    pub assignee_id: Option<String>,
+    /// When someone other than the requester first answered.
+    pub first_response_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// Messages of people in its conversation, not counting system messages and deleted ones.
+    pub message_count: i64,
+}
+
+/// A ticket's subject, status and priority, for the conversation it owns.
+#[derive(Debug, Clone)]
+pub struct TicketBrief {
+    pub id: String,
+    pub conversation_id: String,
+    pub subject: String,
+    pub status: TicketStatus,
+    pub priority: Priority,
+}
+
+/// Which tickets to list.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    /// Only this requester's, newest first; without it, the agents' queue: most urgent
+    /// first, then oldest first.
+    pub requester_id: Option<String>,
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub assignee_id: Option<String>,
+    pub category: Option<String>,
 }
 
 #[cfg(test)]
@@ -115,6 +160,10 @@ mod tests {
         for p in Priority::QUEUE_ORDER {
             assert_eq!(Priority::parse(p.as_str()), Some(p));
         }
+        for s in TicketStatus::ALL {
+            assert_eq!(TicketStatus::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(Priority::parse("critical"), None);
         assert_eq!(Priority::default(), Priority::Medium);
         assert!(Priority::Urgent > Priority::High);
     }

@@ -3,12 +3,12 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::socket::Identity;
-use crate::api::dto::messages::MessageDto;
-use crate::api::error::ApiError;
+use super::session::Identity;
 use crate::auth::UserCaller;
-use crate::chat::{self, access, messages::SendInput};
+use crate::chat::{self, access};
+use crate::domain::message::Content;
 use crate::error::AppError;
+use crate::events::MessageView;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -25,22 +25,17 @@ pub fn error_frame(code: &str, message: &str) -> Value {
     json!({"type": "error", "code": code, "message": message})
 }
 
+/// The `error` event of a failed frame: its stable code and public message. An internal
+/// failure is logged with its cause and shown as an opaque message, as on REST.
 fn app_error_frame(err: AppError) -> Value {
-    let body = match ApiError::from(err) {
-        ApiError::BadRequest(b)
-        | ApiError::Unauthorized(b)
-        | ApiError::Forbidden(b)
-        | ApiError::NotFound(b)
-        | ApiError::Conflict(b)
-        | ApiError::PayloadTooLarge(b)
-        | ApiError::ValidationFailed(b)
-        | ApiError::RateLimited(b, _)
-        | ApiError::Internal(b) => b.0,
-    };
-    error_frame(&body.code, &body.message)
+    if err.is_internal() {
+        tracing::error!(error = %err, "internal error");
+    }
+    error_frame(err.code(), &err.public_message())
 }
 
 /// Handles one text frame; returns the frame to answer with, if any.
+#[tracing::instrument(skip_all, fields(tenant_id = %identity.tenant_id, user_id = %identity.user_id))]
 pub async fn handle(state: &AppState, identity: &Identity, text: &str) -> Option<Value> {
     let frame = match serde_json::from_str::<ClientFrame>(text) {
         Ok(frame) => frame,
@@ -64,12 +59,12 @@ async fn act(state: &AppState, caller: &UserCaller, frame: ClientFrame) -> Resul
         ClientFrame::Ping => Ok(Some(json!({"type": "pong"}))),
         ClientFrame::Typing { conversation_id } => {
             let membership = access::member(state, caller, &conversation_id).await?;
-            chat::conversations::typing(state, caller, &membership).await;
+            chat::participants::typing(state, caller, &membership).await;
             Ok(None)
         }
         ClientFrame::Read { conversation_id, up_to_seq } => {
             let membership = access::member(state, caller, &conversation_id).await?;
-            chat::conversations::mark_read(state, caller, &membership, up_to_seq).await?;
+            chat::participants::mark_read(state, caller, &membership, up_to_seq).await?;
             Ok(None)
         }
         ClientFrame::Message { conversation_id, body, client_msg_id } => {
@@ -77,9 +72,10 @@ async fn act(state: &AppState, caller: &UserCaller, frame: ClientFrame) -> Resul
             if client_msg_id.as_ref().is_some_and(|c| c.chars().count() > 64) {
                 return Err(crate::domain::Invalid::new("client_msg_id", "must be at most 64 characters").into());
             }
-            let input = SendInput { body, client_msg_id: client_msg_id.clone().filter(|c| !c.is_empty()), ..SendInput::default() };
-            let (message, _) = chat::messages::send(state, caller, &membership, input).await?;
-            Ok(Some(json!({"type": "ack", "client_msg_id": client_msg_id, "message": MessageDto::from_row(&message, Vec::new())})))
+            let content = Content { body, client_msg_id: client_msg_id.clone().filter(|c| !c.is_empty()), ..Content::default() };
+            let (message, _) = chat::messages::send(state, caller, &membership, content).await?;
+            // The acknowledgement carries the message as stored, without reactions.
+            Ok(Some(json!({"type": "ack", "client_msg_id": client_msg_id, "message": MessageView::new(message, Vec::new())})))
         }
     }
 }

@@ -131,7 +131,8 @@ mod tests {
     use super::*;
 
     fn event(audience: &[&str]) -> Event {
-        Event::new("t", audience.iter().map(|s| s.to_string()).collect(), "typing", serde_json::json!({}))
+        let typing = crate::events::Payload::Typing(crate::events::Typing { conversation_id: "c".into(), user_id: "u".into() });
+        Event::new("t", audience.iter().map(|s| s.to_string()).collect(), &typing)
     }
 
     #[tokio::test]

@@ -6,46 +6,19 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use poem::web::websocket::{CloseCode, Message, WebSocketStream};
-use serde_json::json;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::frames;
 use super::hub::close;
-use crate::auth::caller::user_from_claims;
-use crate::auth::{AuthError, Purpose, UserCaller};
+use super::session::{Identity, Session};
 use crate::bus::Event;
 use crate::chat;
+use crate::events::{Payload, Presence};
 use crate::state::AppState;
 use crate::store;
 
-/// Who is connected, and until when their credential is good. Only ids are kept: the user
-/// is loaded afresh for each frame, so a suspension or permission change applies at once
-/// and an idle socket stays small.
-pub struct Session {
-    pub state: AppState,
-    pub identity: Identity,
-    /// Epoch seconds at which the token expires; `None` for one-time tickets.
-    pub expires_at: Option<i64>,
-}
-
-/// The verified subject of a socket's token.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub tenant_id: String,
-    pub user_id: String,
-    pub session_id: Option<String>,
-    pub purpose: Purpose,
-}
-
-impl Identity {
-    /// The caller as it stands now, or why it may no longer act.
-    pub async fn caller(&self, state: &AppState) -> Result<UserCaller, AuthError> {
-        user_from_claims(state, self.tenant_id.clone(), self.user_id.clone(), self.session_id.clone(), self.purpose, None).await
-    }
-}
-
 async fn announce_presence(state: &AppState, caller: &Identity, online: bool) {
-    let contacts = match store::conversations::contacts_of(&state.db, &caller.tenant_id, &caller.user_id).await {
+    let contacts = match store::participants::contacts_of(&state.db, &caller.tenant_id, &caller.user_id).await {
         Ok(c) => c,
         Err(error) => {
             tracing::warn!(%error, "could not load presence audience");
@@ -55,8 +28,8 @@ async fn announce_presence(state: &AppState, caller: &Identity, online: bool) {
     if let Err(error) = store::users::touch_last_seen(&state.db, &caller.tenant_id, &caller.user_id).await {
         tracing::warn!(%error, "could not record last_seen_at");
     }
-    let body = json!({"user_id": caller.user_id, "online": online});
-    chat::notify(state, Event::new(&caller.tenant_id, contacts, "presence", body)).await;
+    let payload = Payload::Presence(Presence { user_id: caller.user_id.clone(), online });
+    chat::notify(state, Event::new(&caller.tenant_id, contacts, &payload)).await;
 }
 
 pub async fn serve(session: Session, socket: WebSocketStream) {

@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use sqlx::any::AnyArguments;
 use sqlx::Arguments;
 
-use super::messages::{MessageRow, COLUMNS as MESSAGE_COLUMNS};
+use super::messages::COLUMNS as MESSAGE_COLUMNS;
 use super::sql::{ulid_prefix, ulid_series};
 use super::{now_ms, Db, StoreResult};
+use crate::domain::message::Message;
 
 /// The followers of the host who may receive from them: live, allowed to receive messages,
 /// and not blocking the host. One column, `follower_id`.
@@ -35,7 +36,7 @@ const FOLLOWER: &str = "REPLACE(REPLACE(direct_key, $4, ''), ':', '')";
 /// One copy of a broadcast and the follower it went to.
 #[derive(Debug, Clone)]
 pub struct Delivery {
-    pub message: MessageRow,
+    pub message: Message,
     pub recipient_id: String,
 }
 
@@ -146,7 +147,7 @@ pub async fn send(db: &Db, tenant_id: &str, host_id: &str, body: &str) -> StoreR
          SELECT last_message_id, $1, id, last_seq, $4, 'text', $5, $2 FROM conversations WHERE {MARKED}
          RETURNING {MESSAGE_COLUMNS}"
     );
-    let messages = sqlx::query_as_with::<_, MessageRow, _>(&sql, shared.args(&[body])?).fetch_all(&mut *tx).await?;
+    let messages = sqlx::query_as_with::<_, Message, _>(&sql, shared.args(&[body])?).fetch_all(&mut *tx).await?;
     tx.commit().await?;
 
     let recipients: HashMap<String, String> = created.into_iter().chain(existing).collect();

@@ -2,69 +2,65 @@
 
 use std::sync::LazyLock;
 
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
+
+use super::decode::{millis, named, optional_time, time};
 use super::sql::{page_of, qualified, Sql};
 use super::{new_id, now_ms, Backend, Db, StoreError, StoreResult};
+use crate::domain::message::{Attachment, Content, Message, ReactionCount, Window};
+use crate::domain::{Named, Timestamp};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct MessageRow {
-    pub id: String,
-    pub tenant_id: String,
-    pub conversation_id: String,
-    pub seq: i64,
-    pub sender_id: Option<String>,
-    #[sqlx(rename = "type")]
-    pub kind: String,
-    pub body: String,
-    pub file_url: Option<String>,
-    pub file_name: Option<String>,
-    pub file_size: Option<i64>,
-    pub file_type: Option<String>,
-    pub media_id: Option<String>,
-    pub reply_to_id: Option<String>,
-    pub forwarded_from_id: Option<String>,
-    pub client_msg_id: Option<String>,
-    pub edited_at: Option<i64>,
-    pub deleted_at: Option<i64>,
-    pub created_at: i64,
+impl FromRow<'_, AnyRow> for Message {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        let attachment = Attachment {
+            file_url: row.try_get("file_url")?,
+            file_name: row.try_get("file_name")?,
+            file_size: row.try_get("file_size")?,
+            file_type: row.try_get("file_type")?,
+            media_id: row.try_get("media_id")?,
+        };
+        let content = Content {
+            kind: named(row, "type")?,
+            body: row.try_get("body")?,
+            attachment,
+            reply_to_id: row.try_get("reply_to_id")?,
+            forwarded_from_id: row.try_get("forwarded_from_id")?,
+            client_msg_id: row.try_get("client_msg_id")?,
+        };
+        Ok(Message {
+            id: row.try_get("id")?,
+            tenant_id: row.try_get("tenant_id")?,
+            conversation_id: row.try_get("conversation_id")?,
+            seq: row.try_get("seq")?,
+            sender_id: row.try_get("sender_id")?,
+            content,
+            edited_at: optional_time(row, "edited_at")?,
+            deleted_at: optional_time(row, "deleted_at")?,
+            created_at: time(row, "created_at")?,
+        })
+    }
 }
 
 pub(crate) const COLUMNS: &str = "id, tenant_id, conversation_id, seq, sender_id, type, body, file_url, file_name, \
     file_size, file_type, media_id, reply_to_id, forwarded_from_id, client_msg_id, edited_at, deleted_at, created_at";
 
-/// A message to store; `seq`, `id` and the time are assigned here.
-#[derive(Debug, Clone, Default)]
-pub struct NewMessage {
-    pub tenant_id: String,
-    pub conversation_id: String,
-    pub sender_id: Option<String>,
-    pub kind: String,
-    pub body: String,
-    pub file_url: Option<String>,
-    pub file_name: Option<String>,
-    pub file_size: Option<i64>,
-    pub file_type: Option<String>,
-    pub media_id: Option<String>,
-    pub reply_to_id: Option<String>,
-    pub forwarded_from_id: Option<String>,
-    pub client_msg_id: Option<String>,
-}
-
 /// The outcome of a send.
 #[derive(Debug)]
 pub enum Sent {
     /// Stored now, with the next seq.
-    New(MessageRow),
+    New(Message),
     /// The sender's `client_msg_id` was already used here: the first message, unchanged.
-    Duplicate(MessageRow),
+    Duplicate(Message),
     /// The conversation does not exist (any more).
     NoConversation,
 }
 
-async fn by_client_id<'c, E>(exec: E, conversation_id: &str, sender_id: &str, client_msg_id: &str) -> StoreResult<Option<MessageRow>>
+async fn by_client_id<'c, E>(exec: E, conversation_id: &str, sender_id: &str, client_msg_id: &str) -> StoreResult<Option<Message>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    Ok(sqlx::query_as::<_, MessageRow>(&format!(
+    Ok(sqlx::query_as::<_, Message>(&format!(
         "SELECT {COLUMNS} FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_msg_id = $3"
     ))
     .bind(conversation_id)
@@ -119,26 +115,27 @@ static SEND_POSTGRES: LazyLock<String> = LazyLock::new(|| {
 ///
 /// Either way there is no gap and no duplicate, and a duplicate `client_msg_id` fails the
 /// whole statement (its number comes back) and is answered with the first message.
-pub async fn send(db: &Db, new: &NewMessage) -> StoreResult<Sent> {
+pub async fn send(db: &Db, tenant_id: &str, conversation_id: &str, sender_id: Option<&str>, content: &Content) -> StoreResult<Sent> {
     let sql: &str = match db.backend() {
         Backend::Sqlite => &SEND_SQLITE,
         Backend::Postgres => &SEND_POSTGRES,
     };
-    let inserted = sqlx::query_as::<_, MessageRow>(sql)
+    let file = &content.attachment;
+    let inserted = sqlx::query_as::<_, Message>(sql)
         .bind(new_id())
-        .bind(&new.tenant_id)
-        .bind(&new.conversation_id)
-        .bind(&new.sender_id)
-        .bind(&new.kind)
-        .bind(&new.body)
-        .bind(&new.file_url)
-        .bind(&new.file_name)
-        .bind(new.file_size)
-        .bind(&new.file_type)
-        .bind(&new.media_id)
-        .bind(&new.reply_to_id)
-        .bind(&new.forwarded_from_id)
-        .bind(&new.client_msg_id)
+        .bind(tenant_id)
+        .bind(conversation_id)
+        .bind(sender_id)
+        .bind(content.kind.as_str())
+        .bind(&content.body)
+        .bind(&file.file_url)
+        .bind(&file.file_name)
+        .bind(file.file_size)
+        .bind(&file.file_type)
+        .bind(&file.media_id)
+        .bind(&content.reply_to_id)
+        .bind(&content.forwarded_from_id)
+        .bind(&content.client_msg_id)
         .bind(now_ms())
         .fetch_optional(db.pool())
         .await
@@ -148,10 +145,10 @@ pub async fn send(db: &Db, new: &NewMessage) -> StoreResult<Sent> {
         Ok(None) => Ok(Sent::NoConversation),
         Err(StoreError::Conflict(what)) => {
             // The sender's client_msg_id was used before (or by a retry racing this one).
-            let (Some(sender), Some(client_id)) = (&new.sender_id, &new.client_msg_id) else {
+            let (Some(sender), Some(client_id)) = (sender_id, &content.client_msg_id) else {
                 return Err(StoreError::Conflict(what));
             };
-            match by_client_id(db.pool(), &new.conversation_id, sender, client_id).await? {
+            match by_client_id(db.pool(), conversation_id, sender, client_id).await? {
                 Some(first) => Ok(Sent::Duplicate(first)),
                 None => Err(StoreError::Conflict(what)),
             }
@@ -160,29 +157,18 @@ pub async fn send(db: &Db, new: &NewMessage) -> StoreResult<Sent> {
     }
 }
 
-pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<MessageRow>> {
-    Ok(sqlx::query_as::<_, MessageRow>(&format!("SELECT {COLUMNS} FROM messages WHERE tenant_id = $1 AND id = $2"))
+pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Message>> {
+    Ok(sqlx::query_as::<_, Message>(&format!("SELECT {COLUMNS} FROM messages WHERE tenant_id = $1 AND id = $2"))
         .bind(tenant_id)
         .bind(id)
         .fetch_optional(db.pool())
         .await?)
 }
 
-pub async fn by_ids(db: &Db, ids: &[String]) -> StoreResult<Vec<MessageRow>> {
+pub async fn by_ids(db: &Db, ids: &[String]) -> StoreResult<Vec<Message>> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM messages WHERE id IN ("));
     sql.bind_list(ids).push(")");
-    Ok(sql.query_as::<MessageRow>().fetch_all(db.pool()).await?)
-}
-
-/// Which part of a conversation's history to read.
-#[derive(Debug, Clone, Copy)]
-pub enum Window {
-    /// Newest first, `limit` after skipping `offset`.
-    Page { limit: i64, offset: i64 },
-    /// The `limit` messages just before `seq`, newest first.
-    Before { seq: i64, limit: i64 },
-    /// The `limit` messages just after `seq`, oldest first.
-    After { seq: i64, limit: i64 },
+    Ok(sql.query_as::<Message>().fetch_all(db.pool()).await?)
 }
 
 /// History as `viewer` sees it: after their "delete for me" point and without messages they
@@ -193,7 +179,7 @@ pub async fn history(
     viewer: &str,
     cleared_before: i64,
     window: Window,
-) -> StoreResult<(Vec<MessageRow>, i64)> {
+) -> StoreResult<(Vec<Message>, i64)> {
     let visible = |sql: &mut Sql| {
         sql.push(" FROM messages m WHERE m.conversation_id = ")
             .bind(conversation_id)
@@ -221,25 +207,25 @@ pub async fn history(
             count.push(" AND m.seq > ").bind(seq);
         }
     }
-    let rows = sql.query_as::<MessageRow>().fetch_all(db.pool()).await?;
+    let rows = sql.query_as::<Message>().fetch_all(db.pool()).await?;
     let total = count.query_scalar::<i64>().fetch_one(db.pool()).await?;
     Ok((rows, total))
 }
 
 /// Messages of the listed conversations created after `since`, oldest first, that `viewer`
 /// can see.
-pub async fn since(db: &Db, tenant_id: &str, viewer: &str, since_ms: i64, limit: i64, offset: i64) -> StoreResult<(Vec<MessageRow>, i64)> {
+pub async fn since(db: &Db, tenant_id: &str, viewer: &str, since: Timestamp, limit: i64, offset: i64) -> StoreResult<(Vec<Message>, i64)> {
     let mut from = Sql::new(
         " FROM messages m JOIN participants p ON p.conversation_id = m.conversation_id
           JOIN conversations c ON c.id = m.conversation_id
           WHERE c.deleted_at IS NULL AND p.left_at IS NULL AND m.seq > p.cleared_before_seq AND m.tenant_id = ",
     );
-    from.bind(tenant_id).push(" AND p.user_id = ").bind(viewer).push(" AND m.created_at > ").bind(since_ms);
+    from.bind(tenant_id).push(" AND p.user_id = ").bind(viewer).push(" AND m.created_at > ").bind(millis(since));
     page_of(db, &qualified(COLUMNS, "m"), &from, "m.created_at ASC, m.id ASC", limit, offset).await
 }
 
-pub async fn edit(db: &Db, id: &str, body: &str) -> StoreResult<MessageRow> {
-    Ok(sqlx::query_as::<_, MessageRow>(&format!("UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1 RETURNING {COLUMNS}"))
+pub async fn edit(db: &Db, id: &str, body: &str) -> StoreResult<Message> {
+    Ok(sqlx::query_as::<_, Message>(&format!("UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1 RETURNING {COLUMNS}"))
         .bind(id)
         .bind(body)
         .bind(now_ms())
@@ -248,8 +234,8 @@ pub async fn edit(db: &Db, id: &str, body: &str) -> StoreResult<MessageRow> {
 }
 
 /// Deletes for everyone: the row stays as a tombstone so seqs stay gap-free, its content goes.
-pub async fn delete_for_everyone(db: &Db, id: &str) -> StoreResult<MessageRow> {
-    Ok(sqlx::query_as::<_, MessageRow>(&format!(
+pub async fn delete_for_everyone(db: &Db, id: &str) -> StoreResult<Message> {
+    Ok(sqlx::query_as::<_, Message>(&format!(
         "UPDATE messages SET body = '', file_url = NULL, file_name = NULL, file_size = NULL, file_type = NULL,
             media_id = NULL, deleted_at = $2 WHERE id = $1 RETURNING {COLUMNS}"
     ))
@@ -292,15 +278,18 @@ pub async fn toggle_reaction(db: &Db, message_id: &str, user_id: &str, emoji: &s
     Ok(true)
 }
 
-/// Reaction counts per message and emoji, with whether `viewer` is among them.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ReactionCount {
-    pub message_id: String,
-    pub emoji: String,
-    pub count: i64,
-    pub mine: i64,
+impl FromRow<'_, AnyRow> for ReactionCount {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(ReactionCount {
+            message_id: row.try_get("message_id")?,
+            emoji: row.try_get("emoji")?,
+            count: row.try_get("count")?,
+            mine: row.try_get::<i64, _>("mine")? > 0,
+        })
+    }
 }
 
+/// Reaction counts per message and emoji, with whether `viewer` is among them.
 pub async fn reactions(db: &Db, message_ids: &[String], viewer: &str) -> StoreResult<Vec<ReactionCount>> {
     let mut sql = Sql::new("SELECT message_id, emoji, COUNT(*) AS count, SUM(CASE WHEN user_id = ");
     sql.bind(viewer)

@@ -1,23 +1,31 @@
 //! Shops: a name and an address owned by one user, whom buyers message in shop threads.
 
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
+
+use super::decode::time;
 use super::sql::{page_of, Sql};
 use super::{new_id, now_ms, Db, StoreResult};
+use crate::domain::shop::Shop;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ShopRow {
-    pub id: String,
-    pub tenant_id: String,
-    pub owner_id: String,
-    pub name: String,
-    pub url: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
+impl FromRow<'_, AnyRow> for Shop {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Shop {
+            id: row.try_get("id")?,
+            tenant_id: row.try_get("tenant_id")?,
+            owner_id: row.try_get("owner_id")?,
+            name: row.try_get("name")?,
+            url: row.try_get("url")?,
+            created_at: time(row, "created_at")?,
+            updated_at: time(row, "updated_at")?,
+        })
+    }
 }
 
 const COLUMNS: &str = "id, tenant_id, owner_id, name, url, created_at, updated_at";
 
-pub async fn create(db: &Db, tenant_id: &str, owner_id: &str, name: &str, url: Option<&str>) -> StoreResult<ShopRow> {
-    Ok(sqlx::query_as::<_, ShopRow>(&format!("INSERT INTO shops ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"))
+pub async fn create(db: &Db, tenant_id: &str, owner_id: &str, name: &str, url: Option<&str>) -> StoreResult<Shop> {
+    Ok(sqlx::query_as::<_, Shop>(&format!("INSERT INTO shops ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"))
         .bind(new_id())
         .bind(tenant_id)
         .bind(owner_id)
@@ -29,8 +37,8 @@ pub async fn create(db: &Db, tenant_id: &str, owner_id: &str, name: &str, url: O
 }
 
 /// A shop of this tenant.
-pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<ShopRow>> {
-    Ok(sqlx::query_as::<_, ShopRow>(&format!("SELECT {COLUMNS} FROM shops WHERE tenant_id = $1 AND id = $2"))
+pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Shop>> {
+    Ok(sqlx::query_as::<_, Shop>(&format!("SELECT {COLUMNS} FROM shops WHERE tenant_id = $1 AND id = $2"))
         .bind(tenant_id)
         .bind(id)
         .fetch_optional(db.pool())
@@ -38,14 +46,14 @@ pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Sho
 }
 
 /// Every listed shop, in one query.
-pub async fn by_ids(db: &Db, ids: &[String]) -> StoreResult<Vec<ShopRow>> {
+pub async fn by_ids(db: &Db, ids: &[String]) -> StoreResult<Vec<Shop>> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM shops WHERE id IN ("));
     sql.bind_list(ids).push(")");
-    Ok(sql.query_as::<ShopRow>().fetch_all(db.pool()).await?)
+    Ok(sql.query_as::<Shop>().fetch_all(db.pool()).await?)
 }
 
-pub async fn update(db: &Db, id: &str, name: &str, url: Option<&str>) -> StoreResult<ShopRow> {
-    Ok(sqlx::query_as::<_, ShopRow>(&format!("UPDATE shops SET name = $2, url = $3, updated_at = $4 WHERE id = $1 RETURNING {COLUMNS}"))
+pub async fn update(db: &Db, id: &str, name: &str, url: Option<&str>) -> StoreResult<Shop> {
+    Ok(sqlx::query_as::<_, Shop>(&format!("UPDATE shops SET name = $2, url = $3, updated_at = $4 WHERE id = $1 RETURNING {COLUMNS}"))
         .bind(id)
         .bind(name)
         .bind(url)
@@ -55,7 +63,7 @@ pub async fn update(db: &Db, id: &str, name: &str, url: Option<&str>) -> StoreRe
 }
 
 /// A page of the tenant's shops, newest first, optionally of one owner, and their count.
-pub async fn list(db: &Db, tenant_id: &str, owner_id: Option<&str>, limit: i64, offset: i64) -> StoreResult<(Vec<ShopRow>, i64)> {
+pub async fn list(db: &Db, tenant_id: &str, owner_id: Option<&str>, limit: i64, offset: i64) -> StoreResult<(Vec<Shop>, i64)> {
     let mut from = Sql::new(" FROM shops WHERE tenant_id = ");
     from.bind(tenant_id);
     if let Some(owner) = owner_id {

@@ -1,36 +1,46 @@
 //! Support tickets, each with its conversation of kind `ticket`.
 
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
+
+use super::decode::{millis, named, optional_time, time};
 use super::sql::{page_of, qualified, Sql};
 use super::{conversations, new_id, now_ms, Db, StoreResult};
-use crate::domain::ticket::{Priority, TicketStatus};
+use crate::domain::conversation::{ConversationKind, MemberRole};
+use crate::domain::ticket::{Priority, Ticket, TicketBrief, TicketFilter, TicketStatus};
+use crate::domain::{Named, Timestamp};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TicketRow {
-    pub id: String,
-    pub tenant_id: String,
-    pub requester_id: String,
-    pub conversation_id: String,
-    pub subject: String,
-    pub status: String,
-    pub priority: String,
-    pub category: Option<String>,
-    pub assignee_id: Option<String>,
-    pub first_response_at: Option<i64>,
-    pub resolved_at: Option<i64>,
-    pub closed_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    /// Messages of people in its conversation, not counting system messages and deleted ones.
-    pub message_count: i64,
+impl FromRow<'_, AnyRow> for Ticket {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Ticket {
+            id: row.try_get("id")?,
+            tenant_id: row.try_get("tenant_id")?,
+            requester_id: row.try_get("requester_id")?,
+            conversation_id: row.try_get("conversation_id")?,
+            subject: row.try_get("subject")?,
+            status: named(row, "status")?,
+            priority: named(row, "priority")?,
+            category: row.try_get("category")?,
+            assignee_id: row.try_get("assignee_id")?,
+            first_response_at: optional_time(row, "first_response_at")?,
+            resolved_at: optional_time(row, "resolved_at")?,
+            closed_at: optional_time(row, "closed_at")?,
+            created_at: time(row, "created_at")?,
+            updated_at: time(row, "updated_at")?,
+            message_count: row.try_get("message_count")?,
+        })
+    }
 }
 
-impl TicketRow {
-    pub fn status(&self) -> TicketStatus {
-        TicketStatus::parse(&self.status).unwrap_or(TicketStatus::Open)
-    }
-
-    pub fn priority(&self) -> Priority {
-        Priority::parse(&self.priority).unwrap_or_default()
+impl FromRow<'_, AnyRow> for TicketBrief {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(TicketBrief {
+            id: row.try_get("id")?,
+            conversation_id: row.try_get("conversation_id")?,
+            subject: row.try_get("subject")?,
+            status: named(row, "status")?,
+            priority: named(row, "priority")?,
+        })
     }
 }
 
@@ -40,16 +50,6 @@ const COLUMNS: &str = "id, tenant_id, requester_id, conversation_id, subject, st
 /// `message_count` of the ticket `t`.
 const MESSAGE_COUNT: &str = "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = t.conversation_id
     AND m.type <> 'system' AND m.deleted_at IS NULL) AS message_count";
-
-/// A ticket's subject, status and priority, for the conversation it owns.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TicketBrief {
-    pub id: String,
-    pub conversation_id: String,
-    pub subject: String,
-    pub status: String,
-    pub priority: String,
-}
 
 /// Creates a ticket and its conversation, with the requester as its one participant, in
 /// one transaction; returns the ticket's and the conversation's ids.
@@ -62,8 +62,8 @@ pub async fn create(
     category: Option<&str>,
 ) -> StoreResult<(String, String)> {
     let mut tx = db.pool().begin().await?;
-    let members = [(requester_id.to_owned(), "member")];
-    let conversation = conversations::create_in(&mut tx, tenant_id, "ticket", None, None, requester_id, &members).await?;
+    let members = [(requester_id.to_owned(), MemberRole::Member)];
+    let conversation = conversations::create_in(&mut tx, tenant_id, ConversationKind::Ticket, None, None, requester_id, &members).await?;
     let id = new_id();
     sqlx::query(&format!("INSERT INTO tickets ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, NULL, $9, $9)"))
         .bind(&id)
@@ -82,8 +82,8 @@ pub async fn create(
 }
 
 /// A ticket of this tenant.
-pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<TicketRow>> {
-    Ok(sqlx::query_as::<_, TicketRow>(&format!(
+pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Ticket>> {
+    Ok(sqlx::query_as::<_, Ticket>(&format!(
         "SELECT {}, {MESSAGE_COUNT} FROM tickets t WHERE t.tenant_id = $1 AND t.id = $2",
         qualified(COLUMNS, "t")
     ))
@@ -93,18 +93,6 @@ pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Tic
     .await?)
 }
 
-/// Which tickets to list.
-#[derive(Debug, Clone, Default)]
-pub struct TicketFilter {
-    /// Only this requester's, newest first; without it, the agents' queue: most urgent
-    /// first, then oldest first.
-    pub requester_id: Option<String>,
-    pub status: Option<TicketStatus>,
-    pub priority: Option<Priority>,
-    pub assignee_id: Option<String>,
-    pub category: Option<String>,
-}
-
 /// `CASE` ranking priorities in queue order: 0 for the most urgent.
 fn priority_rank() -> String {
     let arms: String = Priority::QUEUE_ORDER.iter().enumerate().map(|(rank, p)| format!(" WHEN '{}' THEN {rank}", p.as_str())).collect();
@@ -112,7 +100,7 @@ fn priority_rank() -> String {
 }
 
 /// A page of the tenant's tickets and how many match.
-pub async fn list(db: &Db, tenant_id: &str, filter: &TicketFilter, limit: i64, offset: i64) -> StoreResult<(Vec<TicketRow>, i64)> {
+pub async fn list(db: &Db, tenant_id: &str, filter: &TicketFilter, limit: i64, offset: i64) -> StoreResult<(Vec<Ticket>, i64)> {
     let mut from = Sql::new(" FROM tickets t WHERE t.tenant_id = ");
     from.bind(tenant_id);
     if let Some(requester) = &filter.requester_id {
@@ -138,23 +126,23 @@ pub async fn list(db: &Db, tenant_id: &str, filter: &TicketFilter, limit: i64, o
     page_of(db, &columns, &from, &order, limit, offset).await
 }
 
-/// Writes the changeable fields of `row` back, provided the stored status is still
+/// Writes the changeable fields of `ticket` back, provided the stored status is still
 /// `expected` (else `false`: someone changed it meanwhile).
-pub async fn save(db: &Db, row: &TicketRow, expected: TicketStatus) -> StoreResult<bool> {
+pub async fn save(db: &Db, ticket: &Ticket, expected: TicketStatus) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE tickets SET status = $3, priority = $4, category = $5, assignee_id = $6, resolved_at = $7,
             closed_at = $8, updated_at = $9
          WHERE tenant_id = $1 AND id = $2 AND status = $10",
     )
-    .bind(&row.tenant_id)
-    .bind(&row.id)
-    .bind(&row.status)
-    .bind(&row.priority)
-    .bind(&row.category)
-    .bind(&row.assignee_id)
-    .bind(row.resolved_at)
-    .bind(row.closed_at)
-    .bind(row.updated_at)
+    .bind(&ticket.tenant_id)
+    .bind(&ticket.id)
+    .bind(ticket.status.as_str())
+    .bind(ticket.priority.as_str())
+    .bind(&ticket.category)
+    .bind(&ticket.assignee_id)
+    .bind(ticket.resolved_at.map(millis))
+    .bind(ticket.closed_at.map(millis))
+    .bind(millis(ticket.updated_at))
     .bind(expected.as_str())
     .execute(db.pool())
     .await?;
@@ -163,14 +151,14 @@ pub async fn save(db: &Db, row: &TicketRow, expected: TicketStatus) -> StoreResu
 
 /// Records the first answer to the ticket owning `conversation_id`, when `sender_id` is
 /// not its requester and nobody answered before.
-pub async fn note_response(db: &Db, conversation_id: &str, sender_id: &str, at: i64) -> StoreResult<()> {
+pub async fn note_response(db: &Db, conversation_id: &str, sender_id: &str, at: Timestamp) -> StoreResult<()> {
     sqlx::query(
         "UPDATE tickets SET first_response_at = $3
          WHERE conversation_id = $1 AND requester_id <> $2 AND first_response_at IS NULL",
     )
     .bind(conversation_id)
     .bind(sender_id)
-    .bind(at)
+    .bind(millis(at))
     .execute(db.pool())
     .await?;
     Ok(())

@@ -73,7 +73,7 @@ async fn unread_counts_match_a_simple_model_through_random_sends_and_reads() {
     let app = spawn_app().await;
     let users = people(&app, &["u0", "u1", "u2"]).await;
     let ids: Vec<&str> = users.iter().map(|(id, _)| id.as_str()).collect();
-    let conversations = vec![
+    let conversations = [
         (s(&app.direct(&users[0].1, ids[1]).await["id"]).to_owned(), vec![0usize, 1]),
         (s(&app.direct(&users[1].1, ids[2]).await["id"]).to_owned(), vec![1, 2]),
         (s(&app.group(&users[0].1, "all", &[ids[1], ids[2]]).await["id"]).to_owned(), vec![0, 1, 2]),

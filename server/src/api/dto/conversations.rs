@@ -7,8 +7,9 @@ use poem_openapi::{Enum, Object};
 use super::messages::MessageDto;
 use super::shops::ShopSummaryDto;
 use super::tickets::TicketSummaryDto;
-use super::time;
-use crate::store::conversations::{ListedRow, MemberRow};
+use crate::chat::listing::ConversationView;
+use crate::domain::conversation::{ConversationKind, Member, MemberRole};
+use crate::domain::Named;
 
 /// What a conversation is for.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,13 +25,13 @@ pub enum ConversationKindDto {
     Ticket,
 }
 
-impl ConversationKindDto {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConversationKindDto::Direct => "direct",
-            ConversationKindDto::Group => "group",
-            ConversationKindDto::Shop => "shop",
-            ConversationKindDto::Ticket => "ticket",
+impl From<ConversationKindDto> for ConversationKind {
+    fn from(kind: ConversationKindDto) -> Self {
+        match kind {
+            ConversationKindDto::Direct => ConversationKind::Direct,
+            ConversationKindDto::Group => ConversationKind::Group,
+            ConversationKindDto::Shop => ConversationKind::Shop,
+            ConversationKindDto::Ticket => ConversationKind::Ticket,
         }
     }
 }
@@ -54,16 +55,16 @@ pub struct ParticipantDto {
     pub joined_at: DateTime<Utc>,
 }
 
-impl From<&MemberRow> for ParticipantDto {
-    fn from(m: &MemberRow) -> Self {
+impl From<Member> for ParticipantDto {
+    fn from(m: Member) -> Self {
         ParticipantDto {
-            id: m.user_id.clone(),
-            username: m.username.clone(),
-            display_name: m.display_name.clone(),
-            avatar_url: m.avatar_url.clone(),
-            role: m.role.clone(),
+            id: m.user_id,
+            username: m.username,
+            display_name: m.display_name,
+            avatar_url: m.avatar_url,
+            role: m.role.as_str().to_owned(),
             last_read_seq: m.last_read_seq,
-            joined_at: time(m.joined_at),
+            joined_at: m.joined_at,
         }
     }
 }
@@ -108,31 +109,37 @@ pub struct ConversationDto {
 }
 
 impl ConversationDto {
-    /// Assembles the DTO of `row` for `viewer` from the page's members and last messages.
-    pub fn assemble(listed: &ListedRow, viewer: &str, members: &[MemberRow], last_message: Option<MessageDto>) -> Self {
-        let row = &listed.conversation;
-        let participants: Vec<ParticipantDto> = members.iter().filter(|m| m.conversation_id == row.id).map(ParticipantDto::from).collect();
-        let participant =
-            matches!(row.kind.as_str(), "direct" | "shop").then(|| participants.iter().find(|p| p.id != viewer).cloned()).flatten();
+    /// The DTO of `view` as `viewer` sees it: in a conversation of two, the other one is
+    /// "the participant".
+    pub fn new(view: ConversationView, viewer: &str) -> Self {
+        let ConversationView { listed, members, last_message, shop, ticket } = view;
+        let row = listed.conversation;
+        let participants: Vec<ParticipantDto> = members.into_iter().map(ParticipantDto::from).collect();
+        let participant = row.kind.is_pair().then(|| participants.iter().find(|p| p.id != viewer).cloned()).flatten();
         ConversationDto {
-            id: row.id.clone(),
-            kind: row.kind.clone(),
-            name: row.name.clone(),
-            description: row.description.clone(),
+            id: row.id,
+            kind: row.kind.as_str().to_owned(),
+            name: row.name,
+            description: row.description,
             participant,
             participants,
-            shop: None,
-            ticket: None,
-            last_message,
+            shop: shop.as_ref().map(ShopSummaryDto::from),
+            ticket: ticket.as_ref().map(TicketSummaryDto::from),
+            last_message: last_message.map(MessageDto::from),
             last_seq: row.last_seq,
             last_read_seq: listed.last_read_seq,
             unread_count: listed.unread_count,
-            muted: listed.muted != 0,
-            archived: listed.archived != 0,
-            role: listed.role.clone(),
-            created_at: time(row.created_at),
-            updated_at: time(row.updated_at),
+            muted: listed.muted,
+            archived: listed.archived,
+            role: listed.role.as_str().to_owned(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         }
+    }
+
+    /// The DTOs of `views`, in order.
+    pub fn many(views: Vec<ConversationView>, viewer: &str) -> Vec<Self> {
+        views.into_iter().map(|view| ConversationDto::new(view, viewer)).collect()
     }
 }
 
@@ -188,6 +195,15 @@ pub enum MemberRoleDto {
     Admin,
     /// Takes part.
     Member,
+}
+
+impl From<MemberRoleDto> for MemberRole {
+    fn from(role: MemberRoleDto) -> Self {
+        match role {
+            MemberRoleDto::Admin => MemberRole::Admin,
+            MemberRoleDto::Member => MemberRole::Member,
+        }
+    }
 }
 
 /// Change a participant's role.

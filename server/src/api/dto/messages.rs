@@ -2,10 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
-use serde::Serialize;
 
-use super::time;
-use crate::store::messages::{MessageRow, ReactionCount};
+use crate::domain::conversation::MessageType;
+use crate::domain::message::{Attachment, Content};
+use crate::domain::Named;
+use crate::events::{MessageView, ReactionView};
 
 /// The kind of message a client may send.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +20,18 @@ pub enum SendTypeDto {
     Image,
 }
 
+impl From<SendTypeDto> for MessageType {
+    fn from(t: SendTypeDto) -> Self {
+        match t {
+            SendTypeDto::Text => MessageType::Text,
+            SendTypeDto::File => MessageType::File,
+            SendTypeDto::Image => MessageType::Image,
+        }
+    }
+}
+
 /// One emoji's reactions on a message.
-#[derive(Object, Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Object, Debug, Clone, PartialEq, Eq)]
 pub struct ReactionDto {
     /// The emoji.
     pub emoji: String,
@@ -30,8 +41,35 @@ pub struct ReactionDto {
     pub me: bool,
 }
 
+impl From<ReactionView> for ReactionDto {
+    fn from(r: ReactionView) -> Self {
+        ReactionDto { emoji: r.emoji, count: r.count, me: r.me }
+    }
+}
+
+/// The file attached to a message, flattened into it.
+#[derive(Object, Debug, Clone)]
+pub struct AttachmentDto {
+    /// URL of an attached file.
+    pub file_url: Option<String>,
+    /// Original name of the attached file.
+    pub file_name: Option<String>,
+    /// Size of the attached file in bytes.
+    pub file_size: Option<i64>,
+    /// MIME type of the attached file.
+    pub file_type: Option<String>,
+    /// Id of uploaded media, when the file went through Confab's media store.
+    pub media_id: Option<String>,
+}
+
+impl From<Attachment> for AttachmentDto {
+    fn from(a: Attachment) -> Self {
+        AttachmentDto { file_url: a.file_url, file_name: a.file_name, file_size: a.file_size, file_type: a.file_type, media_id: a.media_id }
+    }
+}
+
 /// A message.
-#[derive(Object, Debug, Clone, Serialize)]
+#[derive(Object, Debug, Clone)]
 pub struct MessageDto {
     /// The message's id.
     pub id: String,
@@ -43,20 +81,11 @@ pub struct MessageDto {
     pub sender_id: Option<String>,
     /// `text`, `file`, `image` or `system`.
     #[oai(rename = "type")]
-    #[serde(rename = "type")]
     pub kind: String,
     /// The text; empty once deleted for everyone.
     pub body: String,
-    /// URL of an attached file.
-    pub file_url: Option<String>,
-    /// Original name of the attached file.
-    pub file_name: Option<String>,
-    /// Size of the attached file in bytes.
-    pub file_size: Option<i64>,
-    /// MIME type of the attached file.
-    pub file_type: Option<String>,
-    /// Id of uploaded media, when the file went through Confab's media store.
-    pub media_id: Option<String>,
+    #[oai(flatten)]
+    pub attachment: AttachmentDto,
     /// The message this one answers.
     pub reply_to_id: Option<String>,
     /// The message this one is a forwarded copy of.
@@ -73,43 +102,30 @@ pub struct MessageDto {
     pub created_at: DateTime<Utc>,
 }
 
-impl MessageDto {
-    pub fn from_row(m: &MessageRow, reactions: Vec<ReactionDto>) -> Self {
+impl From<MessageView> for MessageDto {
+    fn from(m: MessageView) -> Self {
         MessageDto {
-            id: m.id.clone(),
-            conversation_id: m.conversation_id.clone(),
+            id: m.id,
+            conversation_id: m.conversation_id,
             seq: m.seq,
-            sender_id: m.sender_id.clone(),
-            kind: m.kind.clone(),
-            body: m.body.clone(),
-            file_url: m.file_url.clone(),
-            file_name: m.file_name.clone(),
-            file_size: m.file_size,
-            file_type: m.file_type.clone(),
-            media_id: m.media_id.clone(),
-            reply_to_id: m.reply_to_id.clone(),
-            forwarded_from_id: m.forwarded_from_id.clone(),
-            reactions,
-            client_msg_id: m.client_msg_id.clone(),
-            edited_at: m.edited_at.map(time),
-            deleted: m.deleted_at.is_some(),
-            created_at: time(m.created_at),
+            sender_id: m.sender_id,
+            kind: m.kind.as_str().to_owned(),
+            body: m.body,
+            attachment: m.attachment.into(),
+            reply_to_id: m.reply_to_id,
+            forwarded_from_id: m.forwarded_from_id,
+            reactions: m.reactions.into_iter().map(ReactionDto::from).collect(),
+            client_msg_id: m.client_msg_id,
+            edited_at: m.edited_at,
+            deleted: m.deleted,
+            created_at: m.created_at,
         }
     }
+}
 
-    /// Builds the DTOs of `rows`, attaching each message's reactions from `counts`.
-    pub fn many(rows: &[MessageRow], counts: &[ReactionCount]) -> Vec<MessageDto> {
-        rows.iter()
-            .map(|m| {
-                let reactions = counts
-                    .iter()
-                    .filter(|c| c.message_id == m.id)
-                    .map(|c| ReactionDto { emoji: c.emoji.clone(), count: c.count, me: c.mine > 0 })
-                    .collect();
-                MessageDto::from_row(m, reactions)
-            })
-            .collect()
-    }
+/// Message DTOs of views, in order.
+pub fn many(views: Vec<MessageView>) -> Vec<MessageDto> {
+    views.into_iter().map(MessageDto::from).collect()
 }
 
 /// Send a message.
@@ -143,6 +159,26 @@ pub struct SendMessageRequest {
     /// message (200) instead of storing a duplicate.
     #[oai(validator(max_length = 64))]
     pub client_msg_id: Option<String>,
+}
+
+impl SendMessageRequest {
+    /// What the sender wrote; an empty `client_msg_id` counts as none.
+    pub fn into_content(self) -> Content {
+        Content {
+            kind: self.kind.map(MessageType::from).unwrap_or_default(),
+            body: self.body,
+            attachment: Attachment {
+                file_url: self.file_url,
+                file_name: self.file_name,
+                file_size: self.file_size,
+                file_type: self.file_type,
+                media_id: self.media_id,
+            },
+            reply_to_id: self.reply_to_id,
+            forwarded_from_id: None,
+            client_msg_id: self.client_msg_id.filter(|c| !c.is_empty()),
+        }
+    }
 }
 
 /// Edit a message.
@@ -206,4 +242,32 @@ pub struct SyncedConversation {
 pub struct SyncResponse {
     /// One entry per requested conversation.
     pub conversations: Vec<SyncedConversation>,
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+    use crate::domain::message::Message;
+
+    #[test]
+    fn the_attachment_fields_sit_flat_in_the_message_even_when_empty() {
+        let message = Message {
+            id: "m".into(),
+            tenant_id: "t".into(),
+            conversation_id: "c".into(),
+            seq: 1,
+            sender_id: None,
+            content: Content { body: "hi".into(), ..Content::default() },
+            edited_at: None,
+            deleted_at: None,
+            created_at: chrono::DateTime::from_timestamp_millis(0).unwrap(),
+        };
+        let json = MessageDto::from(MessageView::new(message, Vec::new())).to_json().unwrap();
+        for field in ["file_url", "file_name", "file_size", "file_type", "media_id"] {
+            assert_eq!(json.get(field), Some(&serde_json::Value::Null), "{field}");
+        }
+        assert!(json.get("attachment").is_none());
+    }
 }

@@ -4,8 +4,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::Object;
 
-use super::time;
-use crate::store::shops::ShopRow;
+use crate::domain::shop::Shop;
 
 /// A shop: a name and an address owned by one user, whom buyers message in shop threads.
 #[derive(Object, Debug, Clone)]
@@ -24,15 +23,15 @@ pub struct ShopDto {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<&ShopRow> for ShopDto {
-    fn from(s: &ShopRow) -> Self {
+impl From<&Shop> for ShopDto {
+    fn from(s: &Shop) -> Self {
         ShopDto {
             id: s.id.clone(),
             owner_id: s.owner_id.clone(),
             name: s.name.clone(),
             url: s.url.clone(),
-            created_at: time(s.created_at),
-            updated_at: time(s.updated_at),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
         }
     }
 }
@@ -48,8 +47,8 @@ pub struct ShopSummaryDto {
     pub url: Option<String>,
 }
 
-impl From<&ShopRow> for ShopSummaryDto {
-    fn from(s: &ShopRow) -> Self {
+impl From<&Shop> for ShopSummaryDto {
+    fn from(s: &Shop) -> Self {
         ShopSummaryDto { id: s.id.clone(), name: s.name.clone(), url: s.url.clone() }
     }
 }

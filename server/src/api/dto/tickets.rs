@@ -4,9 +4,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 
-use super::time;
-use crate::domain::ticket::{Priority, TicketStatus};
-use crate::store::tickets::{TicketBrief, TicketRow};
+use crate::domain::ticket::{Priority, Ticket, TicketBrief, TicketStatus};
 
 /// Where a ticket stands: `open` → `pending` → `resolved` → `closed`; a resolved or
 /// closed ticket may be reopened.
@@ -81,14 +79,6 @@ impl From<Priority> for TicketPriorityDto {
     }
 }
 
-fn status_of(stored: &str) -> TicketStatusDto {
-    TicketStatus::parse(stored).unwrap_or(TicketStatus::Open).into()
-}
-
-fn priority_of(stored: &str) -> TicketPriorityDto {
-    Priority::parse(stored).unwrap_or_default().into()
-}
-
 /// A support ticket. Its messages live in its conversation (`conversation_id`), read and
 /// written through the conversation endpoints.
 #[derive(Object, Debug, Clone)]
@@ -123,23 +113,23 @@ pub struct TicketDto {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<&TicketRow> for TicketDto {
-    fn from(t: &TicketRow) -> Self {
+impl From<&Ticket> for TicketDto {
+    fn from(t: &Ticket) -> Self {
         TicketDto {
             id: t.id.clone(),
             conversation_id: t.conversation_id.clone(),
             requester_id: t.requester_id.clone(),
             subject: t.subject.clone(),
-            status: status_of(&t.status),
-            priority: priority_of(&t.priority),
+            status: t.status.into(),
+            priority: t.priority.into(),
             category: t.category.clone(),
             assignee_id: t.assignee_id.clone(),
             message_count: t.message_count,
-            first_response_at: t.first_response_at.map(time),
-            resolved_at: t.resolved_at.map(time),
-            closed_at: t.closed_at.map(time),
-            created_at: time(t.created_at),
-            updated_at: time(t.updated_at),
+            first_response_at: t.first_response_at,
+            resolved_at: t.resolved_at,
+            closed_at: t.closed_at,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
         }
     }
 }
@@ -159,7 +149,7 @@ pub struct TicketSummaryDto {
 
 impl From<&TicketBrief> for TicketSummaryDto {
     fn from(t: &TicketBrief) -> Self {
-        TicketSummaryDto { id: t.id.clone(), subject: t.subject.clone(), status: status_of(&t.status), priority: priority_of(&t.priority) }
+        TicketSummaryDto { id: t.id.clone(), subject: t.subject.clone(), status: t.status.into(), priority: t.priority.into() }
     }
 }
 

@@ -1,0 +1,55 @@
+//! Who a socket belongs to: the credential a WebSocket request presents, checked once at
+//! the upgrade, and the identity each of its frames acts as.
+
+use crate::auth::caller::user_from_claims;
+use crate::auth::{AuthError, Purpose, UserCaller};
+use crate::state::AppState;
+use crate::store;
+
+/// Who is connected, and until when their credential is good. Only ids are kept: the user
+/// is loaded afresh for each frame, so a suspension or permission change applies at once
+/// and an idle socket stays small.
+pub struct Session {
+    pub state: AppState,
+    pub identity: Identity,
+    /// Epoch seconds at which the token expires; `None` for one-time tickets.
+    pub expires_at: Option<i64>,
+}
+
+/// The verified subject of a socket's token.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub tenant_id: String,
+    pub user_id: String,
+    pub session_id: Option<String>,
+    pub purpose: Purpose,
+}
+
+impl Identity {
+    /// The caller as it stands now, or why it may no longer act.
+    pub async fn caller(&self, state: &AppState) -> Result<UserCaller, AuthError> {
+        user_from_claims(state, self.tenant_id.clone(), self.user_id.clone(), self.session_id.clone(), self.purpose, None).await
+    }
+}
+
+/// Checks the `token` of a WebSocket request: a chat or access token (the socket closes
+/// when it expires), or a one-time ticket from `GET /v1/messaging/token`, spent here.
+#[tracing::instrument(skip_all, fields(tenant_id, user_id))]
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Session, AuthError> {
+    let claims = state.keys.verify(token, &[Purpose::Chat, Purpose::Access, Purpose::Ws])?;
+    let expires_at = match claims.pur {
+        Purpose::Ws => {
+            if !store::sessions::spend_ws_ticket(&state.db, &claims.jti).await? {
+                return Err(AuthError::Unauthorized("this ticket was already used or has expired"));
+            }
+            None
+        }
+        _ => Some(claims.exp),
+    };
+    let identity = Identity { tenant_id: claims.tid, user_id: claims.sub, session_id: claims.sid, purpose: claims.pur };
+    identity.caller(state).await?;
+    let span = tracing::Span::current();
+    span.record("tenant_id", identity.tenant_id.as_str());
+    span.record("user_id", identity.user_id.as_str());
+    Ok(Session { state: state.clone(), identity, expires_at })
+}

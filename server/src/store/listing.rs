@@ -1,0 +1,105 @@
+//! A user's conversation list: the filters, the order and the unread counts.
+
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
+
+use super::conversations::COLUMNS;
+use super::decode::{flag, named, stored_flag};
+use super::sql::{qualified, Sql};
+use super::{Db, StoreResult};
+use crate::domain::conversation::{Conversation, ListFilter, ListedConversation};
+use crate::domain::Named;
+
+impl FromRow<'_, AnyRow> for ListedConversation {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(ListedConversation {
+            conversation: Conversation::from_row(row)?,
+            role: named(row, "role")?,
+            last_read_seq: row.try_get("last_read_seq")?,
+            muted: flag(row, "muted")?,
+            archived: flag(row, "archived")?,
+            unread_count: row.try_get("unread_count")?,
+        })
+    }
+}
+
+/// Others' messages after the caller's read position and visible to them.
+const UNREAD: &str = "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id
+    AND m.seq > p.last_read_seq AND m.seq > p.cleared_before_seq AND m.deleted_at IS NULL
+    AND (m.sender_id IS NULL OR m.sender_id <> p.user_id))";
+
+fn list_where(sql: &mut Sql, tenant_id: &str, user_id: &str, filter: &ListFilter) {
+    sql.push(" FROM participants p JOIN conversations c ON c.id = p.conversation_id WHERE p.tenant_id = ")
+        .bind(tenant_id)
+        .push(" AND p.user_id = ")
+        .bind(user_id)
+        .push(" AND p.left_at IS NULL AND c.deleted_at IS NULL");
+    // A conversation hidden by "delete for me" leaves the list but stays readable by id.
+    if filter.conversation_id.is_none() {
+        sql.push(" AND p.hidden = 0");
+    }
+    if let Some(kind) = filter.kind {
+        sql.push(" AND c.kind = ").bind(kind.as_str());
+    }
+    if let Some(id) = &filter.conversation_id {
+        sql.push(" AND c.id = ").bind(id);
+    }
+    if let Some(shop_id) = &filter.shop_id {
+        sql.push(" AND c.shop_id = ").bind(shop_id);
+    }
+    if let Some(archived) = filter.archived {
+        sql.push(" AND p.archived = ").bind(stored_flag(archived));
+    }
+    if let Some(peer) = &filter.search_peer {
+        let pattern = format!("%{}%", like_escape(&peer.to_lowercase()));
+        sql.push(
+            " AND c.kind = 'direct' AND EXISTS (SELECT 1 FROM participants o JOIN users u ON u.id = o.user_id
+              WHERE o.conversation_id = c.id AND o.user_id <> p.user_id AND (LOWER(u.username) LIKE ",
+        )
+        .bind(pattern.clone())
+        .push(" ESCAPE '\\' OR LOWER(COALESCE(u.display_name, '')) LIKE ")
+        .bind(pattern)
+        .push(" ESCAPE '\\'))");
+    }
+}
+
+/// Escapes LIKE wildcards in user input.
+pub fn like_escape(raw: &str) -> String {
+    raw.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// A page of a user's conversations by last activity, with unread counts, in two queries.
+pub async fn list_for_user(
+    db: &Db,
+    tenant_id: &str,
+    user_id: &str,
+    filter: &ListFilter,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(Vec<ListedConversation>, i64)> {
+    let columns = qualified(COLUMNS, "c");
+    let mut sql = Sql::new(&format!("SELECT {columns}, p.role, p.last_read_seq, p.muted, p.archived, {UNREAD} AS unread_count"));
+    list_where(&mut sql, tenant_id, user_id, filter);
+    let order = if filter.oldest_first { "ASC" } else { "DESC" };
+    sql.push(&format!(" ORDER BY c.updated_at {order}, c.id {order} LIMIT ")).bind(limit).push(" OFFSET ").bind(offset);
+    let rows = sql.query_as::<ListedConversation>().fetch_all(db.pool()).await?;
+
+    let mut count = Sql::new("SELECT COUNT(*)");
+    list_where(&mut count, tenant_id, user_id, filter);
+    let total = count.query_scalar::<i64>().fetch_one(db.pool()).await?;
+    Ok((rows, total))
+}
+
+/// Unread counts of every listed conversation of a user that has any.
+pub async fn unread_for_user(db: &Db, tenant_id: &str, user_id: &str) -> StoreResult<Vec<(String, i64)>> {
+    Ok(sqlx::query_as::<_, (String, i64)>(&format!(
+        "SELECT id, unread FROM (SELECT c.id AS id, c.updated_at AS updated_at, {UNREAD} AS unread
+           FROM participants p JOIN conversations c ON c.id = p.conversation_id
+           WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND c.deleted_at IS NULL) t
+         WHERE unread > 0 ORDER BY updated_at DESC, id DESC"
+    ))
+    .bind(tenant_id)
+    .bind(user_id)
+    .fetch_all(db.pool())
+    .await?)
+}
