@@ -2,7 +2,7 @@
 //! to a status code and the error envelope.
 
 use crate::auth::AuthError;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, MalformedId};
 use crate::limiter::LimiterError;
 use crate::store::StoreError;
 
@@ -67,6 +67,12 @@ impl AppError {
         } else {
             self.to_string()
         }
+    }
+}
+
+impl From<MalformedId> for AppError {
+    fn from(err: MalformedId) -> Self {
+        AppError::BadRequest(err.to_string())
     }
 }
 

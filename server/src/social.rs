@@ -4,7 +4,7 @@
 //! of the whole list.
 
 use crate::auth::UserCaller;
-use crate::chat::access::parse_id;
+use crate::domain::parse_id;
 use crate::domain::{Invalid, User};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;

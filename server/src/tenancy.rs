@@ -6,7 +6,7 @@
 use crate::audit;
 use crate::auth::api_key::{self, Generated};
 use crate::auth::Caller;
-use crate::chat::access::parse_id;
+use crate::domain::parse_id;
 use crate::domain::{ApiKey, Invalid, KeyKind, SettingsChange, Tenant, TenantName};
 use crate::error::{AppError, AppResult};
 use crate::policy;

@@ -6,7 +6,7 @@
 use crate::audit;
 use crate::auth::jwt::Signed;
 use crate::auth::{password, Caller, Purpose};
-use crate::chat::access::parse_id;
+use crate::domain::parse_id;
 use crate::domain::user::{apply_text, TextChange};
 use crate::domain::{DisplayName, Email, Invalid, Password, PermissionsChange, Role, User, UserStatus, Username};
 use crate::error::{AppError, AppResult};

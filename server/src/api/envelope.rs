@@ -136,7 +136,7 @@ pub fn listed<T: ParseFromJSON + ToJSON>(data: Vec<T>, page: PageRequest, total:
 
 /// Checks that an id from the path is a ULID, so junk is a 400 rather than a lookup.
 pub fn parse_id(raw: &str) -> Result<String, super::error::ApiError> {
-    Ok(crate::chat::access::parse_id(raw)?)
+    Ok(crate::domain::parse_id(raw).map_err(crate::error::AppError::from)?)
 }
 
 #[cfg(test)]

@@ -10,7 +10,6 @@ use poem_openapi::{ApiResponse, Object};
 
 use crate::auth::AuthError;
 use crate::error::AppError;
-use crate::store::StoreError;
 
 /// A failed request.
 #[derive(Object, Debug, Clone)]
@@ -116,12 +115,6 @@ impl From<AppError> for ApiError {
 
 impl From<AuthError> for ApiError {
     fn from(err: AuthError) -> Self {
-        AppError::from(err).into()
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
         AppError::from(err).into()
     }
 }

@@ -1,5 +1,7 @@
-//! The HTTP API: one `XxxApi` struct per OpenAPI tag. Handlers authenticate, call the
-//! service and store layers, and map errors; they hold no SQL.
+//! The HTTP API: one `XxxApi` struct per OpenAPI tag. Handlers authenticate, call a service
+//! (`chat`, `accounts`, `users`, `tenancy`, `social`, `realtime`), and map its domain types
+//! to DTOs and its errors to the envelope. They never reach the store and decide no
+//! authorization themselves: that is `policy` and `chat::access`.
 
 mod body_limit;
 pub mod dto;

@@ -29,17 +29,12 @@ impl Membership {
     }
 }
 
-/// Checks that an id from a request is a ULID; junk is a 400, not a lookup.
-pub fn parse_id(raw: &str) -> AppResult<String> {
-    ulid::Ulid::from_string(raw).map(|id| id.to_string()).map_err(|_| AppError::BadRequest(format!("{raw:?} is not a valid id")))
-}
-
 /// The conversation `raw_id` of the caller's tenant (404 otherwise), of which the caller must
 /// be a current participant (403 otherwise). Support agents (staff and up) may enter every
 /// ticket conversation of their tenant: the first visit makes them a participant, so they
 /// get its messages, read state and unread count like anyone in it.
 pub async fn member(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<Membership> {
-    let id = parse_id(raw_id)?;
+    let id = crate::domain::parse_id(raw_id)?;
     // The common case, a current member, takes one query; the rest sorts out 404 from 403.
     if let Some((conversation, participant)) = store::participants::membership(&state.db, &caller.tenant_id, &id, &caller.user.id).await? {
         if participant.is_member() {

@@ -6,6 +6,7 @@ use crate::auth::UserCaller;
 use crate::bus::Event;
 use crate::domain::conversation::{check_body, BodyError, ConversationKind, MessageType};
 use crate::domain::message::{Content, Message};
+use crate::domain::parse_id;
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::{MessageEvent, Payload, ReactionEvent};
@@ -78,7 +79,7 @@ pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership
         return Err(Invalid::new("file_size", "must not be negative").into());
     }
     if let Some(reply_to) = &content.reply_to_id {
-        let reply_to = access::parse_id(reply_to)?;
+        let reply_to = parse_id(reply_to)?;
         let original = store::messages::by_id(&state.db, &caller.tenant_id, &reply_to).await?;
         if original.is_none_or(|m| m.conversation_id != membership.id()) {
             return Err(Invalid::new("reply_to_id", "must be a message of the same conversation").into());
@@ -123,7 +124,7 @@ pub async fn announce(state: &AppState, message: &Message, kind: fn(MessageEvent
 /// A message of the caller's tenant in a conversation the caller belongs to.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, message_id = %raw_id))]
 pub async fn visible_message(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<(Message, Membership)> {
-    let id = access::parse_id(raw_id)?;
+    let id = parse_id(raw_id)?;
     let message = store::messages::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("message"))?;
     let membership = access::member(state, caller, &message.conversation_id).await?;
     if message.seq <= membership.participant.cleared_before_seq {

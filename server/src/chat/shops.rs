@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store;
 
-use super::access::parse_id;
+use crate::domain::parse_id;
 
 /// The shop `raw_id` of the caller's tenant (404 otherwise).
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, shop_id = %raw_id))]

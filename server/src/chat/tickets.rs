@@ -1,12 +1,12 @@
 //! Support tickets: opening, the queue, and changes. Who may see and change a ticket is
 //! decided here; who may enter its conversation, in `access`.
 
-use super::access::parse_id;
 use super::{access, messages, notify_members};
 use crate::auth::UserCaller;
 use crate::domain::conversation::MessageType;
 use crate::domain::message::Content;
 use crate::domain::names::{ticket_category, ticket_subject};
+use crate::domain::parse_id;
 use crate::domain::ticket::{Priority, Ticket, TicketFilter, TicketStatus};
 use crate::domain::User;
 use crate::domain::{Invalid, Named};

@@ -3,6 +3,7 @@
 
 pub mod api_key;
 pub mod conversation;
+pub mod id;
 pub mod message;
 pub mod named;
 pub mod names;
@@ -14,6 +15,7 @@ pub mod ticket;
 pub mod user;
 
 pub use api_key::{ApiKey, KeyKind};
+pub use id::{parse_id, MalformedId};
 pub use named::{Named, Timestamp};
 pub use names::{DisplayName, Email, Password, Slug, TenantName, Username};
 pub use role::{Permissions, PermissionsChange, Role};

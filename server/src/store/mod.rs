@@ -222,8 +222,3 @@ pub fn now_ms() -> i64 {
 pub fn new_id() -> String {
     ulid::Ulid::new().to_string()
 }
-
-/// Decodes a stored 0/1 flag.
-pub fn flag(value: i64) -> bool {
-    value != 0
-}

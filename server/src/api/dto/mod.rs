@@ -1,5 +1,6 @@
-//! Request and response bodies. They are separate from the database rows; `From` impls
-//! convert rows into them.
+//! Request and response bodies. They are separate from the domain types; `From` impls at
+//! this edge map the services' domain types (and the event payloads of `events`) into them,
+//! and requests into the services' inputs.
 
 pub mod auth;
 pub mod broadcasts;
@@ -12,13 +13,7 @@ pub mod tenant;
 pub mod tickets;
 pub mod users;
 
-use chrono::{DateTime, TimeZone, Utc};
 use poem_openapi::types::MaybeUndefined;
-
-/// Stored epoch milliseconds as an RFC 3339 time.
-pub fn time(ms: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
-}
 
 /// A field of a partial update: `None` when absent, `Some(None)` when `null`, else the value.
 pub fn patched(field: &MaybeUndefined<String>) -> Option<Option<&str>> {
