@@ -33,6 +33,7 @@ impl Membership {
 /// be a current participant (403 otherwise). Support agents (staff and up) may enter every
 /// ticket conversation of their tenant: the first visit makes them a participant, so they
 /// get its messages, read state and unread count like anyone in it.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, conversation_id = %raw_id))]
 pub async fn member(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<Membership> {
     let id = crate::domain::parse_id(raw_id)?;
     // The common case, a current member, takes one query; the rest sorts out 404 from 403.
