@@ -69,9 +69,11 @@ pub async fn login(state: &AppState, tenant_slug: &str, email: &str, password: &
     if by_address.hits > state.config.login_limit_per_address {
         return Err(rate_limited(by_address.resets_in));
     }
+    // The attempt is counted before the password is checked, in one atomic step: racing
+    // guesses each take their own number, and those past the limit are refused unevaluated.
     let account_key = format!("login:acct:{}:{}", tenant_slug.to_lowercase(), email.trim().to_lowercase());
-    let by_account = state.limiter.peek(&account_key).await?;
-    if by_account.hits >= state.config.login_limit_per_account {
+    let by_account = state.limiter.hit(&account_key, window).await?;
+    if by_account.hits > state.config.login_limit_per_account {
         return Err(rate_limited(by_account.resets_in));
     }
 
@@ -90,10 +92,7 @@ pub async fn login(state: &AppState, tenant_slug: &str, email: &str, password: &
             state.limiter.reset(&account_key).await?;
             open_session(state, user, tenant).await
         }
-        _ => {
-            state.limiter.hit(&account_key, window).await?;
-            Err(AuthError::Unauthorized("wrong tenant, email or password").into())
-        }
+        _ => Err(AuthError::Unauthorized("wrong tenant, email or password").into()),
     }
 }
 

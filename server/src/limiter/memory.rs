@@ -36,11 +36,6 @@ impl RateLimiter for MemoryLimiter {
         Ok(Self::count(Some(entry), now))
     }
 
-    async fn peek(&self, key: &str) -> Result<Count, LimiterError> {
-        let windows = self.windows.lock().expect("limiter lock");
-        Ok(Self::count(windows.get(key), Instant::now()))
-    }
-
     async fn reset(&self, key: &str) -> Result<(), LimiterError> {
         self.windows.lock().expect("limiter lock").remove(key);
         Ok(())

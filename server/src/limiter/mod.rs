@@ -25,8 +25,6 @@ pub struct LimiterError(pub String);
 pub trait RateLimiter: Send + Sync {
     /// Adds one hit to `key`, starting a window of `window` if none runs.
     async fn hit(&self, key: &str, window: Duration) -> Result<Count, LimiterError>;
-    /// The current count of `key` without adding to it.
-    async fn peek(&self, key: &str) -> Result<Count, LimiterError>;
     /// Forgets `key`.
     async fn reset(&self, key: &str) -> Result<(), LimiterError>;
     /// True when the backing store answers.

@@ -48,13 +48,6 @@ impl RateLimiter for RedisLimiter {
         Ok(Self::count(hits, ttl))
     }
 
-    async fn peek(&self, key: &str) -> Result<Count, LimiterError> {
-        let mut conn = self.conn.clone();
-        let full = format!("{}{key}", self.prefix);
-        let (hits, ttl): (Option<i64>, i64) = redis::pipe().get(&full).pttl(&full).query_async(&mut conn).await.map_err(fail)?;
-        Ok(Self::count(hits.unwrap_or(0), ttl))
-    }
-
     async fn reset(&self, key: &str) -> Result<(), LimiterError> {
         let mut conn = self.conn.clone();
         redis::cmd("DEL").arg(format!("{}{key}", self.prefix)).query_async::<()>(&mut conn).await.map_err(fail)

@@ -96,6 +96,21 @@ async fn login_failures_are_limited_per_account_with_retry_after() {
 }
 
 #[tokio::test]
+async fn twenty_racing_guesses_on_one_account_get_five_evaluations_and_the_rest_are_refused() {
+    let app = spawn_app().await;
+    assert_eq!(app.config.login_limit_per_account, 5);
+    let guesses = (0..20).map(|i| {
+        app.post("/v1/auth/login").json(json!({"tenant": "default", "email": "admin@localhost", "password": format!("guess-{i}")})).send()
+    });
+    let statuses: Vec<u16> = futures::future::join_all(guesses).await.iter().map(|reply| reply.status.as_u16()).collect();
+    let evaluated = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((evaluated, refused), (5, 15), "statuses {statuses:?}");
+    // The limit holds for the right password too until the window passes.
+    app.login("default", "admin@localhost", BOOTSTRAP_PASSWORD).await.expect(429, Some("rate_limited"));
+}
+
+#[tokio::test]
 async fn login_attempts_are_limited_per_client_address() {
     let app = spawn_app_with(|c| c.login_limit_per_address = 4).await;
     for i in 0..4 {

@@ -10,6 +10,7 @@ mod binary;
 mod broadcasts;
 mod conversations;
 mod errors;
+mod headers;
 mod messages;
 mod openapi;
 mod ops;
