@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use crate::auth::jwt::Signed;
 use crate::auth::{password, AuthError, Purpose, UserCaller};
-use crate::domain::user::{apply_text, TextChange};
-use crate::domain::{DisplayName, Email, Password, Role, Slug, Tenant, TenantName, TenantSettings, User, UserStatus, Username};
+use crate::domain::user::TextChange;
+use crate::domain::{DisplayName, Email, Password, Role, Slug, Tenant, TenantName, TenantSettings, User, UserPatch, UserStatus, Username};
 use crate::error::{AppError, AppResult};
 use crate::policy;
 use crate::state::AppState;
@@ -168,14 +168,18 @@ pub struct ProfileChange {
 /// valid one.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn update_profile(state: &AppState, caller: &UserCaller, change: ProfileChange) -> AppResult<User> {
-    let mut user = caller.user.clone();
     if let Some(Some(name)) = &change.display_name {
         DisplayName::parse(name)?;
     }
-    apply_text(&mut user.display_name, change.display_name);
-    apply_text(&mut user.avatar_url, change.avatar_url);
-    apply_text(&mut user.timezone, change.timezone);
-    Ok(store::users::save(&state.db, &user).await?)
+    // Only these columns are written: a suspension or role change made since the caller
+    // was authenticated is never undone by a profile save.
+    let patch = UserPatch {
+        display_name: UserPatch::text(change.display_name),
+        avatar_url: UserPatch::text(change.avatar_url),
+        timezone: UserPatch::text(change.timezone),
+        ..UserPatch::default()
+    };
+    store::users::patch(&state.db, &caller.tenant_id, &caller.user.id, None, &patch).await?.ok_or(AppError::NotFound("user"))
 }
 
 /// A one-time WebSocket ticket for the caller, good for `WS_TICKET_TTL` seconds: a browser

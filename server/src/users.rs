@@ -7,8 +7,8 @@ use crate::audit;
 use crate::auth::jwt::Signed;
 use crate::auth::{password, Caller, Purpose};
 use crate::domain::parse_id;
-use crate::domain::user::{apply_text, TextChange};
-use crate::domain::{DisplayName, Email, Invalid, Password, PermissionsChange, Role, User, UserStatus, Username};
+use crate::domain::user::TextChange;
+use crate::domain::{DisplayName, Email, Invalid, Password, PermissionsChange, Role, User, UserPatch, UserStatus, Username};
 use crate::error::{AppError, AppResult};
 use crate::policy;
 use crate::state::AppState;
@@ -59,12 +59,25 @@ async fn load(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<User
     store::users::by_id(&state.db, caller.tenant_id(), &id).await?.ok_or(AppError::NotFound("user"))
 }
 
-/// Sets a new role after checking the caller may manage the user and grant the role.
-fn change_role(caller: &Caller, user: &mut User, role: Role) -> AppResult<()> {
-    policy::may_manage_user(caller, user.role)?;
-    policy::may_grant_role(caller, role)?;
-    user.role = role;
-    Ok(())
+/// How often a change is decided again on a user whose role changed under it.
+const PATCH_ATTEMPTS: usize = 3;
+
+/// Writes `patch` to `user` (read just before, and already checked with `may_manage_user`)
+/// and nothing else, so concurrent changes to other fields survive. The write holds only
+/// while the user keeps the role the checks saw; when it changed meanwhile, the user is read
+/// and checked again.
+async fn apply_patch(state: &AppState, caller: &Caller, mut user: User, patch: &UserPatch) -> AppResult<User> {
+    if let Some(role) = patch.role {
+        policy::may_grant_role(caller, role)?;
+    }
+    for _ in 0..PATCH_ATTEMPTS {
+        if let Some(saved) = store::users::patch(&state.db, caller.tenant_id(), &user.id, Some(user.role), patch).await? {
+            return Ok(saved);
+        }
+        user = store::users::by_id(&state.db, caller.tenant_id(), &user.id).await?.ok_or(AppError::NotFound("user"))?;
+        policy::may_manage_user(caller, user.role)?;
+    }
+    Err(AppError::Conflict("the user changed meanwhile; try again".into()))
 }
 
 /// Creates the user with this `external_id`, or updates the one that has it; `true` when
@@ -89,7 +102,7 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
     }
 
     let existing = store::users::by_external_id(&state.db, caller.tenant_id(), &external_id).await?;
-    let (mut user, was_created) = match existing {
+    let (user, was_created) = match existing {
         Some(user) => (user, false),
         None => {
             let role = input.role.unwrap_or(Role::User);
@@ -118,28 +131,17 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
         }
     };
     policy::may_manage_user(caller, user.role)?;
-    if let Some(name) = username {
-        user.username = name.as_str().to_owned();
-    }
-    if input.email.is_some() {
-        user.email = email;
-    }
-    if let Some(name) = display_name {
-        user.display_name = Some(name.into_inner());
-    }
-    if input.avatar_url.is_some() {
-        user.avatar_url = input.avatar_url;
-    }
-    if input.phone.is_some() {
-        user.phone = input.phone;
-    }
-    if let Some(role) = input.role {
-        change_role(caller, &mut user, role)?;
-    }
-    if let Some(change) = &input.permissions {
-        user.permissions = change.apply(user.permissions);
-    }
-    let saved = store::users::save(&state.db, &user).await?;
+    let patch = UserPatch {
+        username: username.map(|name| name.as_str().to_owned()),
+        email: input.email.is_some().then_some(email),
+        display_name: display_name.map(|name| Some(name.into_inner())),
+        avatar_url: input.avatar_url.map(Some),
+        phone: input.phone.map(Some),
+        role: input.role,
+        permissions: input.permissions.unwrap_or_default(),
+        ..UserPatch::default()
+    };
+    let saved = apply_patch(state, caller, user, &patch).await?;
     if let Some(hash) = password_hash {
         store::users::set_password_hash(&state.db, &saved.tenant_id, &saved.id, &hash).await?;
     }
@@ -178,31 +180,27 @@ pub async fn get(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<U
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
 pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, change: UserChange) -> AppResult<User> {
     policy::require_tenant_admin(caller)?;
-    let mut user = load(state, caller, raw_id).await?;
+    let user = load(state, caller, raw_id).await?;
     policy::may_manage_user(caller, user.role)?;
-    if let Some(raw) = &change.username {
-        user.username = Username::parse(raw)?.as_str().to_owned();
-    }
+    let username = change.username.as_deref().map(Username::parse).transpose()?;
     if let Some(Some(raw)) = &change.email {
         Email::parse(raw)?;
     }
     if let Some(Some(raw)) = &change.display_name {
         DisplayName::parse(raw)?;
     }
-    apply_text(&mut user.email, change.email);
-    apply_text(&mut user.display_name, change.display_name);
-    apply_text(&mut user.avatar_url, change.avatar_url);
-    apply_text(&mut user.phone, change.phone);
-    if let Some(role) = change.role {
-        change_role(caller, &mut user, role)?;
-    }
-    if let Some(permissions) = &change.permissions {
-        user.permissions = permissions.apply(user.permissions);
-    }
-    if let Some(status) = change.status {
-        user.status = status;
-    }
-    let saved = store::users::save(&state.db, &user).await?;
+    let patch = UserPatch {
+        username: username.map(|name| name.as_str().to_owned()),
+        email: UserPatch::text(change.email),
+        display_name: UserPatch::text(change.display_name),
+        avatar_url: UserPatch::text(change.avatar_url),
+        phone: UserPatch::text(change.phone),
+        role: change.role,
+        permissions: change.permissions.unwrap_or_default(),
+        status: change.status,
+        timezone: None,
+    };
+    let saved = apply_patch(state, caller, user, &patch).await?;
     audit::record(&state.db, caller, "user.update", Some(&saved.id)).await;
     Ok(saved)
 }

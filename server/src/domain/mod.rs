@@ -21,7 +21,7 @@ pub use names::{DisplayName, Email, Password, Slug, TenantName, Username};
 pub use role::{Permissions, PermissionsChange, Role};
 pub use settings::{SettingsChange, TenantSettings};
 pub use tenant::Tenant;
-pub use user::{User, UserStatus};
+pub use user::{User, UserPatch, UserStatus};
 
 /// A rule of the domain refused the input; `field` names the offending input field.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -82,12 +82,27 @@ impl User {
 /// `Some(Some(text))` sets it to the trimmed text, or clears it when the text is blank.
 pub type TextChange = Option<Option<String>>;
 
-/// Applies `change` to `target` (see `TextChange`).
-pub fn apply_text(target: &mut Option<String>, change: TextChange) {
-    match change {
-        Some(Some(text)) if !text.trim().is_empty() => *target = Some(text.trim().to_owned()),
-        Some(_) => *target = None,
-        None => {}
+/// The columns one partial update writes, and nothing else: a concurrent change to any
+/// other column (a suspension, a role, another permission flag) survives it. `None` leaves
+/// a column alone; for optional text, `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserPatch {
+    pub username: Option<String>,
+    pub display_name: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub avatar_url: Option<Option<String>>,
+    pub timezone: Option<Option<String>>,
+    pub role: Option<Role>,
+    pub permissions: super::PermissionsChange,
+    pub status: Option<UserStatus>,
+}
+
+impl UserPatch {
+    /// The column value of a text change (see `TextChange`): absent keeps, trimmed text
+    /// sets, `null` or blank clears.
+    pub fn text(change: TextChange) -> Option<Option<String>> {
+        change.map(|text| text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()))
     }
 }
 
@@ -97,16 +112,10 @@ mod tests {
 
     #[test]
     fn a_text_change_keeps_clears_or_sets_trimmed() {
-        let mut field = Some("a".to_owned());
-        apply_text(&mut field, None);
-        assert_eq!(field.as_deref(), Some("a"));
-        apply_text(&mut field, Some(Some("  b ".into())));
-        assert_eq!(field.as_deref(), Some("b"));
-        apply_text(&mut field, Some(Some("  ".into())));
-        assert_eq!(field, None);
-        field = Some("c".into());
-        apply_text(&mut field, Some(None));
-        assert_eq!(field, None);
+        assert_eq!(UserPatch::text(None), None);
+        assert_eq!(UserPatch::text(Some(Some("  b ".into()))), Some(Some("b".to_owned())));
+        assert_eq!(UserPatch::text(Some(Some("  ".into()))), Some(None));
+        assert_eq!(UserPatch::text(Some(None)), Some(None));
     }
 
     #[test]

@@ -13,6 +13,14 @@ use sqlx::{Any, FromRow};
 pub enum Arg {
     Text(String),
     Int(i64),
+    /// A text column set to NULL.
+    NullText,
+}
+
+impl From<Option<String>> for Arg {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Arg::NullText, Arg::Text)
+    }
 }
 
 impl From<&str> for Arg {
@@ -91,6 +99,7 @@ impl Sql {
             query = match arg {
                 Arg::Text(v) => query.bind(v.as_str()),
                 Arg::Int(v) => query.bind(*v),
+                Arg::NullText => query.bind(None::<String>),
             };
         }
         query
@@ -105,6 +114,7 @@ impl Sql {
             query = match arg {
                 Arg::Text(v) => query.bind(v.as_str()),
                 Arg::Int(v) => query.bind(*v),
+                Arg::NullText => query.bind(None::<String>),
             };
         }
         query

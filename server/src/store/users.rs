@@ -5,8 +5,9 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::decode::{self, millis, stored_flag};
+use super::sql::Sql;
 use super::{now_ms, Db, StoreError, StoreResult};
-use crate::domain::{Named, Permissions, User};
+use crate::domain::{Named, Permissions, Role, User, UserPatch};
 
 impl<'r> sqlx::FromRow<'r, AnyRow> for User {
     fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
@@ -47,7 +48,7 @@ fn lower(value: &Option<String>) -> Option<String> {
 
 type UserQuery<'q> = sqlx::query::QueryAs<'q, sqlx::Any, User, sqlx::any::AnyArguments<'q>>;
 
-/// Binds the columns insert and save share, as `$3` to `$18`, in the order of their SQL.
+/// Binds the columns of an insert after the ids, as `$3` to `$18`, in the order of its SQL.
 fn bind_fields<'q>(query: UserQuery<'q>, user: &'q User) -> UserQuery<'q> {
     let p = user.permissions;
     query
@@ -92,17 +93,51 @@ where
         .map_err(StoreError::classify)
 }
 
-/// Writes every mutable column of `user` back.
-pub async fn save(db: &Db, user: &User) -> StoreResult<User> {
-    let sql = format!(
-        "UPDATE users SET external_id = $3, username = $4, username_key = $5, display_name = $6, email = $7,
-            email_key = $8, phone = $9, avatar_url = $10, timezone = $11, role = $12, can_send_message = $13,
-            can_receive_message = $14, can_delete_message = $15, can_edit_message = $16,
-            can_archive_conversation = $17, status = $18, updated_at = $19
-         WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING {COLUMNS}"
-    );
-    let query = sqlx::query_as::<_, User>(&sql).bind(&user.tenant_id).bind(&user.id);
-    bind_fields(query, user).bind(now_ms()).fetch_one(db.pool()).await.map_err(StoreError::classify)
+/// Writes only the columns `patch` names (see `UserPatch`), in one statement. With
+/// `expected_role` the row changes only while the user still holds that role, so a decision
+/// made on the role read before cannot land on a user whose role changed meanwhile; `None`
+/// comes back then, and when there is no such live user.
+pub async fn patch(db: &Db, tenant_id: &str, id: &str, expected_role: Option<Role>, patch: &UserPatch) -> StoreResult<Option<User>> {
+    let mut sql = Sql::new("UPDATE users SET updated_at = ");
+    sql.bind(now_ms());
+    if let Some(username) = &patch.username {
+        sql.push(", username = ").bind(username).push(", username_key = ").bind(username.to_lowercase());
+    }
+    if let Some(email) = &patch.email {
+        sql.push(", email = ").bind(email.clone()).push(", email_key = ").bind(lower(email));
+    }
+    let texts =
+        [("display_name", &patch.display_name), ("phone", &patch.phone), ("avatar_url", &patch.avatar_url), ("timezone", &patch.timezone)];
+    for (column, value) in texts {
+        if let Some(value) = value {
+            sql.push(&format!(", {column} = ")).bind(value.clone());
+        }
+    }
+    if let Some(role) = patch.role {
+        sql.push(", role = ").bind(role.as_str());
+    }
+    let p = patch.permissions;
+    let flags = [
+        ("can_send_message", p.can_send_message),
+        ("can_receive_message", p.can_receive_message),
+        ("can_delete_message", p.can_delete_message),
+        ("can_edit_message", p.can_edit_message),
+        ("can_archive_conversation", p.can_archive_conversation),
+    ];
+    for (column, value) in flags {
+        if let Some(on) = value {
+            sql.push(&format!(", {column} = ")).bind(stored_flag(on));
+        }
+    }
+    if let Some(status) = patch.status {
+        sql.push(", status = ").bind(status.as_str());
+    }
+    sql.push(" WHERE tenant_id = ").bind(tenant_id).push(" AND id = ").bind(id).push(" AND deleted_at IS NULL");
+    if let Some(role) = expected_role {
+        sql.push(" AND role = ").bind(role.as_str());
+    }
+    sql.push(&format!(" RETURNING {COLUMNS}"));
+    sql.query_as::<User>().fetch_optional(db.pool()).await.map_err(StoreError::classify)
 }
 
 pub async fn set_password_hash(db: &Db, tenant_id: &str, id: &str, hash: &str) -> StoreResult<()> {

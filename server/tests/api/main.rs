@@ -11,6 +11,7 @@ mod broadcasts;
 mod conversations;
 mod errors;
 mod headers;
+mod lost_updates;
 mod messages;
 mod openapi;
 mod ops;
