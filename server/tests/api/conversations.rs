@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{people, race, s, spawn_app};
+use crate::helpers::{people, race, s, spawn_app, tick};
 
 #[tokio::test]
 async fn a_direct_conversation_is_created_once_per_pair() {
@@ -123,8 +123,11 @@ async fn the_list_is_ordered_by_activity_with_filters_and_totals() {
     let p = people(&app, &["me", "zed", "amy", "bo"]).await;
     let me = &p[0];
     let with_zed = app.direct(&me.1, &p[1].0).await;
+    tick().await;
     let with_amy = app.direct(&me.1, &p[2].0).await;
+    tick().await;
     let group = app.group(&me.1, "Club", &[&p[3].0]).await;
+    tick().await;
     app.say(&p[1].1, s(&with_zed["id"]), "hi from zed").await;
 
     let list = app.get("/v1/chat/conversations").bearer(&me.1).send().await.expect(200, None);
