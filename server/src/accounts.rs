@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::auth::jwt::Signed;
 use crate::auth::{password, AuthError, Purpose, UserCaller};
 use crate::domain::user::TextChange;
+use crate::domain::web_url::web_url_change;
 use crate::domain::{DisplayName, Email, Password, Role, Slug, Tenant, TenantName, TenantSettings, User, UserPatch, UserStatus, Username};
 use crate::error::{AppError, AppResult};
 use crate::policy;
@@ -171,11 +172,12 @@ pub async fn update_profile(state: &AppState, caller: &UserCaller, change: Profi
     if let Some(Some(name)) = &change.display_name {
         DisplayName::parse(name)?;
     }
+    let avatar_url = web_url_change("avatar_url", change.avatar_url)?;
     // Only these columns are written: a suspension or role change made since the caller
     // was authenticated is never undone by a profile save.
     let patch = UserPatch {
         display_name: UserPatch::text(change.display_name),
-        avatar_url: UserPatch::text(change.avatar_url),
+        avatar_url: UserPatch::text(avatar_url),
         timezone: UserPatch::text(change.timezone),
         ..UserPatch::default()
     };

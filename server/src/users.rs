@@ -8,6 +8,7 @@ use crate::auth::jwt::Signed;
 use crate::auth::{password, Caller, Purpose};
 use crate::domain::parse_id;
 use crate::domain::user::TextChange;
+use crate::domain::web_url::web_url_change;
 use crate::domain::{DisplayName, Email, Invalid, Password, PermissionsChange, Role, User, UserPatch, UserStatus, Username};
 use crate::error::{AppError, AppResult};
 use crate::policy;
@@ -93,6 +94,7 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
     let username = input.username.as_deref().map(Username::parse).transpose()?;
     let email = input.email.as_deref().map(optional_email).transpose()?.flatten();
     let display_name = input.display_name.as_deref().map(DisplayName::parse).transpose()?;
+    let avatar_url = web_url_change("avatar_url", input.avatar_url.clone().map(Some))?;
     let password_hash = match input.password.as_deref() {
         Some(raw) => Some(password::hash(&Password::parse(raw)?).await?),
         None => None,
@@ -111,7 +113,7 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
             new.external_id = Some(external_id.clone());
             new.email = email.clone();
             new.display_name = display_name.clone().map(DisplayName::into_inner);
-            new.avatar_url = input.avatar_url.clone();
+            new.avatar_url = avatar_url.clone().flatten();
             new.phone = input.phone.clone();
             new.password_hash = password_hash.clone();
             if let Some(change) = &input.permissions {
@@ -135,7 +137,7 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
         username: username.map(|name| name.as_str().to_owned()),
         email: input.email.is_some().then_some(email),
         display_name: display_name.map(|name| Some(name.into_inner())),
-        avatar_url: input.avatar_url.map(Some),
+        avatar_url,
         phone: input.phone.map(Some),
         role: input.role,
         permissions: input.permissions.unwrap_or_default(),
@@ -189,11 +191,12 @@ pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, change: Use
     if let Some(Some(raw)) = &change.display_name {
         DisplayName::parse(raw)?;
     }
+    let avatar_url = web_url_change("avatar_url", change.avatar_url)?;
     let patch = UserPatch {
         username: username.map(|name| name.as_str().to_owned()),
         email: UserPatch::text(change.email),
         display_name: UserPatch::text(change.display_name),
-        avatar_url: UserPatch::text(change.avatar_url),
+        avatar_url: UserPatch::text(avatar_url),
         phone: UserPatch::text(change.phone),
         role: change.role,
         permissions: change.permissions.unwrap_or_default(),

@@ -2,7 +2,8 @@
 //! - bodies over the configured size get 413. Unlike poem's `SizeLimit` this lets body-less
 //!   requests (no `Content-Length`) through, and it also bounds chunked bodies;
 //! - NUL characters, in the query or the body, get 400: PostgreSQL cannot store them in
-//!   text, so they would otherwise surface as 500s deep in a query;
+//!   text, so they would otherwise surface as 500s deep in a query (socket frames follow
+//!   the same rule, `domain::text::has_nul`);
 //! - an empty body without a content type is taken as empty JSON, so operations whose body
 //!   is optional (`POST .../read`) accept a bare POST; where a body is required the JSON
 //!   parser then answers 400 rather than 415.
@@ -10,9 +11,7 @@
 use poem::http::{header, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 
-fn has_nul(bytes: &[u8]) -> bool {
-    bytes.contains(&0) || bytes.windows(6).any(|w| w[0] == b'\\' && (w[1] == b'u' || w[1] == b'U') && &w[2..] == b"0000")
-}
+use crate::domain::text::has_nul;
 
 pub async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> Result<Response> {
     let too_large = || poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE);
@@ -35,14 +34,4 @@ pub async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> R
         req.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
     }
     next.call(req).await.map(IntoResponse::into_response)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn nul_is_found_raw_and_escaped() {
-        assert!(super::has_nul(b"a\0b"));
-        assert!(super::has_nul(br#"{"body": "a\u0000b"}"#));
-        assert!(!super::has_nul(br#"{"body": "a\u0041b"}"#));
-    }
 }

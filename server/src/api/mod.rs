@@ -8,6 +8,7 @@ pub mod dto;
 pub mod envelope;
 pub mod error;
 pub mod security;
+mod strict_json;
 
 mod auth;
 mod broadcasts;
@@ -110,10 +111,12 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
     let max_body = state.config.max_body_bytes;
+    let strict = std::sync::Arc::new(strict_json::StrictTypes::from_spec(&api.spec()));
     Route::new()
         .nest("/", api)
         .nest("/docs", docs.with(SetHeader::new().overriding(header::CONTENT_SECURITY_POLICY, PAGE_CSP)))
         .at("/openapi.json", spec)
+        .around(move |ep, req| strict_json::check(ep, req, strict.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
         .with(Tracing)
         .data(state)

@@ -4,7 +4,9 @@
 use super::access::{self, Membership};
 use super::{messages, notify_members};
 use crate::auth::UserCaller;
-use crate::domain::conversation::{direct_key, group_name, shop_key, Conversation, ConversationKind, MemberRole, MessageType};
+use crate::domain::conversation::{
+    direct_key, group_description, group_name, shop_key, Conversation, ConversationKind, MemberRole, MessageType,
+};
 use crate::domain::message::Content;
 use crate::domain::parse_id;
 use crate::domain::Invalid;
@@ -121,7 +123,7 @@ pub async fn create_group(
     participant_ids: &[String],
 ) -> AppResult<Conversation> {
     let name = group_name(name)?;
-    let description = description.map(str::trim).filter(|d| !d.is_empty());
+    let description = description.map(group_description).transpose()?.flatten();
     let mut members = vec![(caller.user.id.clone(), MemberRole::Owner)];
     for user in addable_users(state, caller, participant_ids).await? {
         if !members.iter().any(|(id, _)| *id == user.id) {
@@ -133,7 +135,7 @@ pub async fn create_group(
         &caller.tenant_id,
         ConversationKind::Group,
         Some(&name),
-        description,
+        description.as_deref(),
         &caller.user.id,
         &members,
     )
@@ -156,7 +158,7 @@ pub async fn update_details(
         None => membership.conversation.name.clone(),
     };
     let description = match description {
-        Some(d) => d.map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+        Some(d) => d.map(group_description).transpose()?.flatten(),
         None => membership.conversation.description.clone(),
     };
     let row = store::conversations::update_details(&state.db, membership.id(), name.as_deref(), description.as_deref()).await?;

@@ -26,7 +26,8 @@ pub struct ConversationView {
     pub ticket: Option<TicketBrief>,
 }
 
-/// The views of `rows`: at most five extra queries.
+/// The views of `rows`: at most six extra queries, and one more per conversation whose
+/// last message the viewer hid.
 async fn render(state: &AppState, viewer: &str, rows: Vec<ListedConversation>) -> AppResult<Vec<ConversationView>> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -34,7 +35,17 @@ async fn render(state: &AppState, viewer: &str, rows: Vec<ListedConversation>) -
     let ids: Vec<String> = rows.iter().map(|r| r.conversation.id.clone()).collect();
     let members = store::participants::members_of(&state.db, &ids).await?;
     let last_ids: Vec<String> = rows.iter().filter_map(|r| r.conversation.last_message_id.clone()).collect();
-    let last = store::messages::by_ids(&state.db, &last_ids).await?;
+    let mut last = store::messages::by_ids(&state.db, &last_ids).await?;
+    // A last message the viewer deleted for themselves gives way to the newest one they see
+    // (one more query for each such conversation, and one to find them).
+    let hidden = store::hidden::hidden_among(&state.db, &last_ids, viewer).await?;
+    if !hidden.is_empty() {
+        let hit: Vec<String> = last.iter().filter(|m| hidden.contains(&m.id)).map(|m| m.conversation_id.clone()).collect();
+        last.retain(|m| !hidden.contains(&m.id));
+        for conversation_id in hit {
+            last.extend(store::hidden::latest_visible(&state.db, &conversation_id, viewer).await?);
+        }
+    }
     let last = history::render(state, viewer, last).await?;
     let shop_ids: Vec<String> = rows.iter().filter_map(|r| r.conversation.shop_id.clone()).collect();
     let shops = if shop_ids.is_empty() { Vec::new() } else { store::shops::by_ids(&state.db, &shop_ids).await? };
@@ -45,7 +56,7 @@ async fn render(state: &AppState, viewer: &str, rows: Vec<ListedConversation>) -
         .into_iter()
         .map(|listed| {
             let conversation = &listed.conversation;
-            let last_message = conversation.last_message_id.as_ref().and_then(|id| last.iter().find(|m| &m.id == id).cloned());
+            let last_message = last.iter().find(|m| m.conversation_id == conversation.id).cloned();
             ConversationView {
                 members: members.iter().filter(|m| m.conversation_id == conversation.id).cloned().collect(),
                 last_message,

@@ -1,12 +1,13 @@
 //! Sending, editing, deleting, reacting to and forwarding messages.
 
 use super::access::{self, Membership};
-use super::{notify, notify_members};
+use super::notify;
 use crate::auth::UserCaller;
 use crate::bus::Event;
 use crate::domain::conversation::{check_body, BodyError, ConversationKind, MessageType};
 use crate::domain::message::{Content, Message};
 use crate::domain::parse_id;
+use crate::domain::web_url::{origin_of, FileOrigins};
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::{MessageEvent, Payload, ReactionEvent};
@@ -17,10 +18,17 @@ async fn max_length(state: &AppState, tenant_id: &str) -> AppResult<i64> {
     Ok(state.tenant_settings(tenant_id).await?.max_message_length)
 }
 
+/// Where the tenant's attached files may live.
+async fn file_origins(state: &AppState, tenant_id: &str) -> AppResult<FileOrigins> {
+    let allowed = state.tenant_settings(tenant_id).await?.allowed_file_origins;
+    Ok(FileOrigins { own: state.config.public_url.as_deref().and_then(origin_of), allowed })
+}
+
 fn checked_body(body: &str, kind: MessageType, max: i64) -> AppResult<()> {
     match check_body(body, kind, max) {
         Ok(()) => Ok(()),
         Err(BodyError::Empty) => Err(Invalid::new("body", "must not be empty").into()),
+        Err(BodyError::Invalid(invalid)) => Err(invalid.into()),
         Err(BodyError::TooLong { max }) => Err(AppError::TooLarge(format!("the body is longer than {max} characters"))),
     }
 }
@@ -72,16 +80,19 @@ async fn audience(state: &AppState, caller: &UserCaller, membership: &Membership
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, conversation_id = %membership.id()))]
 pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership, content: Content) -> AppResult<(Message, bool)> {
     check_sendable(state, caller, &content.body, content.kind).await?;
+    // The rules of every field, whichever path (REST, socket frame, forward) it came by.
+    let content = content.checked(&file_origins(state, &caller.tenant_id).await?)?;
     if content.kind.has_file() && !content.attachment.is_present() {
         return Err(Invalid::new("file_url", "file and image messages need a file_url or media_id").into());
-    }
-    if content.attachment.file_size.is_some_and(|s| s < 0) {
-        return Err(Invalid::new("file_size", "must not be negative").into());
     }
     if let Some(reply_to) = &content.reply_to_id {
         let reply_to = parse_id(reply_to)?;
         let original = store::messages::by_id(&state.db, &caller.tenant_id, &reply_to).await?;
-        if original.is_none_or(|m| m.conversation_id != membership.id()) {
+        let seen = match original {
+            Some(m) if m.conversation_id == membership.id() => !hidden_from(state, caller, membership, &m).await?,
+            _ => false,
+        };
+        if !seen {
             return Err(Invalid::new("reply_to_id", "must be a message of the same conversation").into());
         }
     }
@@ -116,9 +127,25 @@ pub async fn post_system(state: &AppState, tenant_id: &str, conversation_id: &st
 }
 
 /// Publishes a message event (`kind` names which), with the message and its seq, to the
-/// conversation's members.
+/// conversation's members who see it.
 pub async fn announce(state: &AppState, message: &Message, kind: fn(MessageEvent) -> Payload) {
-    notify_members(state, &message.tenant_id, &message.conversation_id, kind(MessageEvent::of(message))).await;
+    notify_viewers(state, message, kind(MessageEvent::of(message))).await;
+}
+
+/// Publishes an event about `message` to the members who see it: never to one who deleted
+/// it for themselves.
+async fn notify_viewers(state: &AppState, message: &Message, payload: Payload) {
+    match store::hidden::viewers(&state.db, message).await {
+        Ok(audience) => notify(state, Event::new(&message.tenant_id, audience, &payload)).await,
+        Err(error) => tracing::warn!(%error, "could not load the audience of an event"),
+    }
+}
+
+/// Whether the caller put `message` (of their conversation `membership`) out of their own
+/// sight: cleared the conversation past it or deleted it for themselves.
+async fn hidden_from(state: &AppState, caller: &UserCaller, membership: &Membership, message: &Message) -> AppResult<bool> {
+    Ok(message.seq <= membership.participant.cleared_before_seq
+        || store::hidden::is_hidden(&state.db, &message.id, &caller.user.id).await?)
 }
 
 /// A message of the caller's tenant in a conversation the caller belongs to.
@@ -127,7 +154,8 @@ pub async fn visible_message(state: &AppState, caller: &UserCaller, raw_id: &str
     let id = parse_id(raw_id)?;
     let message = store::messages::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("message"))?;
     let membership = access::member(state, caller, &message.conversation_id).await?;
-    if message.seq <= membership.participant.cleared_before_seq {
+    // A message the caller hid is gone for them: no edit, reaction, forward or delete.
+    if hidden_from(state, caller, &membership, &message).await? {
         return Err(AppError::NotFound("message"));
     }
     Ok((message, membership))
@@ -191,7 +219,7 @@ pub async fn react(state: &AppState, caller: &UserCaller, raw_id: &str, emoji: &
         emoji: emoji.to_owned(),
         added,
     };
-    notify_members(state, &caller.tenant_id, &message.conversation_id, Payload::Reaction(reaction)).await;
+    notify_viewers(state, &message, Payload::Reaction(reaction)).await;
     Ok(message)
 }
 

@@ -1,5 +1,6 @@
 //! Conversation kinds, participant roles and message types, and the rules on message bodies.
 
+use super::text::{check_name, check_prose};
 use super::{Invalid, Named, Timestamp};
 
 /// What a conversation is for.
@@ -94,19 +95,23 @@ impl MessageType {
     }
 }
 
-/// Why a body was refused: empty (422) or longer than the tenant allows (413).
+/// Why a body was refused: empty or holding control characters (422), or longer than the
+/// tenant allows (413).
 #[derive(Debug, PartialEq, Eq)]
 pub enum BodyError {
     Empty,
+    Invalid(Invalid),
     TooLong { max: i64 },
 }
 
 /// Checks a message body against the tenant's maximum length, in characters. File and
-/// image messages may have an empty caption.
+/// image messages may have an empty caption. The same check serves every path a body
+/// arrives by: REST sends and edits, socket frames, first messages and broadcasts.
 pub fn check_body(body: &str, kind: MessageType, max_chars: i64) -> Result<(), BodyError> {
     if kind == MessageType::Text && body.trim().is_empty() {
         return Err(BodyError::Empty);
     }
+    check_prose("body", body).map_err(BodyError::Invalid)?;
     if body.chars().count() as i64 > max_chars {
         return Err(BodyError::TooLong { max: max_chars });
     }
@@ -122,7 +127,15 @@ pub fn group_name(raw: &str) -> Result<String, Invalid> {
     if name.chars().count() > 100 {
         return Err(Invalid::new("name", "must be at most 100 characters"));
     }
+    check_name("name", name)?;
     Ok(name.to_owned())
+}
+
+/// A group's description, trimmed; `None` when blank.
+pub fn group_description(raw: &str) -> Result<Option<String>, Invalid> {
+    let description = raw.trim();
+    check_prose("description", description)?;
+    Ok(Some(description.to_owned()).filter(|d| !d.is_empty()))
 }
 
 /// The key that makes one direct conversation per pair, whatever the order.
@@ -260,6 +273,11 @@ mod tests {
         assert_eq!(check_body("", MessageType::File, 10), Ok(()));
         assert_eq!(check_body("ééééé", MessageType::Text, 5), Ok(()));
         assert_eq!(check_body("123456", MessageType::Text, 5), Err(BodyError::TooLong { max: 5 }));
+        assert!(matches!(check_body("a\u{1b}[2J", MessageType::Text, 50), Err(BodyError::Invalid(_))));
+        assert_eq!(check_body("two\nlines\t", MessageType::Text, 50), Ok(()));
+        assert!(group_name("a\u{202E}b").is_err());
+        assert_eq!(group_description("  ").unwrap(), None);
+        assert!(group_description("x\u{7}").is_err());
     }
 
     #[test]

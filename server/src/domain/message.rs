@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 use super::conversation::MessageType;
-use super::Timestamp;
+use super::text::check_line;
+use super::web_url::FileOrigins;
+use super::{Invalid, Timestamp};
 
 /// A file attached to a message: a URL of the sender's own, or media uploaded to Confab.
 /// Its serialized form is the flat set of `file_*` and `media_id` fields every message
@@ -42,6 +44,36 @@ pub struct Content {
     pub forwarded_from_id: Option<String>,
     /// The sender's idempotency key.
     pub client_msg_id: Option<String>,
+}
+
+/// `value`, when given, is one line of at most `max` characters.
+fn bounded_line(field: &'static str, value: Option<&str>, max: usize) -> Result<(), Invalid> {
+    let Some(value) = value else { return Ok(()) };
+    if value.chars().count() > max {
+        return Err(Invalid::new(field, format!("must be at most {max} characters")));
+    }
+    check_line(field, value)
+}
+
+impl Content {
+    /// Checks everything a sender wrote but the body (which `check_body` holds to the
+    /// tenant's limit): the same rules whether it came over REST or a socket frame. Returns
+    /// the content with its `file_url` normalized.
+    pub fn checked(mut self, files: &FileOrigins) -> Result<Self, Invalid> {
+        bounded_line("client_msg_id", self.client_msg_id.as_deref(), 64)?;
+        bounded_line("reply_to_id", self.reply_to_id.as_deref(), 64)?;
+        let file = &mut self.attachment;
+        bounded_line("media_id", file.media_id.as_deref(), 64)?;
+        bounded_line("file_name", file.file_name.as_deref(), 255)?;
+        bounded_line("file_type", file.file_type.as_deref(), 255)?;
+        if file.file_size.is_some_and(|size| size < 0) {
+            return Err(Invalid::new("file_size", "must not be negative"));
+        }
+        if let Some(url) = &file.file_url {
+            file.file_url = Some(files.check(url)?);
+        }
+        Ok(self)
+    }
 }
 
 /// A stored message.
@@ -90,4 +122,26 @@ pub enum Window {
     Before { seq: i64, limit: i64 },
     /// The `limit` messages just after `seq`, oldest first.
     After { seq: i64, limit: i64 },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_fields_are_bounded_lines_and_files_known_origins() {
+        let files = FileOrigins { own: None, allowed: vec!["https://cdn.test".into()] };
+        let with = |f: fn(&mut Content)| {
+            let mut content = Content { body: "hi".into(), ..Content::default() };
+            f(&mut content);
+            content.checked(&files).map_err(|e| e.field)
+        };
+        assert!(with(|_| {}).is_ok());
+        assert_eq!(with(|c| c.client_msg_id = Some("x".repeat(65))).unwrap_err(), "client_msg_id");
+        assert_eq!(with(|c| c.client_msg_id = Some("a\u{0}".into())).unwrap_err(), "client_msg_id");
+        assert_eq!(with(|c| c.attachment.file_name = Some("a\nb".into())).unwrap_err(), "file_name");
+        assert_eq!(with(|c| c.attachment.file_url = Some("javascript:alert(1)".into())).unwrap_err(), "file_url");
+        assert_eq!(with(|c| c.attachment.file_url = Some("https://other.test/a".into())).unwrap_err(), "file_url");
+        assert!(with(|c| c.attachment.file_url = Some("https://cdn.test/a".into())).is_ok());
+    }
 }

@@ -11,8 +11,10 @@ pub mod role;
 pub mod settings;
 pub mod shop;
 pub mod tenant;
+pub mod text;
 pub mod ticket;
 pub mod user;
+pub mod web_url;
 
 pub use api_key::{ApiKey, KeyKind};
 pub use id::{parse_id, MalformedId};
@@ -22,9 +24,10 @@ pub use role::{Permissions, PermissionsChange, Role};
 pub use settings::{SettingsChange, TenantSettings};
 pub use tenant::Tenant;
 pub use user::{User, UserPatch, UserStatus};
+pub use web_url::WebUrl;
 
 /// A rule of the domain refused the input; `field` names the offending input field.
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
 pub struct Invalid {
     pub field: &'static str,

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::web_url::{file_origin, MAX_FILE_ORIGINS};
 use super::Invalid;
 
 /// Thirty days, the default lifetime of a chat token.
@@ -20,6 +21,9 @@ pub struct TenantSettings {
     pub chat_token_default_ttl_seconds: i64,
     /// Longest lifetime a chat token may be minted with, in seconds.
     pub chat_token_max_ttl_seconds: i64,
+    /// Origins (`https://host[:port]`) besides the server's own media that a message's
+    /// `file_url` may point at.
+    pub allowed_file_origins: Vec<String>,
 }
 
 impl Default for TenantSettings {
@@ -30,6 +34,7 @@ impl Default for TenantSettings {
             retention_days: None,
             chat_token_default_ttl_seconds: DEFAULT_CHAT_TOKEN_TTL,
             chat_token_max_ttl_seconds: 90 * 24 * 3600,
+            allowed_file_origins: Vec::new(),
         }
     }
 }
@@ -54,6 +59,15 @@ impl TenantSettings {
                 "must be at least 60 and at most chat_token_max_ttl_seconds",
             ));
         }
+        if self.allowed_file_origins.len() > MAX_FILE_ORIGINS {
+            return Err(Invalid::new("settings.allowed_file_origins", format!("at most {MAX_FILE_ORIGINS} origins")));
+        }
+        for origin in &self.allowed_file_origins {
+            // `apply` normalized every valid origin, so anything else was never one.
+            if file_origin(origin)? != *origin {
+                return Err(Invalid::new("settings.allowed_file_origins", "each must be an origin: scheme://host[:port]"));
+            }
+        }
         Ok(())
     }
 
@@ -76,6 +90,7 @@ pub struct SettingsChange {
     pub retention_days: Option<Option<i64>>,
     pub chat_token_default_ttl_seconds: Option<i64>,
     pub chat_token_max_ttl_seconds: Option<i64>,
+    pub allowed_file_origins: Option<Vec<String>>,
 }
 
 impl SettingsChange {
@@ -95,6 +110,17 @@ impl SettingsChange {
         }
         if let Some(v) = self.chat_token_max_ttl_seconds {
             current.chat_token_max_ttl_seconds = v;
+        }
+        if let Some(origins) = &self.allowed_file_origins {
+            // Written the way `validate` expects; one that does not parse is kept as given
+            // for `validate` to refuse.
+            let mut normalized: Vec<String> = Vec::with_capacity(origins.len());
+            for origin in origins.iter().map(|o| file_origin(o).unwrap_or_else(|_| o.clone())) {
+                if !normalized.contains(&origin) {
+                    normalized.push(origin);
+                }
+            }
+            current.allowed_file_origins = normalized;
         }
         current
     }

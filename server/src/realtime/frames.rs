@@ -7,6 +7,7 @@ use super::session::Identity;
 use crate::auth::UserCaller;
 use crate::chat::{self, access};
 use crate::domain::message::Content;
+use crate::domain::text::has_nul;
 use crate::error::AppError;
 use crate::events::MessageView;
 use crate::state::AppState;
@@ -37,6 +38,10 @@ fn app_error_frame(err: AppError) -> Value {
 /// Handles one text frame; returns the frame to answer with, if any.
 #[tracing::instrument(skip_all, fields(tenant_id = %identity.tenant_id, user_id = %identity.user_id))]
 pub async fn handle(state: &AppState, identity: &Identity, text: &str) -> Option<Value> {
+    // The rule REST applies to every request body, so the socket is no way around it.
+    if has_nul(text.as_bytes()) {
+        return Some(error_frame("bad_request", "NUL characters are not allowed"));
+    }
     let frame = match serde_json::from_str::<ClientFrame>(text) {
         Ok(frame) => frame,
         Err(e) => return Some(error_frame("bad_request", &format!("unreadable frame: {e}"))),
@@ -69,9 +74,7 @@ async fn act(state: &AppState, caller: &UserCaller, frame: ClientFrame) -> Resul
         }
         ClientFrame::Message { conversation_id, body, client_msg_id } => {
             let membership = access::member(state, caller, &conversation_id).await?;
-            if client_msg_id.as_ref().is_some_and(|c| c.chars().count() > 64) {
-                return Err(crate::domain::Invalid::new("client_msg_id", "must be at most 64 characters").into());
-            }
+            // Every rule of a send (lengths, characters) is the chat service's, as on REST.
             let content = Content { body, client_msg_id: client_msg_id.clone().filter(|c| !c.is_empty()), ..Content::default() };
             let (message, _) = chat::messages::send(state, caller, &membership, content).await?;
             // The acknowledgement carries the message as stored, without reactions.

@@ -38,7 +38,9 @@ impl DatabaseSearch {
         sql.push(" FROM messages m JOIN conversations c ON c.id = m.conversation_id");
         if let Some(member) = &query.member {
             sql.push(" JOIN participants p ON p.conversation_id = m.conversation_id AND p.left_at IS NULL AND m.seq > p.cleared_before_seq AND p.user_id = ")
-                .bind(member);
+                .bind(member)
+                // Nor what the member deleted for themselves.
+                .push(" AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = p.user_id)");
         }
         sql.push(" WHERE c.deleted_at IS NULL AND m.deleted_at IS NULL AND m.tenant_id = ").bind(&query.tenant_id);
         if let Some(conversation) = &query.conversation_id {

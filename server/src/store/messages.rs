@@ -221,6 +221,8 @@ pub async fn since(db: &Db, tenant_id: &str, viewer: &str, since: Timestamp, lim
           WHERE c.deleted_at IS NULL AND p.left_at IS NULL AND m.seq > p.cleared_before_seq AND m.tenant_id = ",
     );
     from.bind(tenant_id).push(" AND p.user_id = ").bind(viewer).push(" AND m.created_at > ").bind(millis(since));
+    // Nor what the viewer deleted for themselves.
+    from.push(" AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = p.user_id)");
     page_of(db, &qualified(COLUMNS, "m"), &from, "m.created_at ASC, m.id ASC", limit, offset).await
 }
 

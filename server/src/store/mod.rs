@@ -11,6 +11,7 @@ pub mod broadcasts;
 pub mod conversations;
 pub mod decode;
 pub mod directory;
+pub mod hidden;
 pub mod listing;
 pub mod messages;
 pub mod meta;

@@ -11,6 +11,8 @@ mod broadcasts;
 mod conversations;
 mod errors;
 mod headers;
+mod hidden;
+mod input_rules;
 mod lost_updates;
 mod messages;
 mod openapi;

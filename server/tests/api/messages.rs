@@ -8,6 +8,9 @@ async fn text_and_file_messages_are_sent_with_seed_fields() {
     let p = people(&app, &["ann", "bob"]).await;
     let id = s(&app.direct(&p[0].1, &p[1].0).await["id"]).to_owned();
     let text = app.say(&p[0].1, &id, "Hello! Ready for our session?").await;
+    // Files may live only on origins the tenant allows.
+    let origins = json!({"settings": {"allowed_file_origins": ["https://cdn.test"]}});
+    app.patch("/v1/tenant").key(&app.secret_key).json(origins).send().await.expect(200, None);
     assert_eq!(text["seq"], 1);
     assert_eq!(text["type"], "text");
     assert_eq!(text["sender_id"], json!(p[0].0));
@@ -259,7 +262,16 @@ async fn deletes_for_me_and_for_everyone_follow_their_rules() {
     let bobs = app.get(&history).bearer(&p[1].1).send().await.expect(200, None);
     assert_eq!(bobs.body["pagination"]["total"], 2, "still there for bob");
 
+    // Hidden for ann, the message is gone for her: not even a refusal tells it exists.
     app.delete(&format!("/v1/chat/messages/{}?scope=for_everyone", s(&b["id"])))
+        .bearer(&p[0].1)
+        .send()
+        .await
+        .expect(404, Some("not_found"));
+    let ann_id = &p[0].0;
+    let other_group = app.group(&p[1].1, "H", &[ann_id.as_str()]).await;
+    let bobs_other = app.say(&p[1].1, s(&other_group["id"]), "bob elsewhere").await;
+    app.delete(&format!("/v1/chat/messages/{}?scope=for_everyone", s(&bobs_other["id"])))
         .bearer(&p[0].1)
         .send()
         .await

@@ -8,7 +8,7 @@ use crate::helpers::{people, race, s, spawn_app, tick, TestApp};
 async fn shop(app: &TestApp, token: &str, name: &str) -> Value {
     app.post("/v1/shops")
         .bearer(token)
-        .json(json!({"name": name, "url": format!("rbx://{name}")}))
+        .json(json!({"name": name, "url": format!("https://{name}.shop.test/")}))
         .send()
         .await
         .expect(201, None)
@@ -33,7 +33,7 @@ async fn a_shop_is_created_by_its_owner_who_alone_may_change_it() {
     let id = s(&created["id"]);
     assert_eq!(created["owner_id"], json!(p[0].0));
     assert_eq!(created["name"], "myshop");
-    assert_eq!(created["url"], "rbx://myshop");
+    assert_eq!(created["url"], "https://myshop.shop.test/");
 
     let read = app.get(&format!("/v1/shops/{id}")).bearer(&p[1].1).send().await.expect(200, None);
     assert_eq!(read.data()["name"], "myshop");
@@ -76,7 +76,7 @@ async fn bad_shop_input_is_refused_and_other_tenants_shops_are_not_found() {
     app.post("/v1/shops").bearer(token).json(json!({"name": "  "})).send().await.expect(422, Some("validation_failed"));
     app.post("/v1/shops").bearer(token).json(json!({"name": "n".repeat(101)})).send().await.expect(422, Some("validation_failed"));
     app.post("/v1/shops").bearer(token).json(json!({"name": "ok", "url": "not a url"})).send().await.expect(422, Some("validation_failed"));
-    app.post("/v1/shops").bearer(token).json(json!({"url": "rbx://x"})).send().await.expect(400, Some("bad_request"));
+    app.post("/v1/shops").bearer(token).json(json!({"url": "https://x.shop.test/"})).send().await.expect(400, Some("bad_request"));
     app.get("/v1/shops/junk").bearer(token).send().await.expect(400, Some("bad_request"));
     app.get("/v1/shops/01JN2X4K8M3F7QPZRVWT6YBHCE").bearer(token).send().await.expect(404, Some("not_found"));
 
@@ -100,7 +100,7 @@ async fn a_buyer_has_one_thread_per_shop_and_the_initial_message_is_sent_once() 
     let first = thread(&app, &buyer.1, shop_id, Some("Is this item still available?")).await.expect(201, None);
     let convo = first.data();
     assert_eq!(convo["kind"], "shop");
-    assert_eq!(convo["shop"], json!({"id": shop_id, "name": "myshop", "url": "rbx://myshop"}));
+    assert_eq!(convo["shop"], json!({"id": shop_id, "name": "myshop", "url": "https://myshop.shop.test/"}));
     assert_eq!(convo["participant"]["id"], json!(owner.0));
     assert_eq!(convo["last_message"]["body"], "Is this item still available?");
     assert_eq!(convo["ticket"], Value::Null);

@@ -19,6 +19,9 @@ pub struct TenantSettingsDto {
     pub chat_token_default_ttl_seconds: i64,
     /// Longest lifetime a chat token may be minted with, in seconds.
     pub chat_token_max_ttl_seconds: i64,
+    /// Origins (`https://host[:port]`) a message's `file_url` may point at besides this
+    /// server's own media (default none).
+    pub allowed_file_origins: Vec<String>,
 }
 
 impl From<&TenantSettings> for TenantSettingsDto {
@@ -29,6 +32,7 @@ impl From<&TenantSettings> for TenantSettingsDto {
             retention_days: s.retention_days,
             chat_token_default_ttl_seconds: s.chat_token_default_ttl_seconds,
             chat_token_max_ttl_seconds: s.chat_token_max_ttl_seconds,
+            allowed_file_origins: s.allowed_file_origins.clone(),
         }
     }
 }
@@ -67,6 +71,10 @@ pub struct TenantSettingsPatch {
     pub chat_token_default_ttl_seconds: Option<i64>,
     /// Longest chat token lifetime in seconds.
     pub chat_token_max_ttl_seconds: Option<i64>,
+    /// Origins (`https://host[:port]`, at most 20) a message's `file_url` may point at
+    /// besides this server's own media; replaces the whole list.
+    #[oai(validator(max_items = 20))]
+    pub allowed_file_origins: Option<Vec<String>>,
 }
 
 impl From<&TenantSettingsPatch> for SettingsChange {
@@ -81,6 +89,7 @@ impl From<&TenantSettingsPatch> for SettingsChange {
             },
             chat_token_default_ttl_seconds: p.chat_token_default_ttl_seconds,
             chat_token_max_ttl_seconds: p.chat_token_max_ttl_seconds,
+            allowed_file_origins: p.allowed_file_origins.clone(),
         }
     }
 }

@@ -1,0 +1,150 @@
+//! Strict JSON types: a number or a boolean where the spec says string gets 400. poem-openapi
+//! parses a `String` field from `5` or `true` as "5" or "true", so a client's type error
+//! would otherwise be stored as text. The request body is checked against the schema the
+//! spec publishes for its operation, so every operation and field, present and future, is
+//! covered by this one rule while the spec keeps saying `type: string`.
+
+use std::sync::Arc;
+
+use poem::http::{header, Method, StatusCode};
+use poem::{Endpoint, IntoResponse, Request, Response, Result};
+use serde_json::{Map, Value};
+
+/// How deep a body is followed; deeper parts are left to the parser.
+const MAX_DEPTH: usize = 32;
+
+/// One operation's path and request body schema.
+struct Operation {
+    method: Method,
+    /// Path segments; `None` for a `{parameter}`.
+    segments: Vec<Option<String>>,
+    schema: Value,
+}
+
+/// The request schemas of every operation, read once from the spec.
+pub struct StrictTypes {
+    operations: Vec<Operation>,
+    schemas: Map<String, Value>,
+}
+
+impl StrictTypes {
+    /// Reads the operations with a JSON body from the spec document.
+    pub fn from_spec(spec: &str) -> Self {
+        let spec: Value = serde_json::from_str(spec).unwrap_or_default();
+        let schemas = spec.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut operations = Vec::new();
+        for (path, methods) in spec.get("paths").and_then(Value::as_object).into_iter().flatten() {
+            for (method, operation) in methods.as_object().into_iter().flatten() {
+                let Ok(method) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else { continue };
+                let content = operation.pointer("/requestBody/content").and_then(Value::as_object);
+                let Some(schema) =
+                    content.into_iter().flatten().find(|(kind, _)| kind.starts_with("application/json")).and_then(|(_, c)| c.get("schema"))
+                else {
+                    continue;
+                };
+                let segments = segments(path).map(|s| (!s.starts_with('{')).then(|| s.to_owned())).collect();
+                operations.push(Operation { method, segments, schema: schema.clone() });
+            }
+        }
+        // Literal segments win over parameters (`/messages/forward` over `/messages/{id}`).
+        operations.sort_by_key(|op| op.segments.iter().filter(|s| s.is_none()).count());
+        StrictTypes { operations, schemas }
+    }
+
+    fn schema_for(&self, method: &Method, path: &str) -> Option<&Value> {
+        let parts: Vec<&str> = segments(path).collect();
+        self.operations
+            .iter()
+            .find(|op| {
+                op.method == *method
+                    && op.segments.len() == parts.len()
+                    && op.segments.iter().zip(&parts).all(|(want, got)| want.as_deref().is_none_or(|w| w == *got))
+            })
+            .map(|op| &op.schema)
+    }
+
+    /// The first field of `value` holding a number or boolean where `schema` wants a string.
+    fn mistyped(&self, schema: &Value, value: &Value, at: &str, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH || value.is_null() {
+            return None;
+        }
+        if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            return self.schemas.get(name).and_then(|s| self.mistyped(s, value, at, depth + 1));
+        }
+        if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+            if let Some(found) = parts.iter().find_map(|s| self.mistyped(s, value, at, depth + 1)) {
+                return Some(found);
+            }
+        }
+        if schema.get("type").and_then(Value::as_str) == Some("string") && (value.is_number() || value.is_boolean()) {
+            return Some(if at.is_empty() { "body".to_owned() } else { at.to_owned() });
+        }
+        match value {
+            Value::Object(fields) => fields.iter().find_map(|(name, field)| {
+                let declared = schema.get("properties").and_then(|p| p.get(name));
+                let schema = declared.or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()))?;
+                let at = if at.is_empty() { name.clone() } else { format!("{at}.{name}") };
+                self.mistyped(schema, field, &at, depth + 1)
+            }),
+            Value::Array(items) => {
+                let schema = schema.get("items")?;
+                items.iter().enumerate().find_map(|(i, item)| self.mistyped(schema, item, &format!("{at}[{i}]"), depth + 1))
+            }
+            _ => None,
+        }
+    }
+}
+
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|s| !s.is_empty())
+}
+
+/// Refuses a JSON body whose strings are numbers or booleans, before poem parses it.
+pub async fn check<E: Endpoint>(next: E, mut req: Request, strict: Arc<StrictTypes>) -> Result<Response> {
+    let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    if json {
+        if let Some(schema) = strict.schema_for(req.method(), req.uri().path()) {
+            let bytes = req.take_body().into_bytes().await?;
+            // A body that is not JSON is left for the parser to refuse.
+            if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
+                if let Some(field) = strict.mistyped(schema, &value, "", 0) {
+                    return Err(poem::Error::from_string(format!("`{field}` must be a string"), StatusCode::BAD_REQUEST));
+                }
+            }
+            req.set_body(bytes);
+        }
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn mistyped(method: Method, path: &str, body: Value) -> Option<String> {
+        let strict = StrictTypes::from_spec(&crate::api::spec_json());
+        let schema = strict.schema_for(&method, path).expect("an operation with a body");
+        strict.mistyped(schema, &body, "", 0)
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_no_strings_at_any_depth() {
+        let send = "/v1/chat/conversations/01J0000000000000000000000/messages";
+        assert_eq!(mistyped(Method::POST, send, json!({"body": 5})), Some("body".into()));
+        assert_eq!(mistyped(Method::POST, send, json!({"body": "hi", "client_msg_id": true})), Some("client_msg_id".into()));
+        assert_eq!(mistyped(Method::POST, send, json!({"body": "hi", "file_size": 5, "reply_to_id": null})), None);
+        let ids = json!({"kind": "group", "name": "g", "participant_ids": ["a", 7]});
+        assert_eq!(mistyped(Method::POST, "/v1/chat/conversations", ids), Some("participant_ids[1]".into()));
+        let origins = json!({"settings": {"allowed_file_origins": [1]}});
+        assert_eq!(mistyped(Method::PATCH, "/v1/tenant", origins), Some("settings.allowed_file_origins[0]".into()));
+        let sync = json!({"conversations": [{"conversation_id": 12, "last_seq": 0}]});
+        assert_eq!(mistyped(Method::POST, "/v1/chat/messages/sync", sync), Some("conversations[0].conversation_id".into()));
+    }
+
+    #[test]
+    fn literal_paths_win_over_parameters() {
+        assert_eq!(mistyped(Method::POST, "/v1/chat/messages/forward", json!({"message_id": 1})), Some("message_id".into()));
+    }
+}
