@@ -5,12 +5,14 @@
 use std::time::Duration;
 
 use crate::auth::jwt::Signed;
-use crate::auth::{password, AuthError, Purpose, UserCaller};
+use crate::auth::{password, AuthError, Origin, Purpose, UserCaller};
 use crate::domain::user::TextChange;
 use crate::domain::web_url::web_url_change;
 use crate::domain::{DisplayName, Email, Password, Role, Slug, Tenant, TenantName, TenantSettings, User, UserPatch, UserStatus, Username};
 use crate::error::{AppError, AppResult};
+use crate::events::Revocation;
 use crate::policy;
+use crate::realtime::revoke::close_sockets;
 use crate::state::AppState;
 use crate::store::{self, sessions::Rotation, StoreError};
 
@@ -120,12 +122,17 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedTokens> {
                 state.keys.sign(Purpose::Access, &tenant_id, &user_id, state.config.access_token_ttl_seconds, Some(&session_id))?;
             Ok(IssuedTokens { access, refresh: next, access_ttl_seconds: state.config.access_token_ttl_seconds, user, tenant })
         }
-        Rotation::Reused => Err(AuthError::Unauthorized("refresh token reused; the session has been revoked").into()),
+        Rotation::Reused { session_id } => {
+            let revocation = Revocation::Sessions { session_ids: vec![session_id] };
+            close_sockets(state, &claims.tid, vec![claims.sub.clone()], revocation).await;
+            Err(AuthError::Unauthorized("refresh token reused; the session has been revoked").into())
+        }
         Rotation::Invalid => Err(AuthError::Unauthorized("invalid or expired token").into()),
     }
 }
 
-/// Revokes the session of `refresh_token`, which must be the caller's own.
+/// Revokes the session of `refresh_token`, which must be the caller's own, and closes the
+/// sockets opened within it.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn logout(state: &AppState, caller: &UserCaller, refresh_token: &str) -> AppResult<()> {
     let claims = state.keys.verify(refresh_token, &[Purpose::Refresh])?;
@@ -135,10 +142,11 @@ pub async fn logout(state: &AppState, caller: &UserCaller, refresh_token: &str) 
     let session_id =
         store::sessions::session_of_token(&state.db, &claims.jti).await?.ok_or(AuthError::Unauthorized("invalid or expired token"))?;
     store::sessions::revoke_session(state.db.pool(), &session_id).await?;
+    close_sockets(state, &caller.tenant_id, vec![caller.user.id.clone()], Revocation::Sessions { session_ids: vec![session_id] }).await;
     Ok(())
 }
 
-/// Changes the caller's password and signs out every other session.
+/// Changes the caller's password and signs out every other session, closing their sockets.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn change_password(state: &AppState, caller: &UserCaller, current: &str, new: &str) -> AppResult<()> {
     let new = Password::parse(new).map_err(|e| crate::domain::Invalid::new("new_password", e.reason))?;
@@ -147,7 +155,10 @@ pub async fn change_password(state: &AppState, caller: &UserCaller, current: &st
     }
     let hash = password::hash(&new).await?;
     store::users::set_password_hash(&state.db, &caller.tenant_id, &caller.user.id, &hash).await?;
-    store::sessions::revoke_all_of_user(state.db.pool(), &caller.user.id, caller.session_id.as_deref()).await?;
+    let session_ids = store::sessions::revoke_all_of_user(state.db.pool(), &caller.user.id, caller.session_id.as_deref()).await?;
+    if !session_ids.is_empty() {
+        close_sockets(state, &caller.tenant_id, vec![caller.user.id.clone()], Revocation::Sessions { session_ids }).await;
+    }
     Ok(())
 }
 
@@ -185,10 +196,12 @@ pub async fn update_profile(state: &AppState, caller: &UserCaller, change: Profi
 }
 
 /// A one-time WebSocket ticket for the caller, good for `WS_TICKET_TTL` seconds: a browser
-/// need not put its long-lived token in a URL.
+/// need not put its long-lived token in a URL. It names the login session or the API key
+/// the caller's token depends on, so the socket it opens ends with them.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn ws_ticket(state: &AppState, caller: &UserCaller) -> AppResult<Signed> {
-    let signed = state.keys.sign(Purpose::Ws, &caller.tenant_id, &caller.user.id, WS_TICKET_TTL, None)?;
+    let origin = Origin { session_id: caller.session_id.as_deref(), minted_by: caller.minted_by.as_deref() };
+    let signed = state.keys.sign_from(Purpose::Ws, &caller.tenant_id, &caller.user.id, WS_TICKET_TTL, origin)?;
     store::sessions::issue_ws_ticket(&state.db, &signed.jti, &caller.tenant_id, &caller.user.id, signed.expiry()).await?;
     Ok(signed)
 }

@@ -56,6 +56,9 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    // Listened for before the port opens: a SIGTERM sent as soon as the server answers must
+    // start a graceful shutdown, not meet the default action and kill the process.
+    let shutdown = shutdown_signal()?;
     let mut app = Application::build(config).await?;
     if let Some(report) = app.take_bootstrap_report() {
         println!("{report}");
@@ -64,28 +67,26 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let host = app.state().config.addr.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host).to_owned();
     println!("listening on http://{host}:{}", app.port());
     tracing::info!(port = app.port(), "listening");
-    app.run_until(shutdown_signal()).await?;
+    app.run_until(shutdown).await?;
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on Ctrl-C or SIGTERM; both are listened for from this call on.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    // Registered now, not on the future's first poll: `ctrl_c` installs its handler lazily.
+    let ctrl_c = tokio::spawn(tokio::signal::ctrl_c());
+    Ok(async move {
+        #[cfg(unix)]
+        let term = async move {
+            term.recv().await;
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
+    })
 }

@@ -64,6 +64,7 @@ mod tests {
             user: User::new("u1".into(), "t", "u", role, chrono::Utc::now()),
             role,
             session_id: None,
+            minted_by: None,
             purpose: Purpose::Chat,
         })
     }

@@ -9,7 +9,9 @@ use crate::auth::Caller;
 use crate::domain::parse_id;
 use crate::domain::{ApiKey, Invalid, KeyKind, SettingsChange, Tenant, TenantName};
 use crate::error::{AppError, AppResult};
+use crate::events::Revocation;
 use crate::policy;
+use crate::realtime::revoke::close_sockets;
 use crate::state::AppState;
 use crate::store::{self, api_keys::NewApiKey};
 
@@ -83,7 +85,8 @@ pub async fn list_keys(state: &AppState, caller: &Caller, limit: i64, offset: i6
     Ok(store::api_keys::list(&state.db, caller.tenant_id(), limit, offset).await?)
 }
 
-/// Revokes key `raw_id`; it stops working on the next request.
+/// Revokes key `raw_id`; it stops working on the next request, and so do the chat tokens
+/// it minted, whose sockets close on every server process.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), key_id = %raw_id))]
 pub async fn revoke_key(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<()> {
     policy::require_tenant_admin(caller)?;
@@ -91,6 +94,7 @@ pub async fn revoke_key(state: &AppState, caller: &Caller, raw_id: &str) -> AppR
     if !store::api_keys::revoke(&state.db, caller.tenant_id(), &id).await? {
         return Err(AppError::NotFound("API key"));
     }
+    close_sockets(state, caller.tenant_id(), Vec::new(), Revocation::ApiKey { key_id: id.clone() }).await;
     audit::record(&state.db, caller, "api_key.revoke", Some(&id)).await;
     Ok(())
 }

@@ -5,13 +5,15 @@
 
 use crate::audit;
 use crate::auth::jwt::Signed;
-use crate::auth::{password, Caller, Purpose};
+use crate::auth::{password, Caller, Origin, Purpose};
 use crate::domain::parse_id;
 use crate::domain::user::TextChange;
 use crate::domain::web_url::web_url_change;
 use crate::domain::{DisplayName, Email, Invalid, Password, PermissionsChange, Role, User, UserPatch, UserStatus, Username};
 use crate::error::{AppError, AppResult};
+use crate::events::Revocation;
 use crate::policy;
+use crate::realtime::revoke::close_sockets;
 use crate::state::AppState;
 use crate::store;
 
@@ -152,7 +154,8 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
 }
 
 /// Mints a chat token for user `raw_user_id`, living `ttl_seconds` (the tenant's default
-/// when `None`, and within its bounds); returns the token and the user it acts for.
+/// when `None`, and within its bounds); returns the token and the user it acts for. A
+/// token minted with an API key names it, and ends when that key is revoked.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_user_id))]
 pub async fn chat_token(state: &AppState, caller: &Caller, raw_user_id: &str, ttl_seconds: Option<i64>) -> AppResult<(Signed, User)> {
     policy::require_tenant_admin(caller)?;
@@ -167,7 +170,11 @@ pub async fn chat_token(state: &AppState, caller: &Caller, raw_user_id: &str, tt
         )
         .into());
     }
-    let signed = state.keys.sign(Purpose::Chat, &tenant.id, &user.id, ttl, None)?;
+    let minted_by = match caller {
+        Caller::Key(key) => Some(key.key_id.as_str()),
+        Caller::User(_) => None,
+    };
+    let signed = state.keys.sign_from(Purpose::Chat, &tenant.id, &user.id, ttl, Origin { session_id: None, minted_by })?;
     Ok((signed, user))
 }
 
@@ -178,7 +185,8 @@ pub async fn get(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<U
     load(state, caller, raw_id).await
 }
 
-/// Changes user `raw_id`: profile fields, role, permissions or status.
+/// Changes user `raw_id`: profile fields, role, permissions or status. A suspension or ban
+/// closes the user's sockets on every server process.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
 pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, change: UserChange) -> AppResult<User> {
     policy::require_tenant_admin(caller)?;
@@ -204,12 +212,15 @@ pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, change: Use
         timezone: None,
     };
     let saved = apply_patch(state, caller, user, &patch).await?;
+    if patch.status.is_some() && saved.status != UserStatus::Active {
+        close_sockets(state, &saved.tenant_id, vec![saved.id.clone()], Revocation::Users).await;
+    }
     audit::record(&state.db, caller, "user.update", Some(&saved.id)).await;
     Ok(saved)
 }
 
-/// Erases user `raw_id`: personal data goes and sessions end; others' history stays
-/// readable and shows a "Deleted user".
+/// Erases user `raw_id`: personal data goes, sessions end and sockets close; others'
+/// history stays readable and shows a "Deleted user".
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
 pub async fn erase(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<()> {
     policy::require_tenant_admin(caller)?;
@@ -218,6 +229,7 @@ pub async fn erase(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult
     if !store::users::erase(&state.db, caller.tenant_id(), &user.id).await? {
         return Err(AppError::NotFound("user"));
     }
+    close_sockets(state, caller.tenant_id(), vec![user.id.clone()], Revocation::Users).await;
     audit::record(&state.db, caller, "user.delete", Some(&user.id)).await;
     Ok(())
 }

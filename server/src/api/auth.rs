@@ -65,7 +65,8 @@ impl AuthApi {
 
     /// Trade a refresh token for a new access and refresh token.
     ///
-    /// Each refresh token works once. Presenting a used one again revokes its whole session.
+    /// Each refresh token works once. Presenting a used one again revokes its whole session
+    /// and closes the WebSockets opened within it (1008).
     #[oai(path = "/refresh", method = "post", operation_id = "auth_refresh")]
     async fn refresh(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> ApiResult<Single<TokensDto>> {
         let issued = accounts::refresh(&state, &body.refresh_token).await?;
@@ -73,6 +74,9 @@ impl AuthApi {
     }
 
     /// Sign out: revoke the session of the given refresh token.
+    ///
+    /// WebSockets opened within that session (with its access token or a ticket taken with
+    /// it) close with 1008.
     #[oai(path = "/logout", method = "post", operation_id = "auth_logout")]
     async fn logout(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<RefreshRequest>) -> ApiResult<Done> {
         accounts::logout(&state, &auth.0, &body.refresh_token).await?;
@@ -99,7 +103,8 @@ impl AuthApi {
         Ok(single(UserDto::from(&user)))
     }
 
-    /// Change the caller's password; every other session of the caller is signed out.
+    /// Change the caller's password; every other session of the caller is signed out and
+    /// its WebSockets close with 1008.
     #[oai(path = "/change-password", method = "post", operation_id = "auth_change_password")]
     async fn change_password(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ChangePasswordRequest>) -> ApiResult<Done> {
         accounts::change_password(&state, &auth.0, &body.current_password, &body.new_password).await?;

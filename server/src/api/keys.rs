@@ -42,6 +42,8 @@ impl KeysApi {
     }
 
     /// Revoke a key; it stops working on the next request.
+    ///
+    /// So do the chat tokens it minted (401), and their WebSockets close with 1008.
     #[oai(path = "/:id", method = "delete", operation_id = "api_keys_revoke")]
     async fn revoke(
         &self,

@@ -18,6 +18,10 @@ pub struct MessagingApi;
 impl MessagingApi {
     /// A one-time ticket for `GET /v1/chat/ws?token=...`, valid for 60 seconds, so a
     /// browser need not put its long-lived token in a URL.
+    ///
+    /// The ticket is tied to what the calling token depends on: the login session of an
+    /// access token, or the API key that minted a chat token. The socket it opens closes
+    /// (1008) when that session ends or that key is revoked.
     #[oai(path = "/token", method = "get", operation_id = "messaging_ws_token")]
     async fn ws_token(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Single<WsTicketDto>> {
         let ticket = accounts::ws_ticket(&state, &auth.0).await?;

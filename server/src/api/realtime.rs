@@ -26,6 +26,13 @@ impl RealtimeApi {
     /// a frame over the size limit closes it with 1009; a client too slow to read is closed
     /// with 1013; an expired token closes it with 1008; shutdown closes it with 1001. After a
     /// reconnect, `POST /v1/chat/messages/sync` returns whatever was missed.
+    ///
+    /// A socket lives no longer than what opened it: signing out its session, a password
+    /// change that signs it out, a reused refresh token of its session, its user's deletion,
+    /// suspension or ban, or revoking the API key that minted its chat token closes it with
+    /// 1008 at once, on every server process. Until it has closed it receives no event, and
+    /// each frame it sends is answered by an `error` with code `unauthorized` (or
+    /// `forbidden` for a suspended user).
     #[oai(path = "/ws", method = "get", operation_id = "realtime_connect")]
     async fn connect(
         &self,

@@ -28,6 +28,8 @@ impl UsersApi {
     }
 
     /// Mint a chat token for a user: `Authorization: Bearer <chat_token>` then acts as them.
+    ///
+    /// A token minted with an API key stops working (401) when that key is revoked.
     #[oai(path = "/chat-token", method = "post", operation_id = "users_chat_token")]
     async fn chat_token(&self, state: Data<&AppState>, auth: AnyAuth, body: Json<ChatTokenRequest>) -> ApiResult<Created<ChatTokenDto>> {
         let (signed, user) = users::chat_token(&state, &auth.caller(), &body.user_id, body.ttl_seconds).await?;
@@ -49,6 +51,8 @@ impl UsersApi {
 
     /// Change a user: profile fields, role, permissions or status. `null` clears optional
     /// fields.
+    ///
+    /// Suspending or banning a user closes their WebSockets (1008) at once.
     #[oai(path = "/:id", method = "patch", operation_id = "users_update")]
     async fn update(
         &self,
@@ -62,8 +66,8 @@ impl UsersApi {
         Ok(single(UserDto::from(&user)))
     }
 
-    /// Delete a user: personal data is erased and sessions end; others' history stays
-    /// readable and shows a "Deleted user".
+    /// Delete a user: personal data is erased, sessions end and WebSockets close (1008);
+    /// others' history stays readable and shows a "Deleted user".
     #[oai(path = "/:id", method = "delete", operation_id = "users_delete")]
     async fn delete(
         &self,

@@ -2,7 +2,7 @@
 //! Authentication lives here; what each caller may do is decided in `crate::policy`.
 
 use super::api_key;
-use super::{AuthError, Purpose};
+use super::{AuthError, Claims, Purpose};
 use crate::domain::{KeyKind, Role, User, UserStatus};
 use crate::state::AppState;
 use crate::store;
@@ -16,7 +16,36 @@ pub struct UserCaller {
     pub role: Role,
     /// The login session, for access tokens.
     pub session_id: Option<String>,
+    /// The API key that minted the chat token, if a key did.
+    pub minted_by: Option<String>,
     pub purpose: Purpose,
+}
+
+/// Who a verified token acts for, and the credentials it depends on. Only ids: a socket
+/// keeps one for its whole life and loads the user afresh for each frame.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub tenant_id: String,
+    pub user_id: String,
+    /// The login session: access tokens, and tickets taken with one.
+    pub session_id: Option<String>,
+    /// The API key that minted the token: chat tokens minted with a key, and tickets taken
+    /// with such a token.
+    pub minted_by: Option<String>,
+    pub purpose: Purpose,
+}
+
+impl From<Claims> for Subject {
+    fn from(claims: Claims) -> Self {
+        Subject { tenant_id: claims.tid, user_id: claims.sub, session_id: claims.sid, minted_by: claims.akid, purpose: claims.pur }
+    }
+}
+
+impl Subject {
+    /// The user as they stand now, or why this credential may no longer act.
+    pub async fn caller(&self, state: &AppState) -> Result<UserCaller, AuthError> {
+        user_from_claims(state, self, None).await
+    }
 }
 
 /// A tenant's API key.
@@ -58,24 +87,27 @@ impl Caller {
 /// `x-api-key`, that key must be live and belong to the token's tenant.
 pub async fn authenticate_bearer(state: &AppState, token: &str, api_key: Option<&str>) -> Result<UserCaller, AuthError> {
     let claims = state.keys.verify(token, &[Purpose::Access, Purpose::Chat])?;
-    user_from_claims(state, claims.tid, claims.sub, claims.sid, claims.pur, api_key).await
+    user_from_claims(state, &Subject::from(claims), api_key).await
 }
 
-/// Loads the user a verified token names and checks its session and account state.
-pub async fn user_from_claims(
-    state: &AppState,
-    tenant_id: String,
-    user_id: String,
-    session_id: Option<String>,
-    purpose: Purpose,
-    api_key: Option<&str>,
-) -> Result<UserCaller, AuthError> {
-    if purpose == Purpose::Access {
-        let sid = session_id.as_deref().ok_or(AuthError::Unauthorized("invalid or expired token"))?;
+/// Loads the user a verified token names and checks that what the token depends on still
+/// holds: its login session, the API key that minted it, the account's state.
+pub async fn user_from_claims(state: &AppState, subject: &Subject, api_key: Option<&str>) -> Result<UserCaller, AuthError> {
+    if subject.purpose == Purpose::Access && subject.session_id.is_none() {
+        return Err(AuthError::Unauthorized("invalid or expired token"));
+    }
+    if let Some(sid) = subject.session_id.as_deref() {
         if !store::sessions::is_live(&state.db, sid).await? {
             return Err(AuthError::Unauthorized("this session has been signed out"));
         }
     }
+    // One primary-key lookup: a chat token lives no longer than the key that minted it.
+    if let Some(key_id) = subject.minted_by.as_deref() {
+        if !store::api_keys::is_live(&state.db, &subject.tenant_id, key_id).await? {
+            return Err(AuthError::Unauthorized("the API key that issued this token has been revoked"));
+        }
+    }
+    let Subject { tenant_id, user_id, session_id, minted_by, purpose } = subject.clone();
     let user =
         store::users::by_id(&state.db, &tenant_id, &user_id).await?.ok_or(AuthError::Unauthorized("the token's user no longer exists"))?;
     if user.status != UserStatus::Active {
@@ -88,7 +120,7 @@ pub async fn user_from_claims(
         }
     }
     let role = user.role;
-    Ok(UserCaller { tenant_id, user, role, session_id, purpose })
+    Ok(UserCaller { tenant_id, user, role, session_id, minted_by, purpose })
 }
 
 /// Authenticates an `x-api-key` value.

@@ -37,9 +37,20 @@ pub struct Claims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
-    /// The login session (access and refresh tokens only).
+    /// The login session: access and refresh tokens, and tickets taken with an access token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// The API key that minted it: chat tokens minted with a key, and tickets taken with
+    /// such a token. Revoking that key ends the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub akid: Option<String>,
+}
+
+/// The credentials a token depends on: revoking either ends the token.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Origin<'a> {
+    pub session_id: Option<&'a str>,
+    pub minted_by: Option<&'a str>,
 }
 
 struct SigningKey {
@@ -106,6 +117,18 @@ impl TokenKeys {
         ttl_seconds: i64,
         session_id: Option<&str>,
     ) -> Result<Signed, AuthError> {
+        self.sign_from(purpose, tenant_id, user_id, ttl_seconds, Origin { session_id, minted_by: None })
+    }
+
+    /// Signs a token that names the session and API key it depends on.
+    pub fn sign_from(
+        &self,
+        purpose: Purpose,
+        tenant_id: &str,
+        user_id: &str,
+        ttl_seconds: i64,
+        origin: Origin<'_>,
+    ) -> Result<Signed, AuthError> {
         let now = chrono::Utc::now().timestamp();
         let jti = ulid::Ulid::new().to_string();
         let claims = Claims {
@@ -117,7 +140,8 @@ impl TokenKeys {
             iat: now,
             exp: now + ttl_seconds,
             jti: jti.clone(),
-            sid: session_id.map(str::to_owned),
+            sid: origin.session_id.map(str::to_owned),
+            akid: origin.minted_by.map(str::to_owned),
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.current.kid.clone());
@@ -159,6 +183,16 @@ mod tests {
         let t = keys.sign(Purpose::Chat, "t", "u", 60, None).unwrap();
         assert_eq!(keys.verify(&t.token, &[Purpose::Chat]).unwrap().sub, "u");
         assert!(keys.verify(&t.token, &[Purpose::Refresh]).is_err());
+    }
+
+    #[test]
+    fn a_token_names_the_key_that_minted_it() {
+        let keys = TokenKeys::parse(K1).unwrap();
+        let t = keys.sign_from(Purpose::Chat, "t", "u", 60, Origin { session_id: None, minted_by: Some("k") }).unwrap();
+        let claims = keys.verify(&t.token, &[Purpose::Chat]).unwrap();
+        assert_eq!((claims.sid, claims.akid.as_deref()), (None, Some("k")));
+        let plain = keys.sign(Purpose::Chat, "t", "u", 60, None).unwrap();
+        assert_eq!(keys.verify(&plain.token, &[Purpose::Chat]).unwrap().akid, None);
     }
 
     #[test]

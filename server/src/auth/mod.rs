@@ -5,8 +5,8 @@ pub mod caller;
 pub mod jwt;
 pub mod password;
 
-pub use caller::{Caller, KeyCaller, UserCaller};
-pub use jwt::{Claims, Purpose, TokenKeys};
+pub use caller::{Caller, KeyCaller, Subject, UserCaller};
+pub use jwt::{Claims, Origin, Purpose, TokenKeys};
 
 use crate::store::StoreError;
 

@@ -3,7 +3,7 @@
 //! from which the REST API renders its message too, so both always carry the same fields.
 //! Built from domain types only; the services publish these and the API maps them.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::domain::conversation::{MemberRole, MessageType};
 use crate::domain::message::{Attachment, Message, ReactionCount};
@@ -219,6 +219,21 @@ pub enum Payload {
     Typing(Typing),
     ReadReceipt(ReadReceipt),
     ConversationUpdated(ConversationUpdated),
+}
+
+/// Sockets to close at once (1008) because the credential or the rights that opened them
+/// no longer hold. Never shown to clients: each process's hub acts on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "revoke", rename_all = "snake_case")]
+pub enum Revocation {
+    /// Every socket of the event's audience: users deleted, suspended or banned.
+    Users,
+    /// The audience's sockets opened within one of these login sessions: a logout, the
+    /// other sessions a password change signs out, a reused refresh token's family.
+    Sessions { session_ids: Vec<String> },
+    /// The tenant's sockets opened with a chat token this API key minted (or a ticket taken
+    /// with one): the key was revoked.
+    ApiKey { key_id: String },
 }
 
 impl Payload {

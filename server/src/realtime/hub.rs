@@ -1,20 +1,24 @@
 //! The sockets of this process, by user, and the task that hands each bus event to the
 //! sockets of its audience. The work per event is proportional to its audience, never to
-//! the users of a tenant; a socket whose queue is full is closed rather than waited for.
+//! the users of a tenant (save the rare revocation of an API key); a socket whose queue is
+//! full is closed rather than waited for, and one whose credential was revoked is closed
+//! and sent nothing more.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use tokio::sync::{broadcast, mpsc, Notify};
 
+use super::revoke::{compact, Credential};
 use crate::bus::Event;
+use crate::events::Revocation;
 
 /// Close codes the server uses.
 pub mod close {
     /// The server is shutting down.
     pub const GOING_AWAY: u16 = 1001;
-    /// Expired credentials, keepalive timeout.
+    /// Expired or revoked credentials, keepalive timeout.
     pub const POLICY: u16 = 1008;
     /// A frame over the size limit.
     pub const TOO_BIG: u16 = 1009;
@@ -27,12 +31,25 @@ pub mod close {
 pub struct Kick {
     notify: Notify,
     code: AtomicU16,
+    /// Set once the socket's credential or its user's rights no longer hold: from then on
+    /// the socket is sent nothing and its frames are refused, until it has closed.
+    revoked: AtomicBool,
 }
 
 impl Kick {
     pub fn close(&self, code: u16) {
         self.code.store(code, Ordering::SeqCst);
         self.notify.notify_one();
+    }
+
+    /// Marks the socket revoked and closes it with 1008.
+    pub fn revoke(&self) {
+        self.revoked.store(true, Ordering::SeqCst);
+        self.close(close::POLICY);
+    }
+
+    pub fn is_revoked(&self) -> bool {
+        self.revoked.load(Ordering::SeqCst)
     }
 
     pub async fn requested(&self) -> u16 {
@@ -45,6 +62,7 @@ struct Conn {
     id: u64,
     outbox: mpsc::Sender<Arc<str>>,
     kick: Arc<Kick>,
+    credential: Credential,
 }
 
 type Key = (String, String);
@@ -63,11 +81,11 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn register(&self, tenant_id: &str, user_id: &str, queue: usize) -> Registration {
+    pub fn register(&self, tenant_id: &str, user_id: &str, credential: Credential, queue: usize) -> Registration {
         let (tx, rx) = mpsc::channel(queue.max(1));
         let kick = Arc::new(Kick::default());
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let conn = Conn { id, outbox: tx, kick: kick.clone() };
+        let conn = Conn { id, outbox: tx, kick: kick.clone(), credential };
         self.conns.write().expect("hub lock").entry((tenant_id.to_owned(), user_id.to_owned())).or_default().push(conn);
         Registration { id, outbox: rx, kick }
     }
@@ -89,18 +107,52 @@ impl Hub {
         conns.get(&(tenant_id.to_owned(), user_id.to_owned())).map_or(0, Vec::len)
     }
 
-    /// Queues the event on every local socket of its audience.
+    /// Queues the event on every local socket of its audience, or acts on a revocation.
     pub fn deliver(&self, event: &Event) {
+        if let Some(revocation) = &event.revoke {
+            self.revoke(&event.tenant_id, &event.audience, revocation);
+            return;
+        }
         let frame: Arc<str> = Arc::from(event.payload.to_string());
         let conns = self.conns.read().expect("hub lock");
         for user in &event.audience {
             let Some(list) = conns.get(&(event.tenant_id.clone(), user.clone())) else { continue };
             for conn in list {
+                if conn.kick.is_revoked() {
+                    continue;
+                }
                 if let Err(mpsc::error::TrySendError::Full(_)) = conn.outbox.try_send(frame.clone()) {
                     conn.kick.close(close::TRY_AGAIN);
                 }
             }
         }
+    }
+
+    /// Closes with 1008 the local sockets `revocation` names; returns how many.
+    pub fn revoke(&self, tenant_id: &str, audience: &[String], revocation: &Revocation) -> usize {
+        let conns = self.conns.read().expect("hub lock");
+        let (sessions, key): (Vec<[u8; 16]>, Option<Credential>) = match revocation {
+            Revocation::Users => (Vec::new(), None),
+            Revocation::Sessions { session_ids } => (session_ids.iter().map(|id| compact(id)).collect(), None),
+            Revocation::ApiKey { key_id } => (Vec::new(), Some(Credential::ApiKey(compact(key_id)))),
+        };
+        let named = |conn: &&Conn| match revocation {
+            Revocation::Users => true,
+            Revocation::Sessions { .. } => matches!(conn.credential, Credential::Session(id) if sessions.contains(&id)),
+            Revocation::ApiKey { .. } => Some(conn.credential) == key,
+        };
+        let lists: Vec<&Vec<Conn>> = match revocation {
+            // Which users hold the tokens a key minted is recorded nowhere, so this rare
+            // event looks at every socket of the tenant on this process.
+            Revocation::ApiKey { .. } => conns.iter().filter(|((tenant, _), _)| tenant == tenant_id).map(|(_, list)| list).collect(),
+            _ => audience.iter().filter_map(|user| conns.get(&(tenant_id.to_owned(), user.clone()))).collect(),
+        };
+        let mut closed = 0;
+        for conn in lists.into_iter().flatten().filter(named) {
+            conn.kick.revoke();
+            closed += 1;
+        }
+        closed
     }
 
     /// Closes every socket of this process, for shutdown.
@@ -130,6 +182,8 @@ impl Hub {
 mod tests {
     use super::*;
 
+    const NONE: Credential = Credential::Standalone;
+
     fn event(audience: &[&str]) -> Event {
         let typing = crate::events::Payload::Typing(crate::events::Typing { conversation_id: "c".into(), user_id: "u".into() });
         Event::new("t", audience.iter().map(|s| s.to_string()).collect(), &typing)
@@ -138,9 +192,9 @@ mod tests {
     #[tokio::test]
     async fn events_reach_only_their_audience() {
         let hub = Hub::default();
-        let mut a = hub.register("t", "a", 4);
-        let mut b = hub.register("t", "b", 4);
-        let mut other_tenant = hub.register("u", "a", 4);
+        let mut a = hub.register("t", "a", NONE, 4);
+        let mut b = hub.register("t", "b", NONE, 4);
+        let mut other_tenant = hub.register("u", "a", NONE, 4);
         hub.deliver(&event(&["a"]));
         assert!(a.outbox.try_recv().is_ok());
         assert!(b.outbox.try_recv().is_err());
@@ -150,7 +204,7 @@ mod tests {
     #[tokio::test]
     async fn a_full_queue_closes_its_socket_with_try_again() {
         let hub = Hub::default();
-        let slow = hub.register("t", "a", 1);
+        let slow = hub.register("t", "a", NONE, 1);
         hub.deliver(&event(&["a"]));
         hub.deliver(&event(&["a"]));
         assert_eq!(slow.kick.requested().await, close::TRY_AGAIN);
@@ -159,9 +213,40 @@ mod tests {
     #[tokio::test]
     async fn unregistering_forgets_the_socket() {
         let hub = Hub::default();
-        let r = hub.register("t", "a", 1);
+        let r = hub.register("t", "a", NONE, 1);
         assert_eq!(hub.count("t", "a"), 1);
         hub.unregister("t", "a", r.id);
         assert_eq!(hub.count("t", "a"), 0);
+    }
+
+    #[tokio::test]
+    async fn a_revocation_closes_only_the_sockets_it_names_and_they_get_nothing_more() {
+        let (s1, s2, k1) = (ulid::Ulid::new().to_string(), ulid::Ulid::new().to_string(), ulid::Ulid::new().to_string());
+        let hub = Hub::default();
+        let mut in_s1 = hub.register("t", "a", Credential::Session(compact(&s1)), 4);
+        let mut in_s2 = hub.register("t", "a", Credential::Session(compact(&s2)), 4);
+        let by_key = hub.register("t", "b", Credential::ApiKey(compact(&k1)), 4);
+        let same_key_other_tenant = hub.register("u", "b", Credential::ApiKey(compact(&k1)), 4);
+        let sessions = Revocation::Sessions { session_ids: vec![s1.clone()] };
+        hub.deliver(&Event::revocation("t", vec!["a".into()], sessions));
+        assert!(in_s1.kick.is_revoked() && !in_s2.kick.is_revoked());
+        assert_eq!(in_s1.kick.requested().await, close::POLICY);
+        hub.deliver(&event(&["a"]));
+        assert!(in_s1.outbox.try_recv().is_err(), "a revoked socket is sent nothing");
+        assert!(in_s2.outbox.try_recv().is_ok());
+
+        assert_eq!(hub.revoke("t", &[], &Revocation::ApiKey { key_id: k1 }), 1);
+        assert!(by_key.kick.is_revoked() && !same_key_other_tenant.kick.is_revoked());
+        assert_eq!(hub.revoke("t", &["a".into()], &Revocation::Users), 2);
+        assert!(in_s2.kick.is_revoked());
+    }
+
+    #[test]
+    fn a_revocation_never_reaches_a_client() {
+        let hub = Hub::default();
+        let mut a = hub.register("t", "a", NONE, 4);
+        hub.deliver(&Event::revocation("t", vec!["b".into()], Revocation::Users));
+        assert!(a.outbox.try_recv().is_err());
+        assert!(!a.kick.is_revoked());
     }
 }

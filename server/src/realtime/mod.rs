@@ -3,6 +3,7 @@
 
 pub mod frames;
 pub mod hub;
+pub mod revoke;
 pub mod session;
 pub mod socket;
 

@@ -1,35 +1,22 @@
 //! Who a socket belongs to: the credential a WebSocket request presents, checked once at
 //! the upgrade, and the identity each of its frames acts as.
 
-use crate::auth::caller::user_from_claims;
-use crate::auth::{AuthError, Purpose, UserCaller};
+use crate::auth::{AuthError, Purpose};
 use crate::state::AppState;
 use crate::store;
 
-/// Who is connected, and until when their credential is good. Only ids are kept: the user
-/// is loaded afresh for each frame, so a suspension or permission change applies at once
-/// and an idle socket stays small.
+/// The verified subject of a socket's token, with the session or API key it depends on.
+/// Only ids are kept: the user is loaded afresh for each frame, so a suspension or
+/// permission change applies at once and an idle socket stays small.
+pub use crate::auth::Subject as Identity;
+
+/// Who is connected, and until when their credential is good.
 pub struct Session {
     pub state: AppState,
     pub identity: Identity,
-    /// Epoch seconds at which the token expires; `None` for one-time tickets.
+    /// Epoch seconds at which the token expires; `None` for one-time tickets, whose socket
+    /// lives as long as the session or key they were taken with.
     pub expires_at: Option<i64>,
-}
-
-/// The verified subject of a socket's token.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub tenant_id: String,
-    pub user_id: String,
-    pub session_id: Option<String>,
-    pub purpose: Purpose,
-}
-
-impl Identity {
-    /// The caller as it stands now, or why it may no longer act.
-    pub async fn caller(&self, state: &AppState) -> Result<UserCaller, AuthError> {
-        user_from_claims(state, self.tenant_id.clone(), self.user_id.clone(), self.session_id.clone(), self.purpose, None).await
-    }
 }
 
 /// Checks the `token` of a WebSocket request: a chat or access token (the socket closes
@@ -46,7 +33,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Session, Auth
         }
         _ => Some(claims.exp),
     };
-    let identity = Identity { tenant_id: claims.tid, user_id: claims.sub, session_id: claims.sid, purpose: claims.pur };
+    let identity = Identity::from(claims);
     identity.caller(state).await?;
     let span = tracing::Span::current();
     span.record("tenant_id", identity.tenant_id.as_str());

@@ -10,6 +10,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use super::frames;
 use super::hub::close;
+use super::revoke::Credential;
 use super::session::{Identity, Session};
 use crate::bus::Event;
 use crate::chat;
@@ -35,7 +36,7 @@ async fn announce_presence(state: &AppState, caller: &Identity, online: bool) {
 pub async fn serve(session: Session, socket: WebSocketStream) {
     let Session { state, identity: caller, expires_at } = session;
     let config = state.config.clone();
-    let mut registration = state.hub.register(&caller.tenant_id, &caller.user_id, config.ws_queue);
+    let mut registration = state.hub.register(&caller.tenant_id, &caller.user_id, Credential::of(&caller), config.ws_queue);
     match state.presence.connected(&caller.tenant_id, &caller.user_id).await {
         Ok(true) => Box::pin(announce_presence(&state, &caller, true)).await,
         Ok(false) => {}
@@ -61,10 +62,18 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
     let closing: Option<(u16, &str)> = loop {
         tokio::select! {
             code = registration.kick.requested() => {
-                let reason = if code == close::GOING_AWAY { "server shutting down" } else { "too slow to keep up" };
+                let reason = match code {
+                    close::GOING_AWAY => "server shutting down",
+                    close::POLICY => "credentials revoked",
+                    _ => "too slow to keep up",
+                };
                 break Some((code, reason));
             }
             Some(frame) = registration.outbox.recv() => {
+                // Queued before the revocation arrived: not for a socket that may no longer hear it.
+                if registration.kick.is_revoked() {
+                    continue;
+                }
                 if sink.send(Message::Text(frame.to_string())).await.is_err() {
                     break None;
                 }
@@ -77,8 +86,14 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
                     }
                     // Boxed: handling a frame runs the whole send path, whose future is far
                     // larger than an idle socket needs to be; inline it would be allocated
-                    // with every socket's task.
-                    if let Some(reply) = Box::pin(frames::handle(&state, &caller, &text)).await {
+                    // with every socket's task. A revoked socket's frames are refused
+                    // without that work; each other frame re-checks the credential itself.
+                    let reply = if registration.kick.is_revoked() {
+                        Some(frames::error_frame("unauthorized", "credentials revoked"))
+                    } else {
+                        Box::pin(frames::handle(&state, &caller, &text)).await
+                    };
+                    if let Some(reply) = reply {
                         if sink.send(Message::Text(reply.to_string())).await.is_err() {
                             break None;
                         }

@@ -66,6 +66,16 @@ pub async fn live_by_prefix(db: &Db, prefix: &str) -> StoreResult<Option<ApiKey>
         .await?)
 }
 
+/// True while key `id` of this tenant exists and has not been revoked.
+pub async fn is_live(db: &Db, tenant_id: &str, id: &str) -> StoreResult<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM api_keys WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL")
+        .bind(id)
+        .bind(tenant_id)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(found.is_some())
+}
+
 pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreResult<(Vec<ApiKey>, i64)> {
     let rows = sqlx::query_as::<_, ApiKey>(&format!(
         "SELECT {COLUMNS} FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL

@@ -31,8 +31,8 @@ pub async fn open(db: &Db, tenant_id: &str, user_id: &str, session_id: &str, tok
 pub enum Rotation {
     /// The token was live; it is now used and `new_token_id` replaces it.
     Rotated { user_id: String, tenant_id: String },
-    /// The token had been used before: the whole session was revoked.
-    Reused,
+    /// The token had been used before: the whole session (the token's family) was revoked.
+    Reused { session_id: String },
     /// Unknown, expired, or its session is revoked.
     Invalid,
 }
@@ -56,7 +56,7 @@ pub async fn rotate(db: &Db, token_id: &str, new_token_id: &str, new_expires_at:
             Some((session_id, Some(_))) => {
                 revoke_session(&mut *tx, &session_id).await?;
                 tx.commit().await?;
-                Rotation::Reused
+                Rotation::Reused { session_id }
             }
             _ => Rotation::Invalid,
         });
@@ -96,18 +96,17 @@ where
     Ok(())
 }
 
-/// Revokes every session of a user except `keep`.
-pub async fn revoke_all_of_user<'c, E>(exec: E, user_id: &str, keep: Option<&str>) -> StoreResult<()>
+/// Revokes every session of a user except `keep`; returns the ids of those it revoked.
+pub async fn revoke_all_of_user<'c, E>(exec: E, user_id: &str, keep: Option<&str>) -> StoreResult<Vec<String>>
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    sqlx::query("UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL")
+    Ok(sqlx::query_scalar("UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id")
         .bind(user_id)
         .bind(keep.unwrap_or(""))
         .bind(now_ms())
-        .execute(exec)
-        .await?;
-    Ok(())
+        .fetch_all(exec)
+        .await?)
 }
 
 /// True while the session has not been revoked.

@@ -19,6 +19,7 @@ mod openapi;
 mod ops;
 mod read_state;
 mod realtime;
+mod revocation;
 mod search;
 mod shops;
 mod social;

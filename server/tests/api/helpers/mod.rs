@@ -9,3 +9,4 @@ mod ws;
 pub use app::*;
 pub use fixtures::*;
 pub use http::*;
+pub use ws::Ws;
