@@ -149,12 +149,14 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
     Ok((saved, was_created))
 }
 
-/// Mints a chat token for user `raw_user_id`, living `ttl_seconds` (the tenant's default
+/// Mints a chat token for user `raw_user_id` (the caller itself, or a user weaker than the
+/// caller: see `policy::may_mint_chat_token`), living `ttl_seconds` (the tenant's default
 /// when `None`, and within its bounds); returns the token and the user it acts for.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_user_id))]
 pub async fn chat_token(state: &AppState, caller: &Caller, raw_user_id: &str, ttl_seconds: Option<i64>) -> AppResult<(Signed, User)> {
     policy::require_tenant_admin(caller)?;
     let user = load(state, caller, raw_user_id).await?;
+    policy::may_mint_chat_token(caller, &user)?;
     let tenant = store::tenants::by_id(&state.db, caller.tenant_id()).await?.ok_or(AppError::NotFound("tenant"))?;
     let settings = &tenant.settings;
     let ttl = ttl_seconds.unwrap_or(settings.chat_token_default_ttl_seconds);

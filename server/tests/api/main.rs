@@ -6,6 +6,7 @@ mod helpers;
 
 mod api_keys;
 mod auth;
+mod authority;
 mod binary;
 mod broadcasts;
 mod conversations;
