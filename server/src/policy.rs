@@ -40,6 +40,12 @@ fn managing_role(caller: &Caller) -> AppResult<Role> {
     acting_role(caller).ok_or_else(|| AppError::forbidden("a publishable key cannot do this; use a secret key"))
 }
 
+/// Whether `caller` may look users up by phone number: only those who read phone numbers
+/// anyway, the admins and up who manage users (chat users see each other without phones).
+pub fn may_search_by_phone(caller: &UserCaller) -> bool {
+    caller.role.at_least(Role::Admin)
+}
+
 /// Managing the tenant, its keys and its users: a secret key, or a user, acting as admin or
 /// up. A key bounded below admin (its issuer has since lost the role) manages nothing.
 pub fn require_tenant_admin(caller: &Caller) -> AppResult<()> {

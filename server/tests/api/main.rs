@@ -16,6 +16,7 @@ mod lost_updates;
 mod messages;
 mod openapi;
 mod ops;
+mod phone_search;
 mod read_state;
 mod realtime;
 mod search;
