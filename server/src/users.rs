@@ -6,7 +6,7 @@
 use crate::audit;
 use crate::auth::jwt::Signed;
 use crate::auth::{password, Caller, Purpose};
-use crate::domain::parse_id;
+use crate::domain::parse_field_id;
 use crate::domain::user::TextChange;
 use crate::domain::{DisplayName, Email, Invalid, Password, PermissionsChange, Role, User, UserPatch, UserStatus, Username};
 use crate::error::{AppError, AppResult};
@@ -52,10 +52,10 @@ fn optional_email(raw: &str) -> Result<Option<String>, Invalid> {
     }
 }
 
-/// The live user `raw_id` of the caller's tenant: a malformed id is a 400, an unknown one a
-/// 404.
-async fn load(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<User> {
-    let id = parse_id(raw_id)?;
+/// The live user `raw_id` (from the request field `field`) of the caller's tenant: a
+/// malformed id is a 400, an unknown one a 404.
+async fn load(state: &AppState, caller: &Caller, field: &'static str, raw_id: &str) -> AppResult<User> {
+    let id = parse_field_id(field, raw_id)?;
     store::users::by_id(&state.db, caller.tenant_id(), &id).await?.ok_or(AppError::NotFound("user"))
 }
 
@@ -155,7 +155,7 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_user_id))]
 pub async fn chat_token(state: &AppState, caller: &Caller, raw_user_id: &str, ttl_seconds: Option<i64>) -> AppResult<(Signed, User)> {
     policy::require_tenant_admin(caller)?;
-    let user = load(state, caller, raw_user_id).await?;
+    let user = load(state, caller, "user_id", raw_user_id).await?;
     policy::may_mint_chat_token(caller, &user)?;
     let tenant = store::tenants::by_id(&state.db, caller.tenant_id()).await?.ok_or(AppError::NotFound("tenant"))?;
     let settings = &tenant.settings;
@@ -175,14 +175,14 @@ pub async fn chat_token(state: &AppState, caller: &Caller, raw_user_id: &str, tt
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
 pub async fn get(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<User> {
     policy::require_tenant_admin(caller)?;
-    load(state, caller, raw_id).await
+    load(state, caller, "id", raw_id).await
 }
 
 /// Changes user `raw_id`: profile fields, role, permissions or status.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
 pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, change: UserChange) -> AppResult<User> {
     policy::require_tenant_admin(caller)?;
-    let user = load(state, caller, raw_id).await?;
+    let user = load(state, caller, "id", raw_id).await?;
     policy::may_manage_user(caller, user.role)?;
     let username = change.username.as_deref().map(Username::parse).transpose()?;
     if let Some(Some(raw)) = &change.email {
@@ -212,7 +212,7 @@ pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, change: Use
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
 pub async fn erase(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<()> {
     policy::require_tenant_admin(caller)?;
-    let user = load(state, caller, raw_id).await?;
+    let user = load(state, caller, "id", raw_id).await?;
     policy::may_manage_user(caller, user.role)?;
     if !store::users::erase(&state.db, caller.tenant_id(), &user.id).await? {
         return Err(AppError::NotFound("user"));

@@ -6,7 +6,7 @@ use crate::auth::UserCaller;
 use crate::bus::Event;
 use crate::domain::conversation::{check_body, BodyError, ConversationKind, MessageType};
 use crate::domain::message::{Content, Message};
-use crate::domain::parse_id;
+use crate::domain::{parse_field_id, parse_id};
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::{MessageEvent, Payload, ReactionEvent};
@@ -79,7 +79,7 @@ pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership
         return Err(Invalid::new("file_size", "must not be negative").into());
     }
     if let Some(reply_to) = &content.reply_to_id {
-        let reply_to = parse_id(reply_to)?;
+        let reply_to = parse_field_id("reply_to_id", reply_to)?;
         let original = store::messages::by_id(&state.db, &caller.tenant_id, &reply_to).await?;
         if original.is_none_or(|m| m.conversation_id != membership.id()) {
             return Err(Invalid::new("reply_to_id", "must be a message of the same conversation").into());

@@ -16,7 +16,7 @@ pub mod ticket;
 pub mod user;
 
 pub use api_key::{ApiKey, KeyKind};
-pub use id::{parse_id, MalformedId};
+pub use id::{parse_field_id, parse_id, MalformedId};
 pub use named::{Named, Timestamp};
 pub use names::{DisplayName, Email, Password, Slug, TenantName, Username};
 pub use phone::phone_digits;

@@ -14,6 +14,7 @@ mod errors;
 mod headers;
 mod lost_updates;
 mod messages;
+mod no_echo;
 mod openapi;
 mod ops;
 mod phone_search;
