@@ -28,6 +28,9 @@ impl UsersApi {
     }
 
     /// Mint a chat token for a user: `Authorization: Bearer <chat_token>` then acts as them.
+    /// Acting as someone takes their powers, so the caller (a secret key within its
+    /// `authority`, or an admin) may mint only for itself or for users with a weaker role;
+    /// the owner's authority (`superadmin`) mints for anyone. Otherwise 403.
     #[oai(path = "/chat-token", method = "post", operation_id = "users_chat_token")]
     async fn chat_token(&self, state: Data<&AppState>, auth: AnyAuth, body: Json<ChatTokenRequest>) -> ApiResult<Created<ChatTokenDto>> {
         let (signed, user) = users::chat_token(&state, &auth.caller(), &body.user_id, body.ttl_seconds).await?;
@@ -48,7 +51,8 @@ impl UsersApi {
     }
 
     /// Change a user: profile fields, role, permissions or status. `null` clears optional
-    /// fields.
+    /// fields. The caller (a secret key within its `authority`, or an admin) may change only
+    /// users whose role is not stronger than its own and grant roles up to its own (403).
     #[oai(path = "/:id", method = "patch", operation_id = "users_update")]
     async fn update(
         &self,
