@@ -69,6 +69,8 @@ pub async fn run(state: &AppState) -> AppResult<Option<BootstrapReport>> {
             tenant_id: &tenant_id,
             name: "bootstrap",
             kind: KeyKind::Secret,
+            // The first key acts for the owner, who has nobody above them.
+            authority: Role::Superadmin,
             prefix: &key.prefix,
             key_hash: &key.hash,
             created_by: None,

@@ -5,8 +5,9 @@
 
 use crate::auth::UserCaller;
 use crate::domain::parse_id;
-use crate::domain::{Invalid, User};
+use crate::domain::{phone_digits, Invalid, User};
 use crate::error::{AppError, AppResult};
+use crate::policy;
 use crate::state::AppState;
 use crate::store;
 
@@ -47,12 +48,14 @@ pub async fn directory(state: &AppState, caller: &UserCaller, limit: i64, offset
     Ok(store::directory::list(&state.db, &caller.tenant_id, limit, offset).await?)
 }
 
-/// Users whose username, display name or phone contains `query`, ignoring case, by
-/// username; `query` is 1 to 100 characters once trimmed (422 otherwise).
+/// Users whose username or display name contains `query`, ignoring case, or (for callers
+/// who may see phone numbers) whose phone number is exactly `query`'s digits, by username;
+/// `query` is 1 to 100 characters once trimmed (422 otherwise).
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn search(state: &AppState, caller: &UserCaller, query: &str, limit: i64, offset: i64) -> AppResult<UserPage> {
     let term = search_term(query)?;
-    Ok(store::directory::search(&state.db, &caller.tenant_id, term, limit, offset).await?)
+    let phone = policy::may_search_by_phone(caller).then(|| phone_digits(term)).flatten();
+    Ok(store::directory::search(&state.db, &caller.tenant_id, term, phone.as_deref(), limit, offset).await?)
 }
 
 /// The support agents of the caller's tenant (staff and up), by username.

@@ -47,11 +47,12 @@ pub async fn update(state: &AppState, caller: &Caller, name: Option<&str>, chang
     Ok(saved)
 }
 
-/// Issues a key of `kind` labelled `name`; the key itself is in the returned `Generated`
-/// only, since just its hash is stored.
+/// Issues a key of `kind` labelled `name`, bounded to the caller's own authority (see
+/// `policy::authority_for_new_key`); the key itself is in the returned `Generated` only,
+/// since just its hash is stored.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor()))]
 pub async fn issue_key(state: &AppState, caller: &Caller, name: &str, kind: KeyKind) -> AppResult<(ApiKey, Generated)> {
-    policy::require_tenant_admin(caller)?;
+    let authority = policy::authority_for_new_key(caller)?;
     let name = name.trim();
     if name.is_empty() {
         return Err(Invalid::new("name", "must not be empty").into());
@@ -68,6 +69,7 @@ pub async fn issue_key(state: &AppState, caller: &Caller, name: &str, kind: KeyK
             tenant_id: caller.tenant_id(),
             name,
             kind,
+            authority,
             prefix: &generated.prefix,
             key_hash: &generated.hash,
             created_by,
@@ -85,12 +87,14 @@ pub async fn list_keys(state: &AppState, caller: &Caller, limit: i64, offset: i6
     Ok(store::api_keys::list(&state.db, caller.tenant_id(), limit, offset).await?)
 }
 
-/// Revokes key `raw_id`; it stops working on the next request, and so do the chat tokens
-/// it minted, whose sockets close on every server process.
+/// Revokes key `raw_id`, unless it outranks the caller; it stops working on the next
+/// request, and so do the chat tokens it minted, whose sockets close on every server process.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), key_id = %raw_id))]
 pub async fn revoke_key(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<()> {
     policy::require_tenant_admin(caller)?;
     let id = parse_id(raw_id)?;
+    let key = store::api_keys::live_by_id(&state.db, caller.tenant_id(), &id).await?.ok_or(AppError::NotFound("API key"))?;
+    policy::may_revoke_key(caller, &key)?;
     if !store::api_keys::revoke(&state.db, caller.tenant_id(), &id).await? {
         return Err(AppError::NotFound("API key"));
     }

@@ -6,7 +6,7 @@
 use crate::audit;
 use crate::auth::jwt::Signed;
 use crate::auth::{password, Caller, Origin, Purpose};
-use crate::domain::parse_id;
+use crate::domain::parse_field_id;
 use crate::domain::user::TextChange;
 use crate::domain::web_url::web_url_change;
 use crate::domain::{DisplayName, Email, Invalid, Password, PermissionsChange, Role, User, UserPatch, UserStatus, Username};
@@ -55,10 +55,10 @@ fn optional_email(raw: &str) -> Result<Option<String>, Invalid> {
     }
 }
 
-/// The live user `raw_id` of the caller's tenant: a malformed id is a 400, an unknown one a
-/// 404.
-async fn load(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<User> {
-    let id = parse_id(raw_id)?;
+/// The live user `raw_id` (from the request field `field`) of the caller's tenant: a
+/// malformed id is a 400, an unknown one a 404.
+async fn load(state: &AppState, caller: &Caller, field: &'static str, raw_id: &str) -> AppResult<User> {
+    let id = parse_field_id(field, raw_id)?;
     store::users::by_id(&state.db, caller.tenant_id(), &id).await?.ok_or(AppError::NotFound("user"))
 }
 
@@ -153,13 +153,15 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
     Ok((saved, was_created))
 }
 
-/// Mints a chat token for user `raw_user_id`, living `ttl_seconds` (the tenant's default
+/// Mints a chat token for user `raw_user_id` (the caller itself, or a user weaker than the
+/// caller: see `policy::may_mint_chat_token`), living `ttl_seconds` (the tenant's default
 /// when `None`, and within its bounds); returns the token and the user it acts for. A
 /// token minted with an API key names it, and ends when that key is revoked.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_user_id))]
 pub async fn chat_token(state: &AppState, caller: &Caller, raw_user_id: &str, ttl_seconds: Option<i64>) -> AppResult<(Signed, User)> {
     policy::require_tenant_admin(caller)?;
-    let user = load(state, caller, raw_user_id).await?;
+    let user = load(state, caller, "user_id", raw_user_id).await?;
+    policy::may_mint_chat_token(caller, &user)?;
     let tenant = store::tenants::by_id(&state.db, caller.tenant_id()).await?.ok_or(AppError::NotFound("tenant"))?;
     let settings = &tenant.settings;
     let ttl = ttl_seconds.unwrap_or(settings.chat_token_default_ttl_seconds);
@@ -182,7 +184,7 @@ pub async fn chat_token(state: &AppState, caller: &Caller, raw_user_id: &str, tt
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
 pub async fn get(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<User> {
     policy::require_tenant_admin(caller)?;
-    load(state, caller, raw_id).await
+    load(state, caller, "id", raw_id).await
 }
 
 /// Changes user `raw_id`: profile fields, role, permissions or status. A suspension or ban
@@ -190,7 +192,7 @@ pub async fn get(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<U
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
 pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, change: UserChange) -> AppResult<User> {
     policy::require_tenant_admin(caller)?;
-    let user = load(state, caller, raw_id).await?;
+    let user = load(state, caller, "id", raw_id).await?;
     policy::may_manage_user(caller, user.role)?;
     let username = change.username.as_deref().map(Username::parse).transpose()?;
     if let Some(Some(raw)) = &change.email {
@@ -224,7 +226,7 @@ pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, change: Use
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), user_id = %raw_id))]
 pub async fn erase(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<()> {
     policy::require_tenant_admin(caller)?;
-    let user = load(state, caller, raw_id).await?;
+    let user = load(state, caller, "id", raw_id).await?;
     policy::may_manage_user(caller, user.role)?;
     if !store::users::erase(&state.db, caller.tenant_id(), &user.id).await? {
         return Err(AppError::NotFound("user"));

@@ -48,8 +48,10 @@ impl ChatUsersApi {
         paged(page.0, per_page.0, |limit, offset| social::directory(&state, &auth.0, limit, offset)).await
     }
 
-    /// Users whose username, display name or phone contains `q`, ignoring case, by
-    /// username. A blank `q`, or one over 100 characters, is a 422.
+    /// Users whose username or display name contains `q`, ignoring case, by username.
+    /// Admins and superadmins, who see phone numbers elsewhere, also find a user whose
+    /// whole phone number is `q` (spaces, dashes, dots, brackets and `+` aside); a part of a
+    /// number finds nobody. A blank `q`, or one over 100 characters, is a 422.
     #[oai(path = "/users/search", method = "get", operation_id = "chat_users_search")]
     async fn search(
         &self,

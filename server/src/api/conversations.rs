@@ -89,7 +89,7 @@ impl ConversationsApi {
             search_peer: search_peer.0.filter(|s| !s.trim().is_empty()).map(|s| s.trim().chars().take(100).collect()),
             oldest_first: sort.0 == Some(SortDto::UpdatedAsc),
             conversation_id: None,
-            shop_id: shop_id.0.as_deref().map(parse_id).transpose()?,
+            shop_id: shop_id.0.as_deref().map(|raw| parse_id("shop_id", raw)).transpose()?,
         };
         let (views, total) = chat::listing::list(&state, &caller, &filter, page.limit(), page.offset()).await?;
         Ok(listed(ConversationDto::many(views, &caller.user.id), page, total))

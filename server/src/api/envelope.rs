@@ -134,9 +134,10 @@ pub fn listed<T: ParseFromJSON + ToJSON>(data: Vec<T>, page: PageRequest, total:
     Listed::Ok(Json(PageEnvelope { success: true, data, pagination: page.pagination(total) }))
 }
 
-/// Checks that an id from the path is a ULID, so junk is a 400 rather than a lookup.
-pub fn parse_id(raw: &str) -> Result<String, super::error::ApiError> {
-    Ok(crate::domain::parse_id(raw).map_err(crate::error::AppError::from)?)
+/// Checks that an id in the parameter `name` is a ULID, so junk is a 400 rather than a
+/// lookup.
+pub fn parse_id(name: &'static str, raw: &str) -> Result<String, super::error::ApiError> {
+    Ok(crate::domain::parse_field_id(name, raw).map_err(crate::error::AppError::from)?)
 }
 
 #[cfg(test)]

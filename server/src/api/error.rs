@@ -8,6 +8,7 @@ use poem::{IntoResponse, Response};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object};
 
+use super::parse_errors;
 use crate::auth::AuthError;
 use crate::error::AppError;
 
@@ -127,21 +128,24 @@ impl From<crate::domain::Invalid> for ApiError {
 
 /// Turns the errors poem and poem-openapi raise themselves (bad JSON, missing parameters,
 /// unknown routes, missing credentials) into the envelope; our own errors pass unchanged.
+/// Their messages are written here, never passed on, since poem's quote the refused input.
 pub fn envelope_for_poem_error(err: poem::Error) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }
     let status = err.status();
     let (code, message) = match status {
-        StatusCode::BAD_REQUEST => ("bad_request", err.to_string()),
+        StatusCode::BAD_REQUEST => ("bad_request", parse_errors::bad_request_message(&err)),
         StatusCode::UNAUTHORIZED => ("unauthorized", "missing or invalid credentials".to_owned()),
-        StatusCode::FORBIDDEN => ("forbidden", err.to_string()),
+        StatusCode::FORBIDDEN => ("forbidden", "you may not do this".to_owned()),
         StatusCode::NOT_FOUND => ("not_found", "no such route".to_owned()),
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed on this route".to_owned()),
         StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body too large".to_owned()),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send the body as application/json".to_owned()),
-        StatusCode::UNPROCESSABLE_ENTITY => ("validation_failed", err.to_string()),
-        s if s.is_client_error() => ("bad_request", err.to_string()),
+        StatusCode::UNPROCESSABLE_ENTITY => ("validation_failed", "the input breaks a rule of this operation".to_owned()),
+        s if s.is_client_error() => {
+            ("bad_request", format!("the request was refused ({})", s.canonical_reason().unwrap_or("client error")))
+        }
         _ => {
             tracing::error!(error = %err, status = %status, "internal error");
             ("internal", "internal server error".to_owned())

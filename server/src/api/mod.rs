@@ -7,6 +7,7 @@ mod body_limit;
 pub mod dto;
 pub mod envelope;
 pub mod error;
+mod parse_errors;
 pub mod security;
 mod strict_json;
 

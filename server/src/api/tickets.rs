@@ -57,7 +57,7 @@ impl TicketsApi {
             requester_id: None,
             status: status.0.map(Into::into),
             priority: priority.0.map(Into::into),
-            assignee_id: assignee_id.0.as_deref().map(parse_id).transpose()?,
+            assignee_id: assignee_id.0.as_deref().map(|raw| parse_id("assignee_id", raw)).transpose()?,
             category: category.0.as_deref().map(ticket_category).transpose()?,
         };
         let page = PageRequest::new(page.0, per_page.0);

@@ -28,6 +28,9 @@ impl UsersApi {
     }
 
     /// Mint a chat token for a user: `Authorization: Bearer <chat_token>` then acts as them.
+    /// Acting as someone takes their powers, so the caller (a secret key within its
+    /// `authority`, or an admin) may mint only for itself or for users with a weaker role;
+    /// the owner's authority (`superadmin`) mints for anyone. Otherwise 403.
     ///
     /// A token minted with an API key stops working (401) when that key is revoked.
     #[oai(path = "/chat-token", method = "post", operation_id = "users_chat_token")]
@@ -50,7 +53,8 @@ impl UsersApi {
     }
 
     /// Change a user: profile fields, role, permissions or status. `null` clears optional
-    /// fields.
+    /// fields. The caller (a secret key within its `authority`, or an admin) may change only
+    /// users whose role is not stronger than its own and grant roles up to its own (403).
     ///
     /// Suspending or banning a user closes their WebSockets (1008) at once.
     #[oai(path = "/:id", method = "patch", operation_id = "users_update")]

@@ -54,6 +54,8 @@ pub struct KeyCaller {
     pub tenant_id: String,
     pub key_id: String,
     pub kind: KeyKind,
+    /// The strongest role the key acts as (see `domain::ApiKey::authority`).
+    pub authority: Role,
 }
 
 /// Either kind of caller.
@@ -132,5 +134,5 @@ pub async fn authenticate_key(state: &AppState, presented: &str) -> Result<KeyCa
         return Err(BAD);
     }
     store::api_keys::touch(&state.db, &key.id).await?;
-    Ok(KeyCaller { tenant_id: key.tenant_id, key_id: key.id, kind: key.kind })
+    Ok(KeyCaller { tenant_id: key.tenant_id, key_id: key.id, kind: key.kind, authority: key.authority })
 }

@@ -8,7 +8,7 @@ use crate::domain::conversation::{
     direct_key, group_description, group_name, shop_key, Conversation, ConversationKind, MemberRole, MessageType,
 };
 use crate::domain::message::Content;
-use crate::domain::parse_id;
+use crate::domain::parse_field_id;
 use crate::domain::Invalid;
 use crate::domain::User;
 use crate::error::{AppError, AppResult};
@@ -26,7 +26,7 @@ pub(super) async fn addable_users(state: &AppState, caller: &UserCaller, ids: &[
     }
     let mut users = Vec::with_capacity(ids.len());
     for raw in ids {
-        let id = parse_id(raw)?;
+        let id = parse_field_id("participant_ids", raw)?;
         let user = store::users::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("user"))?;
         if !user.permissions.can_receive_message {
             return Err(AppError::forbidden(format!("user {id} cannot receive messages")));
@@ -39,7 +39,7 @@ pub(super) async fn addable_users(state: &AppState, caller: &UserCaller, ids: &[
 /// The caller's one direct conversation with `other_id`; `true` when created now.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, other_id = %other_id))]
 pub async fn open_direct(state: &AppState, caller: &UserCaller, other_id: &str) -> AppResult<(Conversation, bool)> {
-    let other_id = parse_id(other_id)?;
+    let other_id = parse_field_id("user_id", other_id)?;
     if other_id == caller.user.id {
         return Err(Invalid::new("user_id", "you cannot start a conversation with yourself").into());
     }
@@ -86,7 +86,7 @@ pub async fn open_shop(
 /// owner). The caller must be one of the two (403), and nothing found is a 404.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, shop_id = ?shop_id))]
 pub async fn lookup(state: &AppState, caller: &UserCaller, participants: &str, shop_id: Option<&str>) -> AppResult<Conversation> {
-    let ids = participants.split(',').map(|raw| parse_id(raw.trim())).collect::<Result<Vec<_>, _>>()?;
+    let ids = participants.split(',').map(|raw| parse_field_id("participants", raw.trim())).collect::<Result<Vec<_>, _>>()?;
     let [a, b] = ids.as_slice() else {
         return Err(Invalid::new("participants", "name exactly two users, separated by a comma").into());
     };

@@ -6,8 +6,8 @@ use crate::auth::UserCaller;
 use crate::bus::Event;
 use crate::domain::conversation::{check_body, BodyError, ConversationKind, MessageType};
 use crate::domain::message::{Content, Message};
-use crate::domain::parse_id;
 use crate::domain::web_url::{origin_of, FileOrigins};
+use crate::domain::{parse_field_id, parse_id};
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::{MessageEvent, Payload, ReactionEvent};
@@ -86,7 +86,7 @@ pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership
         return Err(Invalid::new("file_url", "file and image messages need a file_url or media_id").into());
     }
     if let Some(reply_to) = &content.reply_to_id {
-        let reply_to = parse_id(reply_to)?;
+        let reply_to = parse_field_id("reply_to_id", reply_to)?;
         let original = store::messages::by_id(&state.db, &caller.tenant_id, &reply_to).await?;
         let seen = match original {
             Some(m) if m.conversation_id == membership.id() => !hidden_from(state, caller, membership, &m).await?,

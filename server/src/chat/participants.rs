@@ -7,7 +7,7 @@ use super::{notify, notify_members};
 use crate::auth::UserCaller;
 use crate::bus::Event;
 use crate::domain::conversation::{Flag, Member, MemberRole};
-use crate::domain::parse_id;
+use crate::domain::parse_field_id;
 use crate::domain::{Invalid, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::{Change, ConversationUpdated, Payload, ReadReceipt, Typing};
@@ -41,7 +41,7 @@ pub async fn add_participants(state: &AppState, caller: &UserCaller, membership:
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, conversation_id = %membership.id(), target_id = %user_id))]
 pub async fn remove_participant(state: &AppState, caller: &UserCaller, membership: &Membership, user_id: &str) -> AppResult<()> {
     access::require_group(membership)?;
-    let user_id = parse_id(user_id)?;
+    let user_id = parse_field_id("user_id", user_id)?;
     let leaving = user_id == caller.user.id;
     if !leaving {
         access::require_manager(caller, membership)?;
@@ -86,7 +86,7 @@ pub async fn set_participant_role(
     if role == MemberRole::Owner {
         return Err(Invalid::new("role", "must be admin or member").into());
     }
-    let user_id = parse_id(user_id)?;
+    let user_id = parse_field_id("user_id", user_id)?;
     let target = store::participants::participant(&state.db, membership.id(), &user_id)
         .await?
         .filter(|p| p.is_member())

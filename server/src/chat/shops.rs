@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store;
 
-use crate::domain::parse_id;
+use crate::domain::{parse_field_id, parse_id};
 
 /// The shop `raw_id` of the caller's tenant (404 otherwise).
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, shop_id = %raw_id))]
@@ -51,6 +51,6 @@ pub async fn update(state: &AppState, caller: &UserCaller, raw_id: &str, name: O
 /// how many there are.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn list(state: &AppState, caller: &UserCaller, owner_id: Option<&str>, limit: i64, offset: i64) -> AppResult<(Vec<Shop>, i64)> {
-    let owner_id = owner_id.map(parse_id).transpose()?;
+    let owner_id = owner_id.map(|raw| parse_field_id("owner_id", raw)).transpose()?;
     Ok(store::shops::list(&state.db, &caller.tenant_id, owner_id.as_deref(), limit, offset).await?)
 }

@@ -1,7 +1,7 @@
 //! A tenant's API keys as stored: never the key itself, only its lookup prefix and a hash
 //! (making and checking key material is `auth::api_key`'s job).
 
-use super::{Named, Timestamp};
+use super::{Named, Role, Timestamp};
 
 /// Secret keys act for the tenant's servers; publishable keys only identify the tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +29,9 @@ pub struct ApiKey {
     /// A label for people, such as "production web server".
     pub name: String,
     pub kind: KeyKind,
+    /// The strongest role the key acts as: its issuer's role when it was issued (the owner's
+    /// for the bootstrap key). A secret key may do what a user of this role may, never more.
+    pub authority: Role,
     /// The first characters of the key, which find its row.
     pub prefix: String,
     /// SHA-256 of the whole key, hex.

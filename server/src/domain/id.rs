@@ -1,14 +1,22 @@
 //! Ids. Every id is a ULID in its canonical text form; input is checked once, so junk is
 //! refused as malformed instead of being looked up.
 
-/// An id from a request that is not a ULID.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{0:?} is not a valid id")]
-pub struct MalformedId(pub String);
+/// An id from a request that is not a ULID. It names the field it came from and keeps
+/// nothing of the value, so no error message can echo the input back.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("`{field}` must be an id: a ULID of 26 letters and digits")]
+pub struct MalformedId {
+    pub field: &'static str,
+}
 
-/// The canonical form of the id `raw`.
+/// The canonical form of the id `raw`, from a path segment named `id`.
 pub fn parse_id(raw: &str) -> Result<String, MalformedId> {
-    ulid::Ulid::from_string(raw).map(|id| id.to_string()).map_err(|_| MalformedId(raw.to_owned()))
+    parse_field_id("id", raw)
+}
+
+/// The canonical form of the id `raw`, from the request field or parameter `field`.
+pub fn parse_field_id(field: &'static str, raw: &str) -> Result<String, MalformedId> {
+    ulid::Ulid::from_string(raw).map(|id| id.to_string()).map_err(|_| MalformedId { field })
 }
 
 #[cfg(test)]
@@ -21,5 +29,11 @@ mod tests {
         assert_eq!(parse_id(&id.to_lowercase()).unwrap(), id);
         assert!(parse_id("not-an-id").is_err());
         assert!(parse_id("").is_err());
+    }
+
+    #[test]
+    fn a_malformed_id_names_its_field_and_never_its_value() {
+        let message = parse_field_id("user_id", "<script>").unwrap_err().to_string();
+        assert_eq!(message, "`user_id` must be an id: a ULID of 26 letters and digits");
     }
 }

@@ -26,6 +26,18 @@ pub fn error_frame(code: &str, message: &str) -> Value {
     json!({"type": "error", "code": code, "message": message})
 }
 
+/// Why a frame could not be read, without serde's own words, which quote the refused value
+/// (an unknown `type`, a field of the wrong type).
+fn unreadable(err: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match err.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            format!("unreadable frame: not valid JSON (line {}, column {})", err.line(), err.column())
+        }
+        Category::Data => "unreadable frame: an unknown type, an unknown or missing field, or a value of the wrong type".to_owned(),
+    }
+}
+
 /// The `error` event of a failed frame: its stable code and public message. An internal
 /// failure is logged with its cause and shown as an opaque message, as on REST.
 fn app_error_frame(err: AppError) -> Value {
@@ -44,7 +56,7 @@ pub async fn handle(state: &AppState, identity: &Identity, text: &str) -> Option
     }
     let frame = match serde_json::from_str::<ClientFrame>(text) {
         Ok(frame) => frame,
-        Err(e) => return Some(error_frame("bad_request", &format!("unreadable frame: {e}"))),
+        Err(e) => return Some(error_frame("bad_request", &unreadable(&e))),
     };
     if matches!(frame, ClientFrame::Ping) {
         return Some(json!({"type": "pong"}));

@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::decode;
 use super::{now_ms, Db, StoreError, StoreResult};
-use crate::domain::{ApiKey, KeyKind, Named};
+use crate::domain::{ApiKey, KeyKind, Named, Role};
 
 impl<'r> sqlx::FromRow<'r, AnyRow> for ApiKey {
     fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
@@ -15,6 +15,7 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for ApiKey {
             tenant_id: row.try_get("tenant_id")?,
             name: row.try_get("name")?,
             kind: decode::named(row, "kind")?,
+            authority: decode::named(row, "authority")?,
             prefix: row.try_get("prefix")?,
             key_hash: row.try_get("key_hash")?,
             last_used_at: decode::optional_time(row, "last_used_at")?,
@@ -24,7 +25,7 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for ApiKey {
     }
 }
 
-const COLUMNS: &str = "id, tenant_id, name, kind, prefix, key_hash, last_used_at, revoked_at, created_at";
+const COLUMNS: &str = "id, tenant_id, name, kind, authority, prefix, key_hash, last_used_at, revoked_at, created_at";
 
 /// A key to store: its hash and prefix, never the key.
 pub struct NewApiKey<'a> {
@@ -32,6 +33,7 @@ pub struct NewApiKey<'a> {
     pub tenant_id: &'a str,
     pub name: &'a str,
     pub kind: KeyKind,
+    pub authority: Role,
     pub prefix: &'a str,
     pub key_hash: &'a str,
     pub created_by: Option<&'a str>,
@@ -42,13 +44,14 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     sqlx::query_as::<_, ApiKey>(&format!(
-        "INSERT INTO api_keys (id, tenant_id, name, kind, prefix, key_hash, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
+        "INSERT INTO api_keys (id, tenant_id, name, kind, authority, prefix, key_hash, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {COLUMNS}"
     ))
     .bind(key.id)
     .bind(key.tenant_id)
     .bind(key.name)
     .bind(key.kind.as_str())
+    .bind(key.authority.as_str())
     .bind(key.prefix)
     .bind(key.key_hash)
     .bind(key.created_by)
@@ -91,6 +94,15 @@ pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreRes
         .fetch_one(db.pool())
         .await?;
     Ok((rows, total))
+}
+
+/// The live key `id` of this tenant.
+pub async fn live_by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<ApiKey>> {
+    Ok(sqlx::query_as::<_, ApiKey>(&format!("SELECT {COLUMNS} FROM api_keys WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL"))
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?)
 }
 
 /// Revokes a key of this tenant; false when there is no such live key.

@@ -3,6 +3,7 @@
 
 use super::users::COLUMNS;
 use super::{Db, StoreResult};
+use crate::domain::phone::PHONE_SEPARATORS;
 use crate::domain::{Named, Role, User};
 
 /// Live users of the tenant (`$1`); the base of every directory query.
@@ -42,15 +43,26 @@ pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreRes
     page_of_users(db, LIVE, &[tenant_id], BY_NAME, limit, offset).await
 }
 
-/// Live users whose username, display name or phone contains `term`, ignoring case (ASCII
-/// case on SQLite, whose `LOWER` folds nothing else), by username.
-pub async fn search(db: &Db, tenant_id: &str, term: &str, limit: i64, offset: i64) -> StoreResult<(Vec<User>, i64)> {
-    let source = format!(
-        "{LIVE} AND (username_key LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\' \
-         OR LOWER(phone) LIKE $2 ESCAPE '\\')"
-    );
+/// Live users whose username or display name contains `term`, ignoring case (ASCII case on
+/// SQLite, whose `LOWER` folds nothing else), or, when `phone` is given, whose phone number
+/// has exactly those digits; by username. A phone never matches a part of the number, so
+/// the search cannot be used to guess numbers digit by digit.
+pub async fn search(db: &Db, tenant_id: &str, term: &str, phone: Option<&str>, limit: i64, offset: i64) -> StoreResult<(Vec<User>, i64)> {
+    let by_name = "username_key LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\'";
     let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
-    page_of_users(db, &source, &[tenant_id, &pattern], BY_NAME, limit, offset).await
+    match phone {
+        Some(digits) => {
+            let source = format!("{LIVE} AND ({by_name} OR {} = $3)", digits_of("phone"));
+            page_of_users(db, &source, &[tenant_id, &pattern, digits], BY_NAME, limit, offset).await
+        }
+        None => page_of_users(db, &format!("{LIVE} AND ({by_name})"), &[tenant_id, &pattern], BY_NAME, limit, offset).await,
+    }
+}
+
+/// SQL for the digits of `column`: the separators of `domain::phone` removed (the same
+/// `REPLACE` on both databases).
+fn digits_of(column: &str) -> String {
+    PHONE_SEPARATORS.iter().fold(column.to_owned(), |sql, c| format!("REPLACE({sql}, '{c}', '')"))
 }
 
 /// Live support agents (staff and up), by username.

@@ -6,6 +6,7 @@ mod helpers;
 
 mod api_keys;
 mod auth;
+mod authority;
 mod binary;
 mod broadcasts;
 mod conversations;
@@ -15,8 +16,10 @@ mod hidden;
 mod input_rules;
 mod lost_updates;
 mod messages;
+mod no_echo;
 mod openapi;
 mod ops;
+mod phone_search;
 mod read_state;
 mod realtime;
 mod revocation;

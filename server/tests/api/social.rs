@@ -83,7 +83,7 @@ async fn the_directory_lists_live_users_by_username_in_pages_with_totals() {
 }
 
 #[tokio::test]
-async fn search_matches_username_display_name_and_phone_ignoring_case() {
+async fn search_matches_username_and_display_name_ignoring_case() {
     let app = spawn_app().await;
     let (_, token) = member(&app, json!({"external_id": "me", "username": "searcher"})).await;
     member(&app, json!({"external_id": "j", "username": "jane_doe", "display_name": "Jane", "phone": "+1 555 0100"})).await;
@@ -94,9 +94,8 @@ async fn search_matches_username_display_name_and_phone_ignoring_case() {
     assert_eq!(usernames(by_name.data()), ["jane_doe", "mark"]);
     assert_eq!(by_name.body["pagination"]["total"], 2);
     assert_eq!(usernames(search(&app, &token, "macjane").await.data()), ["mark"]);
-    assert_eq!(usernames(search(&app, &token, "555").await.data()), ["jane_doe", "pat"]);
-    assert_eq!(usernames(search(&app, &token, "555%200100").await.data()), ["jane_doe"]);
-    assert_eq!(usernames(search(&app, &token, "7946").await.data()), ["mark"]);
+    // Phone numbers are not shown to chat users, so they do not find anyone by them.
+    assert_eq!(search(&app, &token, "555").await.body["pagination"]["total"], 0);
     assert_eq!(usernames(search(&app, &token, "PAT").await.data()), ["pat"]);
     // LIKE wildcards in the text match only themselves.
     assert_eq!(search(&app, &token, "%25").await.body["pagination"]["total"], 0);

@@ -3,13 +3,15 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
+use super::users::RoleDto;
 use crate::domain::{ApiKey, KeyKind, Named};
 
 /// What a key may do.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename_all = "snake_case")]
 pub enum KeyKindDto {
-    /// `sk_...`: server-to-server; creates users, mints chat tokens, calls the admin API.
+    /// `sk_...`: server-to-server; creates users, mints chat tokens, calls the admin API,
+    /// within its `authority`.
     Secret,
     /// `pk_...`: identifies the tenant from a browser; grants nothing on its own.
     Publishable,
@@ -43,6 +45,10 @@ pub struct ApiKeyDto {
     pub name: String,
     /// `secret` or `publishable`.
     pub kind: String,
+    /// The strongest role the key acts as, fixed when it is issued: the issuer's role (the
+    /// owner's, `superadmin`, for the bootstrap key). A secret key may grant roles, manage
+    /// users and mint chat tokens only as a user of this role could; read-only.
+    pub authority: RoleDto,
     /// The first characters of the key, to recognise it.
     pub prefix: String,
     /// When it was last used.
@@ -57,6 +63,7 @@ impl From<&ApiKey> for ApiKeyDto {
             id: k.id.clone(),
             name: k.name.clone(),
             kind: k.kind.as_str().to_owned(),
+            authority: k.authority.into(),
             prefix: k.prefix.clone(),
             last_used_at: k.last_used_at,
             created_at: k.created_at,
@@ -73,6 +80,10 @@ pub struct CreatedKeyDto {
     pub name: String,
     /// `secret` or `publishable`.
     pub kind: String,
+    /// The strongest role the key acts as, fixed when it is issued: the issuer's role (the
+    /// owner's, `superadmin`, for the bootstrap key). A secret key may grant roles, manage
+    /// users and mint chat tokens only as a user of this role could; read-only.
+    pub authority: RoleDto,
     /// The first characters of the key.
     pub prefix: String,
     /// The full key. Store it now: it cannot be shown again.
@@ -88,6 +99,7 @@ impl CreatedKeyDto {
             id: stored.id,
             name: stored.name,
             kind: stored.kind.as_str().to_owned(),
+            authority: stored.authority.into(),
             prefix: stored.prefix,
             key,
             created_at: stored.created_at,
