@@ -82,8 +82,10 @@ impl StrictTypes {
         match value {
             Value::Object(fields) => fields.iter().find_map(|(name, field)| {
                 let declared = schema.get("properties").and_then(|p| p.get(name));
+                // A key of a free-form map is the client's own text: it is not repeated back.
+                let label = if declared.is_some() { name.as_str() } else { "*" };
                 let schema = declared.or_else(|| schema.get("additionalProperties").filter(|a| a.is_object()))?;
-                let at = if at.is_empty() { name.clone() } else { format!("{at}.{name}") };
+                let at = if at.is_empty() { label.to_owned() } else { format!("{at}.{label}") };
                 self.mistyped(schema, field, &at, depth + 1)
             }),
             Value::Array(items) => {
@@ -108,7 +110,10 @@ pub async fn check<E: Endpoint>(next: E, mut req: Request, strict: Arc<StrictTyp
             // A body that is not JSON is left for the parser to refuse.
             if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
                 if let Some(field) = strict.mistyped(schema, &value, "", 0) {
-                    return Err(poem::Error::from_string(format!("`{field}` must be a string"), StatusCode::BAD_REQUEST));
+                    // Answered here in full: the field path is built from the schema's own names,
+                    // so it may be shown, where poem's generic errors are reworded.
+                    let body = super::error::ErrorBody::new("bad_request", format!("`{field}` must be a string"));
+                    return Ok((StatusCode::BAD_REQUEST, body).into_response());
                 }
             }
             req.set_body(bytes);
