@@ -4,6 +4,7 @@
 pub mod api_key;
 pub mod conversation;
 pub mod id;
+pub mod limits;
 pub mod message;
 pub mod named;
 pub mod names;
@@ -16,6 +17,7 @@ pub mod user;
 
 pub use api_key::{ApiKey, KeyKind};
 pub use id::{parse_id, MalformedId};
+pub use limits::{Per, Rate, RateLimits, WriteKind};
 pub use named::{Named, Timestamp};
 pub use names::{DisplayName, Email, Password, Slug, TenantName, Username};
 pub use role::{Permissions, PermissionsChange, Role};

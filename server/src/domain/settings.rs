@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::limits::{Per, Rate, RateLimits, WriteKind};
 use super::Invalid;
 
 /// Thirty days, the default lifetime of a chat token.
@@ -20,6 +21,8 @@ pub struct TenantSettings {
     pub chat_token_default_ttl_seconds: i64,
     /// Longest lifetime a chat token may be minted with, in seconds.
     pub chat_token_max_ttl_seconds: i64,
+    /// How fast users, API keys and client addresses may write.
+    pub rate_limits: RateLimits,
 }
 
 impl Default for TenantSettings {
@@ -30,6 +33,7 @@ impl Default for TenantSettings {
             retention_days: None,
             chat_token_default_ttl_seconds: DEFAULT_CHAT_TOKEN_TTL,
             chat_token_max_ttl_seconds: 90 * 24 * 3600,
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -54,7 +58,7 @@ impl TenantSettings {
                 "must be at least 60 and at most chat_token_max_ttl_seconds",
             ));
         }
-        Ok(())
+        self.rate_limits.validate()
     }
 
     /// Parses the stored JSON, falling back to defaults for fields it lacks.
@@ -76,6 +80,8 @@ pub struct SettingsChange {
     pub retention_days: Option<Option<i64>>,
     pub chat_token_default_ttl_seconds: Option<i64>,
     pub chat_token_max_ttl_seconds: Option<i64>,
+    /// Buckets to replace, each whole.
+    pub rate_limits: Vec<(WriteKind, Per, Rate)>,
 }
 
 impl SettingsChange {
@@ -95,6 +101,9 @@ impl SettingsChange {
         }
         if let Some(v) = self.chat_token_max_ttl_seconds {
             current.chat_token_max_ttl_seconds = v;
+        }
+        for &(write, per, rate) in &self.rate_limits {
+            current.rate_limits.set(write, per, rate);
         }
         current
     }
