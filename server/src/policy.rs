@@ -65,6 +65,8 @@ mod tests {
             role,
             session_id: None,
             purpose: Purpose::Chat,
+            api_key_id: None,
+            client_addr: None,
         })
     }
 

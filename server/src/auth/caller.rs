@@ -17,6 +17,11 @@ pub struct UserCaller {
     /// The login session, for access tokens.
     pub session_id: Option<String>,
     pub purpose: Purpose,
+    /// The API key presented with the token, if any.
+    pub api_key_id: Option<String>,
+    /// The client's network address, where the request came over the network: rate
+    /// limits count per address too.
+    pub client_addr: Option<String>,
 }
 
 /// A tenant's API key.
@@ -81,14 +86,16 @@ pub async fn user_from_claims(
     if user.status != UserStatus::Active {
         return Err(AuthError::Forbidden("this account is suspended"));
     }
+    let mut api_key_id = None;
     if let Some(presented) = api_key {
         let key = authenticate_key(state, presented).await?;
         if key.tenant_id != tenant_id {
             return Err(AuthError::Unauthorized("the API key belongs to another tenant than the token"));
         }
+        api_key_id = Some(key.key_id);
     }
     let role = user.role;
-    Ok(UserCaller { tenant_id, user, role, session_id, purpose })
+    Ok(UserCaller { tenant_id, user, role, session_id, purpose, api_key_id, client_addr: None })
 }
 
 /// Authenticates an `x-api-key` value.

@@ -25,13 +25,18 @@ pub fn error_frame(code: &str, message: &str) -> Value {
     json!({"type": "error", "code": code, "message": message})
 }
 
-/// The `error` event of a failed frame: its stable code and public message. An internal
-/// failure is logged with its cause and shown as an opaque message, as on REST.
+/// The `error` event of a failed frame: its stable code and public message, and for a
+/// refusal by a rate limit `retry_after` in seconds. An internal failure is logged with its
+/// cause and shown as an opaque message, as on REST.
 fn app_error_frame(err: AppError) -> Value {
     if err.is_internal() {
         tracing::error!(error = %err, "internal error");
     }
-    error_frame(err.code(), &err.public_message())
+    let mut frame = error_frame(err.code(), &err.public_message());
+    if let Some(secs) = err.retry_after_secs() {
+        frame["retry_after"] = json!(secs);
+    }
+    frame
 }
 
 /// Handles one text frame; returns the frame to answer with, if any.

@@ -23,19 +23,24 @@ pub struct Identity {
     pub user_id: String,
     pub session_id: Option<String>,
     pub purpose: Purpose,
+    /// The address the socket was opened from, which its writes count against.
+    pub client_addr: Option<String>,
 }
 
 impl Identity {
     /// The caller as it stands now, or why it may no longer act.
     pub async fn caller(&self, state: &AppState) -> Result<UserCaller, AuthError> {
-        user_from_claims(state, self.tenant_id.clone(), self.user_id.clone(), self.session_id.clone(), self.purpose, None).await
+        let caller =
+            user_from_claims(state, self.tenant_id.clone(), self.user_id.clone(), self.session_id.clone(), self.purpose, None).await?;
+        Ok(UserCaller { client_addr: self.client_addr.clone(), ..caller })
     }
 }
 
 /// Checks the `token` of a WebSocket request: a chat or access token (the socket closes
 /// when it expires), or a one-time ticket from `GET /v1/messaging/token`, spent here.
+/// `client_addr` is where the request came from.
 #[tracing::instrument(skip_all, fields(tenant_id, user_id))]
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Session, AuthError> {
+pub async fn authenticate(state: &AppState, token: &str, client_addr: String) -> Result<Session, AuthError> {
     let claims = state.keys.verify(token, &[Purpose::Chat, Purpose::Access, Purpose::Ws])?;
     let expires_at = match claims.pur {
         Purpose::Ws => {
@@ -46,7 +51,13 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Session, Auth
         }
         _ => Some(claims.exp),
     };
-    let identity = Identity { tenant_id: claims.tid, user_id: claims.sub, session_id: claims.sid, purpose: claims.pur };
+    let identity = Identity {
+        tenant_id: claims.tid,
+        user_id: claims.sub,
+        session_id: claims.sid,
+        purpose: claims.pur,
+        client_addr: Some(client_addr),
+    };
     identity.caller(state).await?;
     let span = tracing::Span::current();
     span.record("tenant_id", identity.tenant_id.as_str());

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::Object;
 
+use super::rate_limits::{RateLimitsDto, RateLimitsPatch};
 use crate::domain::{SettingsChange, Tenant, TenantSettings};
 
 /// Settings of a tenant.
@@ -19,6 +20,9 @@ pub struct TenantSettingsDto {
     pub chat_token_default_ttl_seconds: i64,
     /// Longest lifetime a chat token may be minted with, in seconds.
     pub chat_token_max_ttl_seconds: i64,
+    /// How fast users, API keys and client addresses may send messages and open
+    /// conversations.
+    pub rate_limits: RateLimitsDto,
 }
 
 impl From<&TenantSettings> for TenantSettingsDto {
@@ -29,6 +33,7 @@ impl From<&TenantSettings> for TenantSettingsDto {
             retention_days: s.retention_days,
             chat_token_default_ttl_seconds: s.chat_token_default_ttl_seconds,
             chat_token_max_ttl_seconds: s.chat_token_max_ttl_seconds,
+            rate_limits: (&s.rate_limits).into(),
         }
     }
 }
@@ -67,6 +72,8 @@ pub struct TenantSettingsPatch {
     pub chat_token_default_ttl_seconds: Option<i64>,
     /// Longest chat token lifetime in seconds.
     pub chat_token_max_ttl_seconds: Option<i64>,
+    /// Rate limit buckets to replace.
+    pub rate_limits: Option<RateLimitsPatch>,
 }
 
 impl From<&TenantSettingsPatch> for SettingsChange {
@@ -81,6 +88,7 @@ impl From<&TenantSettingsPatch> for SettingsChange {
             },
             chat_token_default_ttl_seconds: p.chat_token_default_ttl_seconds,
             chat_token_max_ttl_seconds: p.chat_token_max_ttl_seconds,
+            rate_limits: p.rate_limits.as_ref().map(RateLimitsPatch::changes).unwrap_or_default(),
         }
     }
 }
