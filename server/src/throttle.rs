@@ -6,13 +6,31 @@
 //! to `take` at the start of its service entry point, with its buckets in `RateLimits`.
 
 use crate::auth::UserCaller;
-use crate::domain::{Rate, WriteKind};
+use crate::domain::{Invalid, Rate, WriteKind};
 use crate::error::{AppError, AppResult, Throttled};
 use crate::limiter::buckets::Bucket;
 use crate::state::AppState;
 
-/// Takes `n` writes of kind `write` from the caller's buckets, or refuses them all.
-pub async fn take(state: &AppState, caller: &UserCaller, write: WriteKind, n: usize) -> AppResult<()> {
+/// Takes one write of kind `write` from the caller's buckets, or refuses it.
+pub async fn take(state: &AppState, caller: &UserCaller, write: WriteKind) -> AppResult<()> {
+    check(state, &buckets(state, caller, write).await?, 1).await
+}
+
+/// Takes one write of kind `write` per item of the input `field` (`items` of them), all or
+/// none. More items than the smallest bucket holds could never pass, so that is refused
+/// as invalid input rather than as a rate limit to wait out.
+pub async fn take_each(state: &AppState, caller: &UserCaller, write: WriteKind, items: usize, field: &'static str) -> AppResult<()> {
+    let buckets = buckets(state, caller, write).await?;
+    let most = buckets.iter().map(|b| b.rate.burst).min().unwrap_or(u32::MAX);
+    if items > most as usize {
+        return Err(Invalid::new(field, format!("at most {most} at once under this tenant's rate limits")).into());
+    }
+    check(state, &buckets, items).await
+}
+
+/// The buckets a write of the caller takes from: the user's, the API key's if one came with
+/// the token, the client address's if known.
+async fn buckets(state: &AppState, caller: &UserCaller, write: WriteKind) -> AppResult<Vec<Bucket>> {
     let limits = *state.tenant_settings(&caller.tenant_id).await?.rate_limits.of(write);
     let scope = format!("{}:{}", write.name(), caller.tenant_id);
     let mut buckets = vec![Bucket { key: format!("{scope}:user:{}", caller.user.id), rate: limits.per_user }];
@@ -22,7 +40,7 @@ pub async fn take(state: &AppState, caller: &UserCaller, write: WriteKind, n: us
     if let Some(addr) = &caller.client_addr {
         buckets.push(Bucket { key: format!("{scope}:addr:{addr}"), rate: limits.per_address });
     }
-    check(state, &buckets, n).await
+    Ok(buckets)
 }
 
 /// Takes one signup from the buckets of `client_addr`.
@@ -40,7 +58,7 @@ async fn check(state: &AppState, buckets: &[Bucket], n: usize) -> AppResult<()> 
             Err(AppError::RateLimited(Throttled::new(limit, remaining, verdict.retry_after, verdict.reset_after)))
         }
         // Writes go on while the shared counters are unreachable: an outage of Redis must
-        // not stop every conversation; the floods it lets through meanwhile are logged.
+        // not stop every conversation. Each write let through unchecked is logged.
         Err(error) => {
             tracing::warn!(%error, "write rate limit not checked");
             Ok(())

@@ -38,7 +38,7 @@ pub(super) async fn addable_users(state: &AppState, caller: &UserCaller, ids: &[
 /// The caller's one direct conversation with `other_id`; `true` when created now.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, other_id = %other_id))]
 pub async fn open_direct(state: &AppState, caller: &UserCaller, other_id: &str) -> AppResult<(Conversation, bool)> {
-    throttle::take(state, caller, WriteKind::Conversation, 1).await?;
+    throttle::take(state, caller, WriteKind::Conversation).await?;
     let other_id = parse_id(other_id)?;
     if other_id == caller.user.id {
         return Err(Invalid::new("user_id", "you cannot start a conversation with yourself").into());
@@ -60,7 +60,7 @@ pub async fn open_shop(
     initial_message: Option<&str>,
 ) -> AppResult<(Conversation, bool)> {
     // The first message comes with the thread: one write of the conversation kind.
-    throttle::take(state, caller, WriteKind::Conversation, 1).await?;
+    throttle::take(state, caller, WriteKind::Conversation).await?;
     let shop = super::shops::visible(state, caller, shop_id).await?;
     if shop.owner_id == caller.user.id {
         return Err(Invalid::new("shop_id", "you cannot open a thread with your own shop").into());
@@ -124,7 +124,7 @@ pub async fn create_group(
     description: Option<&str>,
     participant_ids: &[String],
 ) -> AppResult<Conversation> {
-    throttle::take(state, caller, WriteKind::Conversation, 1).await?;
+    throttle::take(state, caller, WriteKind::Conversation).await?;
     let name = group_name(name)?;
     let description = description.map(str::trim).filter(|d| !d.is_empty());
     let mut members = vec![(caller.user.id.clone(), MemberRole::Owner)];

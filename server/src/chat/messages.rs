@@ -72,7 +72,7 @@ async fn audience(state: &AppState, caller: &UserCaller, membership: &Membership
 /// the caller's `client_msg_id` had already been used there (the first message comes back).
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, conversation_id = %membership.id()))]
 pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership, content: Content) -> AppResult<(Message, bool)> {
-    throttle::take(state, caller, WriteKind::Message, 1).await?;
+    throttle::take(state, caller, WriteKind::Message).await?;
     deliver(state, caller, membership, content).await
 }
 
@@ -239,7 +239,7 @@ pub async fn forward(state: &AppState, caller: &UserCaller, raw_id: &str, target
         ..Content::default()
     };
     // Every copy is a write: all are counted before any is stored.
-    throttle::take(state, caller, WriteKind::Message, memberships.len()).await?;
+    throttle::take_each(state, caller, WriteKind::Message, memberships.len(), "conversation_ids").await?;
     let mut copies = Vec::with_capacity(memberships.len());
     for membership in &memberships {
         copies.push(deliver(state, caller, membership, copy.clone()).await?.0);

@@ -40,7 +40,7 @@ pub async fn open(
     initial_message: &str,
 ) -> AppResult<Ticket> {
     // The first message comes with the ticket: one write of the conversation kind.
-    throttle::take(state, caller, WriteKind::Conversation, 1).await?;
+    throttle::take(state, caller, WriteKind::Conversation).await?;
     let subject = ticket_subject(subject)?;
     let category = category.map(ticket_category).transpose()?;
     messages::check_sendable(state, caller, initial_message, MessageType::Text).await?;

@@ -15,6 +15,7 @@ mod lost_updates;
 mod messages;
 mod openapi;
 mod ops;
+mod rate_limits;
 mod read_state;
 mod realtime;
 mod search;

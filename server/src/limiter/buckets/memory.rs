@@ -40,7 +40,7 @@ impl MemoryBuckets {
             limiter.retain_recent();
         }
         let burst = bucket.rate.burst.max(1);
-        let n = n.clamp(1, burst);
+        let n = n.max(1);
         let interval = emission_interval(bucket.rate);
         let refused = |retry_after: Duration| Verdict {
             allowed: false,
@@ -48,7 +48,7 @@ impl MemoryBuckets {
             remaining: 0,
             retry_after,
             // The bucket is full again once the refused tokens and the rest have come back.
-            reset_after: retry_after + interval * (burst - n),
+            reset_after: retry_after + interval * burst.saturating_sub(n),
         };
         match limiter.check_key_n(&bucket.key, NonZeroU32::new(n).expect("n is at least 1")) {
             Ok(Ok(snapshot)) => {
@@ -56,7 +56,7 @@ impl MemoryBuckets {
                 Verdict { allowed: true, limit: burst, remaining, retry_after: Duration::ZERO, reset_after: interval * (burst - remaining) }
             }
             Ok(Err(not_until)) => refused(not_until.wait_time_from(limiter.clock().now())),
-            // Cannot happen with `n` capped at the burst; refused for a whole refill if it did.
+            // More than the bucket holds: it never fits.
             Err(_) => refused(interval * burst),
         }
     }
@@ -117,11 +117,13 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_batch_larger_than_the_bucket_empties_it() {
+    async fn a_batch_is_taken_whole_or_not_at_all() {
         let buckets = MemoryBuckets::default();
         let b = [bucket("f", 60, 4)];
-        let v = buckets.take(&b, 10).await.unwrap();
-        assert_eq!((v.allowed, v.remaining), (true, 0));
-        assert!(!buckets.take(&b, 1).await.unwrap().allowed);
+        assert!(!buckets.take(&b, 5).await.unwrap().allowed, "more than the bucket holds never fits");
+        let v = buckets.take(&b, 3).await.unwrap();
+        assert_eq!((v.allowed, v.remaining), (true, 1));
+        assert!(!buckets.take(&b, 2).await.unwrap().allowed);
+        assert!(buckets.take(&b, 1).await.unwrap().allowed);
     }
 }

@@ -54,8 +54,7 @@ impl Verdict {
 pub trait TokenBuckets: Send + Sync {
     /// Takes `n` tokens from each bucket in turn, stopping at the first that holds too
     /// few: that take is refused and nothing more is taken (the buckets before it keep
-    /// their tokens spent, as a flood should). `n` is capped at each bucket's size, so a
-    /// large batch empties a bucket rather than never fitting.
+    /// their tokens spent, as a flood should). An `n` larger than a bucket never fits.
     async fn take(&self, buckets: &[Bucket], n: u32) -> Result<Verdict, LimiterError>;
 }
 

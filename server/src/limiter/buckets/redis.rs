@@ -19,12 +19,11 @@ local verdict = {1, -1, -1, 0, 0}
 for i, key in ipairs(KEYS) do
   local interval = tonumber(ARGV[2 * i])
   local burst = tonumber(ARGV[2 * i + 1])
-  local take = math.min(n, burst)
   local tat = tonumber(redis.call('GET', key) or now)
   if tat < now then tat = now end
-  local new_tat = tat + take * interval
+  local new_tat = tat + n * interval
   local allow_at = new_tat - burst * interval
-  if allow_at > now then
+  if n > burst or allow_at > now then
     return {0, burst, 0, allow_at - now, tat - now}
   end
   redis.call('SET', key, string.format('%.0f', new_tat), 'PX', string.format('%.0f', math.max(1, math.ceil((new_tat - now) / 1000))))
