@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,8 +14,9 @@ use crate::limiter::LimiterError;
 
 type Keyed = DefaultKeyedRateLimiter<String, StateInformationMiddleware>;
 
-/// Keys a limiter holds before it forgets those whose buckets have refilled.
-const RETAIN_ABOVE: usize = 10_000;
+/// Takes between two sweeps that forget the buckets which have refilled, so the maps stay
+/// as large as the writers of the last few minutes, at a cost spread over many takes.
+const SWEEP_EVERY: u64 = 10_000;
 /// Distinct rates kept before all limiters are dropped and started afresh.
 const MAX_RATES: usize = 1_000;
 
@@ -23,6 +25,7 @@ const MAX_RATES: usize = 1_000;
 #[derive(Default)]
 pub struct MemoryBuckets {
     by_rate: Mutex<HashMap<Rate, Arc<Keyed>>>,
+    takes: AtomicU64,
 }
 
 impl MemoryBuckets {
@@ -34,11 +37,19 @@ impl MemoryBuckets {
         by_rate.entry(rate).or_insert_with(|| Arc::new(RateLimiter::keyed(quota(rate)).with_middleware())).clone()
     }
 
-    fn take_one(&self, bucket: &Bucket, n: u32) -> Verdict {
-        let limiter = self.limiter(bucket.rate);
-        if limiter.len() > RETAIN_ABOVE {
+    fn sweep(&self) {
+        let limiters: Vec<Arc<Keyed>> = self.by_rate.lock().expect("bucket limiters").values().cloned().collect();
+        for limiter in limiters {
             limiter.retain_recent();
+            limiter.shrink_to_fit();
         }
+    }
+
+    fn take_one(&self, bucket: &Bucket, n: u32) -> Verdict {
+        if self.takes.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.sweep();
+        }
+        let limiter = self.limiter(bucket.rate);
         let burst = bucket.rate.burst.max(1);
         let n = n.max(1);
         let interval = emission_interval(bucket.rate);
