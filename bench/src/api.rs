@@ -35,6 +35,26 @@ impl Api {
         Ok(body["data"].clone())
     }
 
+    /// PATCHes the tenant with the secret key.
+    pub async fn patch_tenant(&self, body: Value) -> Result<Value> {
+        let response = self.http.patch(format!("{}/v1/tenant", self.base)).header("x-api-key", &self.key).json(&body).send().await?;
+        let status = response.status();
+        let body: Value = response.json().await?;
+        if !status.is_success() {
+            bail!("/v1/tenant: {status} {body}");
+        }
+        Ok(body["data"].clone())
+    }
+
+    /// Lifts the tenant's write rate limits as far as they go: a load generator opens
+    /// conversations and sends from one address far faster than people may.
+    pub async fn lift_write_limits(&self) -> Result<()> {
+        let max = json!({"per_minute": 600_000, "burst": 10_000});
+        let each = json!({"per_user": max, "per_api_key": max, "per_address": max});
+        let limits = json!({"messages": each, "conversations": each});
+        self.patch_tenant(json!({"settings": {"rate_limits": limits}})).await.map(drop)
+    }
+
     /// A new user and a chat token for them.
     pub async fn user(&self, name: &str) -> Result<(String, String)> {
         let user = self.post("/v1/users", None, json!({"external_id": name})).await?;

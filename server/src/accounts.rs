@@ -9,12 +9,13 @@ use crate::auth::{password, AuthError, Origin, Purpose, UserCaller};
 use crate::domain::user::TextChange;
 use crate::domain::web_url::web_url_change;
 use crate::domain::{DisplayName, Email, Password, Role, Slug, Tenant, TenantName, TenantSettings, User, UserPatch, UserStatus, Username};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Throttled};
 use crate::events::Revocation;
 use crate::policy;
 use crate::realtime::revoke::close_sockets;
 use crate::state::AppState;
 use crate::store::{self, sessions::Rotation, StoreError};
+use crate::throttle;
 
 /// Lifetime of a WebSocket ticket, in seconds.
 pub const WS_TICKET_TTL: i64 = 60;
@@ -36,10 +37,12 @@ pub struct SignupInput {
     pub display_name: Option<String>,
 }
 
-/// Creates a tenant and its superadmin, and signs the superadmin in.
+/// Creates a tenant and its superadmin, and signs the superadmin in, within the signups
+/// allowed to the client's address `client`.
 #[tracing::instrument(skip_all)]
-pub async fn signup(state: &AppState, input: SignupInput) -> AppResult<IssuedTokens> {
+pub async fn signup(state: &AppState, input: SignupInput, client: &str) -> AppResult<IssuedTokens> {
     policy::require_signup_allowed(state.config.allow_signup)?;
+    throttle::take_signup(state, client).await?;
     let name = TenantName::parse(&input.tenant_name)?;
     let slug = match input.tenant_slug.as_deref() {
         Some(raw) => Slug::parse(raw)?,
@@ -70,14 +73,14 @@ pub async fn login(state: &AppState, tenant_slug: &str, email: &str, password: &
     let window = Duration::from_secs(state.config.login_window_seconds);
     let by_address = state.limiter.hit(&format!("login:addr:{client}"), window).await?;
     if by_address.hits > state.config.login_limit_per_address {
-        return Err(rate_limited(by_address.resets_in));
+        return Err(rate_limited(state.config.login_limit_per_address, by_address.resets_in));
     }
     // The attempt is counted before the password is checked, in one atomic step: racing
     // guesses each take their own number, and those past the limit are refused unevaluated.
     let account_key = format!("login:acct:{}:{}", tenant_slug.to_lowercase(), email.trim().to_lowercase());
     let by_account = state.limiter.hit(&account_key, window).await?;
     if by_account.hits > state.config.login_limit_per_account {
-        return Err(rate_limited(by_account.resets_in));
+        return Err(rate_limited(state.config.login_limit_per_account, by_account.resets_in));
     }
 
     let tenant = store::tenants::by_slug(&state.db, tenant_slug).await?;
@@ -99,8 +102,9 @@ pub async fn login(state: &AppState, tenant_slug: &str, email: &str, password: &
     }
 }
 
-fn rate_limited(resets_in: Duration) -> AppError {
-    AuthError::RateLimited { retry_after_secs: resets_in.as_secs().max(1) }.into()
+/// A refusal by a login window of `limit` attempts that ends in `resets_in`.
+fn rate_limited(limit: u64, resets_in: Duration) -> AppError {
+    AppError::RateLimited(Throttled::new(limit, 0, resets_in, resets_in))
 }
 
 /// Trades a live refresh token for a new pair. Presenting a token a second time revokes the

@@ -101,6 +101,10 @@ pub struct Config {
     /// Login attempts allowed per client address per window.
     pub login_limit_per_address: u64,
     pub login_window_seconds: u64,
+    /// Signups (new tenants) one client address may make per minute, after a first burst.
+    pub signup_per_minute: u32,
+    /// Signups one client address may make at once.
+    pub signup_burst: u32,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// How long in-flight requests get to finish on shutdown.
@@ -141,6 +145,8 @@ impl Default for Config {
             login_limit_per_account: 5,
             login_limit_per_address: 50,
             login_window_seconds: 15 * 60,
+            signup_per_minute: 1,
+            signup_burst: 10,
             max_body_bytes: 1024 * 1024,
             shutdown_grace_seconds: 10,
             ws_ping_interval_ms: 25_000,

@@ -1,6 +1,8 @@
 //! The error of the service layer: what went wrong, in domain terms. The API layer maps it
 //! to a status code and the error envelope.
 
+use std::time::Duration;
+
 use crate::auth::AuthError;
 use crate::domain::{Invalid, MalformedId};
 use crate::limiter::LimiterError;
@@ -23,6 +25,9 @@ pub enum AppError {
     Forbidden { code: &'static str, message: String },
     #[error("{0}")]
     TooLarge(String),
+    /// Over a rate limit (429); nothing was done.
+    #[error("too many requests; retry in {} s", .0.retry_after_secs)]
+    RateLimited(Throttled),
     #[error(transparent)]
     Auth(#[from] AuthError),
     #[error(transparent)]
@@ -48,9 +53,18 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Forbidden { code, .. } => code,
             AppError::TooLarge(_) => "payload_too_large",
+            AppError::RateLimited(_) => "rate_limited",
             AppError::Auth(auth) => auth.code(),
             AppError::Store(StoreError::Conflict(_)) => "conflict",
             AppError::Store(_) | AppError::Limiter(_) | AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// For a refusal by a rate limit, the seconds to wait before retrying.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited(throttled) => Some(throttled.retry_after_secs),
+            _ => None,
         }
     }
 
@@ -67,6 +81,30 @@ impl AppError {
         } else {
             self.to_string()
         }
+    }
+}
+
+/// What a client over a rate limit is told: REST sends it as headers, the WebSocket as the
+/// error frame's `retry_after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttled {
+    /// The size of the limit that refused the request.
+    pub limit: u64,
+    /// What is left of it.
+    pub remaining: u64,
+    /// Seconds until a retry can succeed, at least 1.
+    pub retry_after_secs: u64,
+    /// Seconds until the limit is whole again.
+    pub reset_secs: u64,
+}
+
+impl Throttled {
+    /// A refusal by a limit of `limit` that frees up in `retry_after` and is whole again
+    /// in `reset`; seconds are rounded up, so a client waiting as told is not refused again.
+    pub fn new(limit: u64, remaining: u64, retry_after: Duration, reset: Duration) -> Self {
+        let secs = |d: Duration| d.as_secs() + u64::from(d.subsec_nanos() > 0);
+        let retry_after_secs = secs(retry_after).max(1);
+        Throttled { limit, remaining, retry_after_secs, reset_secs: secs(reset).max(retry_after_secs) }
     }
 }
 

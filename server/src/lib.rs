@@ -34,6 +34,7 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod tenancy;
+pub mod throttle;
 pub mod users;
 
 pub use config::Config;

@@ -125,6 +125,8 @@ mod tests {
             session_id: None,
             minted_by: None,
             purpose: Purpose::Chat,
+            api_key_id: None,
+            client_addr: None,
         })
     }
 

@@ -14,6 +14,7 @@ use crate::auth::TokenKeys;
 use crate::bootstrap::{self, BootstrapReport};
 use crate::bus::{LocalBus, RedisBus};
 use crate::config::Config;
+use crate::limiter::buckets::{MemoryBuckets, RedisBuckets};
 use crate::limiter::{MemoryLimiter, RedisLimiter};
 use crate::listener::NoDelayAcceptor;
 use crate::presence::{MemoryPresence, RedisPresence};
@@ -93,6 +94,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             let conn = redis::aio::ConnectionManager::new(client.clone()).await.context("connecting to Redis")?;
             Adapters {
                 limiter: Arc::new(RedisLimiter::new(conn.clone(), prefix)),
+                buckets: Arc::new(RedisBuckets::new(conn.clone(), prefix)),
                 bus: Arc::new(RedisBus::connect(client, conn.clone(), prefix, BUS_CAPACITY).await.context("subscribing to Redis")?),
                 search: Arc::new(DatabaseSearch::new(db.clone())),
                 presence: Arc::new(RedisPresence::new(conn, prefix)),
@@ -100,6 +102,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         }
         None => Adapters {
             limiter: Arc::new(MemoryLimiter::default()),
+            buckets: Arc::new(MemoryBuckets::default()),
             bus: Arc::new(LocalBus::new(BUS_CAPACITY)),
             search: Arc::new(DatabaseSearch::new(db.clone())),
             presence: Arc::new(MemoryPresence::default()),

@@ -10,6 +10,7 @@ use crate::bus::EventBus;
 use crate::config::Config;
 use crate::domain::TenantSettings;
 use crate::error::{AppError, AppResult};
+use crate::limiter::buckets::TokenBuckets;
 use crate::limiter::RateLimiter;
 use crate::presence::Presence;
 use crate::realtime::Hub;
@@ -23,6 +24,7 @@ const SETTINGS_TTL: Duration = Duration::from_secs(5);
 /// The adapters chosen by configuration.
 pub struct Adapters {
     pub limiter: Arc<dyn RateLimiter>,
+    pub buckets: Arc<dyn TokenBuckets>,
     pub bus: Arc<dyn EventBus>,
     pub search: Arc<dyn SearchIndex>,
     pub presence: Arc<dyn Presence>,
@@ -34,6 +36,8 @@ pub struct AppState {
     pub db: Db,
     pub keys: Arc<TokenKeys>,
     pub limiter: Arc<dyn RateLimiter>,
+    /// Token buckets of the write rate limits.
+    pub buckets: Arc<dyn TokenBuckets>,
     pub bus: Arc<dyn EventBus>,
     pub search: Arc<dyn SearchIndex>,
     pub presence: Arc<dyn Presence>,
@@ -52,6 +56,7 @@ impl AppState {
             db,
             keys: Arc::new(keys),
             limiter: adapters.limiter,
+            buckets: adapters.buckets,
             bus: adapters.bus,
             search: adapters.search,
             presence: adapters.presence,

@@ -35,6 +35,7 @@ pub async fn run(api: &Api, ports: &[u16], plan: &Plan) -> Result<Outcome> {
     let pairs = plan.pairs.max(1);
     let per_pair = (plan.rate * plan.seconds / pairs) as usize;
     let interval = Duration::from_micros(1_000_000 * pairs / plan.rate.max(1));
+    api.lift_write_limits().await?;
     let mut receivers = Vec::new();
     let mut senders = Vec::new();
     for pair in 0..pairs as usize {

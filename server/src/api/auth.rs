@@ -10,7 +10,7 @@ use super::dto::tenant::TenantDto;
 use super::dto::users::{text_change, UserDto};
 use super::envelope::{created, single, Created, Done, Single};
 use super::error::ApiResult;
-use super::security::BearerAuth;
+use super::security::{client_addr, BearerAuth};
 use super::ApiTags;
 use crate::accounts::{self, IssuedTokens, ProfileChange, SignupInput};
 use crate::state::AppState;
@@ -34,9 +34,10 @@ impl AuthApi {
     /// Create a tenant and its superadmin account, and sign the superadmin in.
     ///
     /// Answers 403 `signup_disabled` when the server has signup switched off and 409 when
-    /// the slug is taken.
+    /// the slug is taken. Signups are limited per client address; past the limit the
+    /// answer is 429 with `Retry-After` and the `X-RateLimit-*` headers.
     #[oai(path = "/signup", method = "post", operation_id = "auth_signup")]
-    async fn signup(&self, state: Data<&AppState>, body: Json<SignupRequest>) -> ApiResult<Created<TokensDto>> {
+    async fn signup(&self, state: Data<&AppState>, req: &Request, body: Json<SignupRequest>) -> ApiResult<Created<TokensDto>> {
         let body = body.0;
         let issued = accounts::signup(
             &state,
@@ -47,6 +48,7 @@ impl AuthApi {
                 password: body.password,
                 display_name: body.display_name,
             },
+            &client_addr(req),
         )
         .await?;
         Ok(created(tokens_dto(issued)))
@@ -58,8 +60,7 @@ impl AuthApi {
     /// answer is 429 with `Retry-After`.
     #[oai(path = "/login", method = "post", operation_id = "auth_login")]
     async fn login(&self, state: Data<&AppState>, req: &Request, body: Json<LoginRequest>) -> ApiResult<Single<TokensDto>> {
-        let client = req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
-        let issued = accounts::login(&state, &body.tenant, &body.email, &body.password, &client).await?;
+        let issued = accounts::login(&state, &body.tenant, &body.email, &body.password, &client_addr(req)).await?;
         Ok(single(tokens_dto(issued)))
     }
 

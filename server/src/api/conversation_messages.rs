@@ -70,7 +70,10 @@ impl ConversationMessagesApi {
     }
 
     /// Send a message (201). Sending again with the same `client_msg_id` returns the first
-    /// message (200) and stores nothing.
+    /// message (200) and stores nothing. Sends are limited per user, per API key and per
+    /// client address (the tenant's `rate_limits.messages`); over a limit the answer is 429
+    /// `rate_limited` with `Retry-After` and the `X-RateLimit-*` headers, and nothing is
+    /// stored.
     #[oai(path = "/:id/messages", method = "post", operation_id = "conversations_messages_send")]
     async fn send(
         &self,

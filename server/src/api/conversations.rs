@@ -100,7 +100,9 @@ impl ConversationsApi {
     /// initial_message?}` gets or creates the caller's thread with that shop's owner, sending
     /// `initial_message` only when it creates it (a shop's owner cannot open one with their
     /// own shop: 422); `{kind: "group", name, participant_ids}` creates a group owned by the
-    /// caller.
+    /// caller. Each call is limited per user, per API key and per client address (the
+    /// tenant's `rate_limits.conversations`; a shop thread's first message comes with it):
+    /// over a limit the answer is 429 `rate_limited` and nothing is created.
     #[oai(path = "/", method = "post", operation_id = "conversations_create")]
     async fn create(
         &self,

@@ -10,7 +10,7 @@ use poem_openapi::{ApiResponse, Object};
 
 use super::parse_errors;
 use crate::auth::AuthError;
-use crate::error::AppError;
+use crate::error::{AppError, Throttled};
 
 /// A failed request.
 #[derive(Object, Debug, Clone)]
@@ -56,9 +56,24 @@ pub enum ApiError {
     /// The input breaks a rule; `fields` says which and why.
     #[oai(status = 422)]
     ValidationFailed(Json<ErrorBody>),
-    /// Too many attempts; retry after `Retry-After` seconds.
+    /// Over a rate limit; nothing was done. Retry after `Retry-After` seconds.
     #[oai(status = 429)]
-    RateLimited(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+    RateLimited(
+        Json<ErrorBody>,
+        /// Seconds to wait before retrying.
+        #[oai(header = "Retry-After")]
+        u64,
+        /// The size of the limit that refused the request (a token bucket's burst, or the
+        /// attempts a window allows).
+        #[oai(header = "X-RateLimit-Limit")]
+        u64,
+        /// What is left of that limit: 0 when refused.
+        #[oai(header = "X-RateLimit-Remaining")]
+        u64,
+        /// Seconds until the limit is whole again.
+        #[oai(header = "X-RateLimit-Reset")]
+        u64,
+    ),
     /// An unexpected failure; details are in the server log only.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
@@ -73,6 +88,11 @@ impl ApiError {
 
     pub fn not_found(what: &str) -> Self {
         ApiError::NotFound(ErrorBody::new("not_found", format!("{what} not found")))
+    }
+
+    /// A 429 telling the client about the limit it ran into.
+    pub fn rate_limited(body: Json<ErrorBody>, t: Throttled) -> Self {
+        ApiError::RateLimited(body, t.retry_after_secs, t.limit, t.remaining, t.reset_secs)
     }
 
     fn internal(cause: &dyn std::fmt::Display) -> Self {
@@ -100,13 +120,10 @@ impl From<AppError> for ApiError {
             AppError::Conflict(_) | AppError::Store(_) => ApiError::Conflict(body),
             AppError::Forbidden { .. } => ApiError::Forbidden(body),
             AppError::TooLarge(_) => ApiError::PayloadTooLarge(body),
+            AppError::RateLimited(t) => ApiError::rate_limited(body, t),
             AppError::Auth(auth) => match auth {
                 AuthError::Unauthorized(_) => ApiError::Unauthorized(body),
                 AuthError::Forbidden(_) => ApiError::Forbidden(body),
-                AuthError::RateLimited { retry_after_secs } => ApiError::RateLimited(
-                    ErrorBody::new(auth.code(), format!("too many attempts; retry in {retry_after_secs} s")),
-                    retry_after_secs,
-                ),
                 AuthError::Store(_) | AuthError::Signing(_) | AuthError::Hashing(_) => ApiError::Conflict(body),
             },
             AppError::Limiter(_) | AppError::Internal(_) => ApiError::internal(&err),

@@ -66,7 +66,9 @@ impl MessagesApi {
     }
 
     /// Forward a message into other conversations of the caller; each copy carries
-    /// `forwarded_from_id`.
+    /// `forwarded_from_id`. Each copy is a send under the tenant's message rate limits, all
+    /// taken before any is stored: over them the answer is 429 `rate_limited` and no copy
+    /// is made; more copies than a bucket holds is a 422.
     #[oai(path = "/forward", method = "post", operation_id = "messages_forward")]
     async fn forward(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ForwardRequest>) -> ApiResult<Created<Vec<MessageDto>>> {
         let copies = chat::messages::forward(&state, &auth.0, &body.message_id, &body.conversation_ids).await?;

@@ -1,12 +1,17 @@
 //! `GET /v1/chat/ws`: the WebSocket for real-time events.
 
+use std::time::Duration;
+
 use poem::web::websocket::{BoxWebSocketUpgraded, WebSocket, WebSocketConfig};
 use poem::web::Data;
+use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::OpenApi;
 
 use super::error::{ApiError, ApiResult, ErrorBody};
+use super::security::client_addr;
 use super::ApiTags;
+use crate::error::Throttled;
 use crate::realtime::{session, socket};
 use crate::state::AppState;
 
@@ -22,7 +27,9 @@ impl RealtimeApi {
     /// up_to_seq?}, `ping` (answered by `pong`). Server to client: `new_message`,
     /// `message_updated`, `message_deleted` (each with `seq` and `message`), `reaction`,
     /// `typing`, `read_receipt`, `conversation_updated`, `presence` {user_id, online}, `ack`,
-    /// `error` {code, message}, `pong`. A bad frame gets an `error` and the socket lives on;
+    /// `error` {code, message, and `retry_after` in seconds when the code is `rate_limited`},
+    /// `pong`. `message` frames count against the same rate limits as REST sends. A bad
+    /// frame gets an `error` and the socket lives on;
     /// a frame over the size limit closes it with 1009; a client too slow to read is closed
     /// with 1013; an expired token closes it with 1008; shutdown closes it with 1001. After a
     /// reconnect, `POST /v1/chat/messages/sync` returns whatever was missed.
@@ -39,12 +46,16 @@ impl RealtimeApi {
         state: Data<&AppState>,
         /// A chat token, an access token, or a one-time ticket from `GET /v1/messaging/token`.
         token: Query<String>,
+        req: &Request,
         ws: WebSocket,
     ) -> ApiResult<BoxWebSocketUpgraded> {
-        let session = session::authenticate(&state, &token.0).await?;
+        let session = session::authenticate(&state, &token.0, client_addr(req)).await?;
         let config = &state.config;
         if state.hub.count(&session.identity.tenant_id, &session.identity.user_id) >= config.ws_max_sockets_per_user {
-            return Err(ApiError::RateLimited(ErrorBody::new("rate_limited", "too many open sockets for this user"), 5));
+            let limit = config.ws_max_sockets_per_user as u64;
+            let wait = Duration::from_secs(5);
+            let throttled = Throttled::new(limit, 0, wait, wait);
+            return Err(ApiError::rate_limited(ErrorBody::new("rate_limited", "too many open sockets for this user"), throttled));
         }
         // The transport's own limit sits above ours, so our check answers first, with 1009.
         // Small transport buffers: an idle socket should cost kilobytes, not the 256 KiB of

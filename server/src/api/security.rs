@@ -43,10 +43,16 @@ fn state(req: &Request) -> poem::Result<&AppState> {
         .ok_or_else(|| poem::Error::from_string("application state missing", poem::http::StatusCode::INTERNAL_SERVER_ERROR))
 }
 
+/// The address the request came from (the peer's IP), what per-address limits count by.
+pub fn client_addr(req: &Request) -> String {
+    req.remote_addr().as_socket_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
 async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<UserCaller> {
     let state = state(req)?;
     let api_key = req.headers().get("x-api-key").and_then(|v| v.to_str().ok());
-    auth::caller::authenticate_bearer(state, &bearer.token, api_key).await.map_err(|e| ApiError::from(e).into())
+    let caller = auth::caller::authenticate_bearer(state, &bearer.token, api_key).await.map_err(ApiError::from)?;
+    Ok(UserCaller { client_addr: Some(client_addr(req)), ..caller })
 }
 
 async fn check_key(req: &Request, key: ApiKey) -> poem::Result<KeyCaller> {

@@ -26,7 +26,7 @@ impl TenantApi {
     }
 
     /// Rename the tenant or change its settings (signup, message limits, retention, token
-    /// lifetimes).
+    /// lifetimes, write rate limits).
     #[oai(path = "/", method = "patch", operation_id = "tenant_update")]
     async fn update(&self, state: Data<&AppState>, auth: AnyAuth, body: Json<UpdateTenantRequest>) -> ApiResult<Single<TenantDto>> {
         let change = body.settings.as_ref().map(SettingsChange::from);

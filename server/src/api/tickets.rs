@@ -23,7 +23,9 @@ pub struct TicketsApi;
 #[OpenApi(prefix_path = "/v1/tickets", tag = "ApiTags::Tickets")]
 impl TicketsApi {
     /// Open a support ticket: the ticket, its conversation of kind `ticket` with the caller
-    /// in it, and `initial_message` as its first message.
+    /// in it, and `initial_message` as its first message. Limited like opening a
+    /// conversation (the tenant's `rate_limits.conversations`): over the limit, 429
+    /// `rate_limited` and nothing is created.
     #[oai(path = "/", method = "post", operation_id = "tickets_create")]
     async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<CreateTicketRequest>) -> ApiResult<Created<TicketDto>> {
         let body = body.0;

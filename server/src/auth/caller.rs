@@ -19,6 +19,11 @@ pub struct UserCaller {
     /// The API key that minted the chat token, if a key did.
     pub minted_by: Option<String>,
     pub purpose: Purpose,
+    /// The API key presented with the token, if any.
+    pub api_key_id: Option<String>,
+    /// The client's network address, where the request came over the network: rate
+    /// limits count per address too.
+    pub client_addr: Option<String>,
 }
 
 /// Who a verified token acts for, and the credentials it depends on. Only ids: a socket
@@ -33,11 +38,20 @@ pub struct Subject {
     /// with such a token.
     pub minted_by: Option<String>,
     pub purpose: Purpose,
+    /// Where the credential is used from, when known: writes count against the address too.
+    pub client_addr: Option<String>,
 }
 
 impl From<Claims> for Subject {
     fn from(claims: Claims) -> Self {
-        Subject { tenant_id: claims.tid, user_id: claims.sub, session_id: claims.sid, minted_by: claims.akid, purpose: claims.pur }
+        Subject {
+            tenant_id: claims.tid,
+            user_id: claims.sub,
+            session_id: claims.sid,
+            minted_by: claims.akid,
+            purpose: claims.pur,
+            client_addr: None,
+        }
     }
 }
 
@@ -109,20 +123,22 @@ pub async fn user_from_claims(state: &AppState, subject: &Subject, api_key: Opti
             return Err(AuthError::Unauthorized("the API key that issued this token has been revoked"));
         }
     }
-    let Subject { tenant_id, user_id, session_id, minted_by, purpose } = subject.clone();
+    let Subject { tenant_id, user_id, session_id, minted_by, purpose, client_addr } = subject.clone();
     let user =
         store::users::by_id(&state.db, &tenant_id, &user_id).await?.ok_or(AuthError::Unauthorized("the token's user no longer exists"))?;
     if user.status != UserStatus::Active {
         return Err(AuthError::Forbidden("this account is suspended"));
     }
+    let mut api_key_id = None;
     if let Some(presented) = api_key {
         let key = authenticate_key(state, presented).await?;
         if key.tenant_id != tenant_id {
             return Err(AuthError::Unauthorized("the API key belongs to another tenant than the token"));
         }
+        api_key_id = Some(key.key_id);
     }
     let role = user.role;
-    Ok(UserCaller { tenant_id, user, role, session_id, minted_by, purpose })
+    Ok(UserCaller { tenant_id, user, role, session_id, minted_by, purpose, api_key_id, client_addr })
 }
 
 /// Authenticates an `x-api-key` value.

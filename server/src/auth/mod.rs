@@ -19,8 +19,6 @@ pub enum AuthError {
     /// The credential is fine but does not allow this.
     #[error("{0}")]
     Forbidden(&'static str),
-    #[error("too many attempts")]
-    RateLimited { retry_after_secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("token signing failed: {0}")]
@@ -35,7 +33,6 @@ impl AuthError {
         match self {
             AuthError::Unauthorized(_) => "unauthorized",
             AuthError::Forbidden(_) => "forbidden",
-            AuthError::RateLimited { .. } => "rate_limited",
             AuthError::Store(StoreError::Conflict(_)) => "conflict",
             AuthError::Store(_) | AuthError::Signing(_) | AuthError::Hashing(_) => "internal",
         }

@@ -9,12 +9,13 @@ use crate::domain::conversation::{
 };
 use crate::domain::message::Content;
 use crate::domain::parse_field_id;
-use crate::domain::Invalid;
 use crate::domain::User;
+use crate::domain::{Invalid, WriteKind};
 use crate::error::{AppError, AppResult};
 use crate::events::{Change, ConversationUpdated, Payload};
 use crate::state::AppState;
 use crate::store;
+use crate::throttle;
 
 /// Most users one request may add to a group.
 pub const MAX_NEW_MEMBERS: usize = 100;
@@ -39,6 +40,7 @@ pub(super) async fn addable_users(state: &AppState, caller: &UserCaller, ids: &[
 /// The caller's one direct conversation with `other_id`; `true` when created now.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, other_id = %other_id))]
 pub async fn open_direct(state: &AppState, caller: &UserCaller, other_id: &str) -> AppResult<(Conversation, bool)> {
+    throttle::take(state, caller, WriteKind::Conversation).await?;
     let other_id = parse_field_id("user_id", other_id)?;
     if other_id == caller.user.id {
         return Err(Invalid::new("user_id", "you cannot start a conversation with yourself").into());
@@ -59,6 +61,8 @@ pub async fn open_shop(
     shop_id: &str,
     initial_message: Option<&str>,
 ) -> AppResult<(Conversation, bool)> {
+    // The first message comes with the thread: one write of the conversation kind.
+    throttle::take(state, caller, WriteKind::Conversation).await?;
     let shop = super::shops::visible(state, caller, shop_id).await?;
     if shop.owner_id == caller.user.id {
         return Err(Invalid::new("shop_id", "you cannot open a thread with your own shop").into());
@@ -76,7 +80,7 @@ pub async fn open_shop(
     if let (true, Some(body)) = (created, initial_message) {
         let membership = access::member(state, caller, &row.id).await?;
         let content = Content { body: body.to_owned(), ..Content::default() };
-        messages::send(state, caller, &membership, content).await?;
+        messages::deliver(state, caller, &membership, content).await?;
     }
     Ok((row, created))
 }
@@ -122,6 +126,7 @@ pub async fn create_group(
     description: Option<&str>,
     participant_ids: &[String],
 ) -> AppResult<Conversation> {
+    throttle::take(state, caller, WriteKind::Conversation).await?;
     let name = group_name(name)?;
     let description = description.map(group_description).transpose()?.flatten();
     let mut members = vec![(caller.user.id.clone(), MemberRole::Owner)];

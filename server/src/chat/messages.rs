@@ -8,11 +8,12 @@ use crate::domain::conversation::{check_body, BodyError, ConversationKind, Messa
 use crate::domain::message::{Content, Message};
 use crate::domain::web_url::{origin_of, FileOrigins};
 use crate::domain::{parse_field_id, parse_id};
-use crate::domain::{Invalid, Role};
+use crate::domain::{Invalid, Role, WriteKind};
 use crate::error::{AppError, AppResult};
 use crate::events::{MessageEvent, Payload, ReactionEvent};
 use crate::state::AppState;
 use crate::store::{self, messages::Sent};
+use crate::throttle;
 
 async fn max_length(state: &AppState, tenant_id: &str) -> AppResult<i64> {
     Ok(state.tenant_settings(tenant_id).await?.max_message_length)
@@ -79,6 +80,18 @@ async fn audience(state: &AppState, caller: &UserCaller, membership: &Membership
 /// the caller's `client_msg_id` had already been used there (the first message comes back).
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, conversation_id = %membership.id()))]
 pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership, content: Content) -> AppResult<(Message, bool)> {
+    throttle::take(state, caller, WriteKind::Message).await?;
+    deliver(state, caller, membership, content).await
+}
+
+/// `send` with its write already counted against the rate limits: for copies of a forward
+/// and the first message of a new conversation.
+pub(super) async fn deliver(
+    state: &AppState,
+    caller: &UserCaller,
+    membership: &Membership,
+    content: Content,
+) -> AppResult<(Message, bool)> {
     check_sendable(state, caller, &content.body, content.kind).await?;
     // The rules of every field, whichever path (REST, socket frame, forward) it came by.
     let content = content.checked(&file_origins(state, &caller.tenant_id).await?)?;
@@ -253,9 +266,11 @@ pub async fn forward(state: &AppState, caller: &UserCaller, raw_id: &str, target
         forwarded_from_id: Some(original.id.clone()),
         ..Content::default()
     };
+    // Every copy is a write: all are counted before any is stored.
+    throttle::take_each(state, caller, WriteKind::Message, memberships.len(), "conversation_ids").await?;
     let mut copies = Vec::with_capacity(memberships.len());
     for membership in &memberships {
-        copies.push(send(state, caller, membership, copy.clone()).await?.0);
+        copies.push(deliver(state, caller, membership, copy.clone()).await?.0);
     }
     Ok(copies)
 }

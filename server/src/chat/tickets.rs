@@ -9,11 +9,12 @@ use crate::domain::names::{ticket_category, ticket_subject};
 use crate::domain::parse_id;
 use crate::domain::ticket::{Priority, Ticket, TicketFilter, TicketStatus};
 use crate::domain::User;
-use crate::domain::{Invalid, Named};
+use crate::domain::{Invalid, Named, WriteKind};
 use crate::error::{AppError, AppResult};
 use crate::events::{Payload, TicketUpdated};
 use crate::state::AppState;
 use crate::store;
+use crate::throttle;
 
 /// The ticket `raw_id` of the caller's tenant (404 otherwise), which the caller requested
 /// or, as a support agent, may handle (403 otherwise).
@@ -38,6 +39,8 @@ pub async fn open(
     category: Option<&str>,
     initial_message: &str,
 ) -> AppResult<Ticket> {
+    // The first message comes with the ticket: one write of the conversation kind.
+    throttle::take(state, caller, WriteKind::Conversation).await?;
     let subject = ticket_subject(subject)?;
     let category = category.map(ticket_category).transpose()?;
     messages::check_sendable(state, caller, initial_message, MessageType::Text).await?;
@@ -45,7 +48,7 @@ pub async fn open(
         store::tickets::create(&state.db, &caller.tenant_id, &caller.user.id, &subject, priority, category.as_deref()).await?;
     let membership = access::member(state, caller, &conversation_id).await?;
     let content = Content { body: initial_message.to_owned(), ..Content::default() };
-    messages::send(state, caller, &membership, content).await?;
+    messages::deliver(state, caller, &membership, content).await?;
     store::tickets::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("ticket"))
 }
 

@@ -4,6 +4,7 @@
 pub mod api_key;
 pub mod conversation;
 pub mod id;
+pub mod limits;
 pub mod message;
 pub mod named;
 pub mod names;
@@ -19,6 +20,7 @@ pub mod web_url;
 
 pub use api_key::{ApiKey, KeyKind};
 pub use id::{parse_field_id, parse_id, MalformedId};
+pub use limits::{Per, Rate, RateLimits, WriteKind};
 pub use named::{Named, Timestamp};
 pub use names::{DisplayName, Email, Password, Slug, TenantName, Username};
 pub use phone::phone_digits;

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::limits::{Per, Rate, RateLimits, WriteKind};
 use super::web_url::{file_origin, MAX_FILE_ORIGINS};
 use super::Invalid;
 
@@ -24,6 +25,8 @@ pub struct TenantSettings {
     /// Origins (`https://host[:port]`) besides the server's own media that a message's
     /// `file_url` may point at.
     pub allowed_file_origins: Vec<String>,
+    /// How fast users, API keys and client addresses may write.
+    pub rate_limits: RateLimits,
 }
 
 impl Default for TenantSettings {
@@ -35,6 +38,7 @@ impl Default for TenantSettings {
             chat_token_default_ttl_seconds: DEFAULT_CHAT_TOKEN_TTL,
             chat_token_max_ttl_seconds: 90 * 24 * 3600,
             allowed_file_origins: Vec::new(),
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -68,7 +72,7 @@ impl TenantSettings {
                 return Err(Invalid::new("settings.allowed_file_origins", "each must be an origin: scheme://host[:port]"));
             }
         }
-        Ok(())
+        self.rate_limits.validate()
     }
 
     /// Parses the stored JSON, falling back to defaults for fields it lacks.
@@ -91,6 +95,8 @@ pub struct SettingsChange {
     pub chat_token_default_ttl_seconds: Option<i64>,
     pub chat_token_max_ttl_seconds: Option<i64>,
     pub allowed_file_origins: Option<Vec<String>>,
+    /// Buckets to replace, each whole.
+    pub rate_limits: Vec<(WriteKind, Per, Rate)>,
 }
 
 impl SettingsChange {
@@ -121,6 +127,9 @@ impl SettingsChange {
                 }
             }
             current.allowed_file_origins = normalized;
+        }
+        for &(write, per, rate) in &self.rate_limits {
+            current.rate_limits.set(write, per, rate);
         }
         current
     }

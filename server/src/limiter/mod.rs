@@ -1,6 +1,8 @@
-//! Fixed-window attempt counters for rate limits, shared through Redis when configured so
-//! that several server processes count together, and kept in memory otherwise.
+//! Rate limits, shared through Redis when configured so that several server processes
+//! count together, and kept in memory otherwise: fixed-window attempt counters (logins) and
+//! token buckets (writes, in `buckets`).
 
+pub mod buckets;
 mod memory;
 mod redis;
 

@@ -38,13 +38,18 @@ fn unreadable(err: &serde_json::Error) -> String {
     }
 }
 
-/// The `error` event of a failed frame: its stable code and public message. An internal
-/// failure is logged with its cause and shown as an opaque message, as on REST.
+/// The `error` event of a failed frame: its stable code and public message, and for a
+/// refusal by a rate limit `retry_after` in seconds. An internal failure is logged with its
+/// cause and shown as an opaque message, as on REST.
 fn app_error_frame(err: AppError) -> Value {
     if err.is_internal() {
         tracing::error!(error = %err, "internal error");
     }
-    error_frame(err.code(), &err.public_message())
+    let mut frame = error_frame(err.code(), &err.public_message());
+    if let Some(secs) = err.retry_after_secs() {
+        frame["retry_after"] = json!(secs);
+    }
+    frame
 }
 
 /// Handles one text frame; returns the frame to answer with, if any.

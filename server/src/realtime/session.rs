@@ -21,8 +21,9 @@ pub struct Session {
 
 /// Checks the `token` of a WebSocket request: a chat or access token (the socket closes
 /// when it expires), or a one-time ticket from `GET /v1/messaging/token`, spent here.
+/// `client_addr` is where the request came from.
 #[tracing::instrument(skip_all, fields(tenant_id, user_id))]
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Session, AuthError> {
+pub async fn authenticate(state: &AppState, token: &str, client_addr: String) -> Result<Session, AuthError> {
     let claims = state.keys.verify(token, &[Purpose::Chat, Purpose::Access, Purpose::Ws])?;
     let expires_at = match claims.pur {
         Purpose::Ws => {
@@ -33,7 +34,8 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Session, Auth
         }
         _ => Some(claims.exp),
     };
-    let identity = Identity::from(claims);
+    let mut identity = Identity::from(claims);
+    identity.client_addr = Some(client_addr);
     identity.caller(state).await?;
     let span = tracing::Span::current();
     span.record("tenant_id", identity.tenant_id.as_str());

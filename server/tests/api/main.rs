@@ -20,6 +20,7 @@ mod no_echo;
 mod openapi;
 mod ops;
 mod phone_search;
+mod rate_limits;
 mod read_state;
 mod realtime;
 mod revocation;

@@ -8,6 +8,7 @@ pub mod chat_users;
 pub mod conversations;
 pub mod keys;
 pub mod messages;
+pub mod rate_limits;
 pub mod shops;
 pub mod tenant;
 pub mod tickets;

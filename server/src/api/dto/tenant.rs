@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::Object;
 
+use super::rate_limits::{RateLimitsDto, RateLimitsPatch};
 use crate::domain::{SettingsChange, Tenant, TenantSettings};
 
 /// Settings of a tenant.
@@ -22,6 +23,9 @@ pub struct TenantSettingsDto {
     /// Origins (`https://host[:port]`) a message's `file_url` may point at besides this
     /// server's own media (default none).
     pub allowed_file_origins: Vec<String>,
+    /// How fast users, API keys and client addresses may send messages and open
+    /// conversations.
+    pub rate_limits: RateLimitsDto,
 }
 
 impl From<&TenantSettings> for TenantSettingsDto {
@@ -33,6 +37,7 @@ impl From<&TenantSettings> for TenantSettingsDto {
             chat_token_default_ttl_seconds: s.chat_token_default_ttl_seconds,
             chat_token_max_ttl_seconds: s.chat_token_max_ttl_seconds,
             allowed_file_origins: s.allowed_file_origins.clone(),
+            rate_limits: (&s.rate_limits).into(),
         }
     }
 }
@@ -75,6 +80,8 @@ pub struct TenantSettingsPatch {
     /// besides this server's own media; replaces the whole list.
     #[oai(validator(max_items = 20))]
     pub allowed_file_origins: Option<Vec<String>>,
+    /// Rate limit buckets to replace.
+    pub rate_limits: Option<RateLimitsPatch>,
 }
 
 impl From<&TenantSettingsPatch> for SettingsChange {
@@ -90,6 +97,7 @@ impl From<&TenantSettingsPatch> for SettingsChange {
             chat_token_default_ttl_seconds: p.chat_token_default_ttl_seconds,
             chat_token_max_ttl_seconds: p.chat_token_max_ttl_seconds,
             allowed_file_origins: p.allowed_file_origins.clone(),
+            rate_limits: p.rate_limits.as_ref().map(RateLimitsPatch::changes).unwrap_or_default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 mod app;
 mod fixtures;
 mod http;
+mod limits;
 mod ws;
 
 pub use app::*;
