@@ -200,14 +200,7 @@ async fn revoking_an_api_key_ends_the_chat_tokens_it_minted_and_their_sockets() 
     let app = spawn_app().await;
     let other = second_process(&app).await;
     let admin = app.login_admin().await;
-    let issued = app
-        .post("/v1/api-keys")
-        .bearer(s(&admin["access_token"]))
-        .json(json!({"name": "shop", "kind": "secret"}))
-        .send()
-        .await
-        .expect(201, None);
-    let (key_id, key) = (s(&issued.data()["id"]).to_owned(), s(&issued.data()["key"]).to_owned());
+    let (key_id, key) = app.issue_secret_key(s(&admin["access_token"])).await;
     let ann = app.create_user("ann", "user").await;
     let bob = app.create_user("bob", "user").await;
     let minted = app.post("/v1/users/chat-token").key(&key).json(json!({"user_id": ann["id"]})).send().await.expect(201, None);
@@ -249,14 +242,7 @@ async fn revoking_an_api_key_ends_the_chat_tokens_it_minted_and_their_sockets() 
 async fn a_ticket_taken_with_a_chat_token_ends_with_the_key_that_minted_it() {
     let app = spawn_app().await;
     let admin = app.login_admin().await;
-    let issued = app
-        .post("/v1/api-keys")
-        .bearer(s(&admin["access_token"]))
-        .json(json!({"name": "shop", "kind": "secret"}))
-        .send()
-        .await
-        .expect(201, None);
-    let (key_id, key) = (s(&issued.data()["id"]).to_owned(), s(&issued.data()["key"]).to_owned());
+    let (key_id, key) = app.issue_secret_key(s(&admin["access_token"])).await;
     let ann = app.create_user("ann", "user").await;
     let bob = app.create_user("bob", "user").await;
     let minted = app.post("/v1/users/chat-token").key(&key).json(json!({"user_id": ann["id"]})).send().await.expect(201, None);

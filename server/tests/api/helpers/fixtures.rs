@@ -53,11 +53,15 @@ impl TestApp {
 
     /// A secret key of the tenant that `admin_token` administers.
     pub async fn secret_key_for(&self, admin_token: &str) -> String {
-        self.post("/v1/api-keys").bearer(admin_token).json(json!({"name": "tests", "kind": "secret"})).send().await.expect(201, None).data()
-            ["key"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.issue_secret_key(admin_token).await.1
+    }
+
+    /// Issues a secret key as the tenant admin of `admin_token`; returns its id and the key.
+    pub async fn issue_secret_key(&self, admin_token: &str) -> (String, String) {
+        let issued =
+            self.post("/v1/api-keys").bearer(admin_token).json(json!({"name": "tests", "kind": "secret"})).send().await.expect(201, None);
+        let data = issued.data();
+        (data["id"].as_str().unwrap().to_owned(), data["key"].as_str().unwrap().to_owned())
     }
 }
 
