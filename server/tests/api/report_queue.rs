@@ -154,6 +154,15 @@ async fn suspending_the_author_refuses_them_at_once_and_closes_their_socket() {
     let (ann, bob) = (&pair[0], &pair[1]);
     let mut bob_socket = app.ws(&bob.1).await;
     let mut ann_socket = app.ws(&ann.1).await;
+    // Processes share the bus only through Redis: with it, a socket on another process closes too.
+    let other = match app.config.redis_url.is_some() {
+        true => Some(app.restart_with(|_| {}).await),
+        false => None,
+    };
+    let mut bob_elsewhere = match &other {
+        Some(other) => Some(other.ws(&bob.1).await),
+        None => None,
+    };
     let (_, moderator) = moderator(&app).await;
 
     // An end time only comes with a suspension, and lies ahead.
@@ -166,6 +175,9 @@ async fn suspending_the_author_refuses_them_at_once_and_closes_their_socket() {
     let done = resolve(&app, &moderator, &report_id, json!({"action": "suspend", "until": ahead})).await.expect(200, None);
     assert_eq!(done.data()["action"], "suspend");
     assert_eq!(bob_socket.closed_with().await, 1008);
+    if let Some(ws) = bob_elsewhere.as_mut() {
+        assert_eq!(ws.closed_with().await, 1008, "on the other process too");
+    }
     app.get("/v1/auth/me").bearer(&bob.1).send().await.expect(403, Some("forbidden"));
     let bob_now = app.get(&format!("/v1/users/{}", bob.0)).key(&app.secret_key).send().await.expect(200, None);
     assert_eq!(bob_now.data()["status"], "suspended");

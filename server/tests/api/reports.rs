@@ -106,3 +106,21 @@ async fn reports_are_rate_limited_per_user() {
     // Another user's bucket is their own.
     report(&app, &users[1].1, json!({"user_id": users[2].0, "reason": "spam"})).await.expect(201, None);
 }
+
+#[tokio::test]
+async fn two_reports_of_one_target_at_once_store_one() {
+    let app = spawn_app().await;
+    let (pair, _, message) = spam_from_bob(&app, "hello").await;
+    let send = || {
+        app.client
+            .post(format!("{}/v1/chat/reports", app.address))
+            .bearer_auth(&pair[0].1)
+            .json(&json!({"message_id": message, "reason": "spam"}))
+            .send()
+    };
+    let (a, b) = tokio::join!(send(), send());
+    let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409]);
+    assert_eq!(count_reports(&app).await, 1);
+}
