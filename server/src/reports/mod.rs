@@ -6,10 +6,12 @@
 pub mod queue;
 
 use crate::auth::UserCaller;
-use crate::chat::access;
+use crate::bus::Event;
+use crate::chat::{access, notify};
 use crate::domain::report::{self, Report, ReportReason, TargetKind};
-use crate::domain::{parse_field_id, Invalid, WriteKind};
+use crate::domain::{parse_field_id, Invalid, Named, Role, WriteKind};
 use crate::error::{AppError, AppResult};
+use crate::events::{Payload, ReportCreated};
 use crate::state::AppState;
 use crate::store::{self, reports::NewReport};
 use crate::throttle;
@@ -54,7 +56,19 @@ pub async fn file(state: &AppState, caller: &UserCaller, target: Target, reason:
         reason,
         note: note.as_deref(),
     };
-    store::reports::insert(&state.db, &new)
+    let report = store::reports::insert(&state.db, &new)
         .await?
-        .ok_or_else(|| AppError::Conflict("you already reported this; the moderators have not resolved it yet".into()))
+        .ok_or_else(|| AppError::Conflict("you already reported this; the moderators have not resolved it yet".into()))?;
+    notify_moderators(state, &caller.tenant_id, Payload::ReportCreated(ReportCreated::from(&report))).await;
+    Ok(report)
+}
+
+/// Publishes `payload` to the tenant's active moderators and up, so an open queue updates.
+/// Best effort, like every event: the queue itself is the record.
+async fn notify_moderators(state: &AppState, tenant_id: &str, payload: Payload) {
+    let roles: Vec<Role> = Role::ALL.iter().copied().filter(|role| role.at_least(Role::Moderator)).collect();
+    match store::users::active_ids_with_roles(&state.db, tenant_id, &roles).await {
+        Ok(audience) => notify(state, Event::new(tenant_id, audience, &payload)).await,
+        Err(error) => tracing::warn!(%error, "could not load the moderators to notify"),
+    }
 }

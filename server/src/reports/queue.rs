@@ -7,7 +7,7 @@ use crate::chat::{history, messages};
 use crate::domain::report::{self, ReportGroup, ReportStatus, Resolution, TargetKind};
 use crate::domain::{parse_id, Invalid, Named, Timestamp, User, UserPatch, UserStatus};
 use crate::error::{AppError, AppResult};
-use crate::events::{MessageView, Payload, Revocation};
+use crate::events::{MessageView, Payload, ReportsResolved, Revocation};
 use crate::policy;
 use crate::realtime::revoke::close_sockets;
 use crate::state::AppState;
@@ -130,6 +130,8 @@ pub async fn resolve(state: &AppState, caller: &UserCaller, raw_id: &str, decisi
     let count = store::reports::resolve_target(&state.db, &caller.tenant_id, report.target_kind, &report.target_id, &resolved).await?;
     let action = format!("report.{}", decision.action.as_str());
     audit::record(&state.db, &Caller::User(caller.clone()), &action, Some(&report.target_id)).await;
+    let resolved = ReportsResolved { target_kind: report.target_kind, target_id: report.target_id.clone(), action: decision.action };
+    super::notify_moderators(state, &caller.tenant_id, Payload::ReportsResolved(resolved)).await;
     Ok(Outcome {
         target_kind: report.target_kind,
         target_id: report.target_id,

@@ -233,3 +233,26 @@ async fn the_reporter_never_learns_who_resolved_their_report() {
         .unwrap();
     assert_eq!(actor, format!("user:{moderator_id}"));
 }
+
+#[tokio::test]
+async fn moderators_hear_of_reports_live_and_nobody_hears_who_resolved_them() {
+    let app = spawn_app().await;
+    let (moderator_id, moderator) = moderator(&app).await;
+    let mut moderator_socket = app.ws(&moderator).await;
+    let (pair, _, message, report_id) = reported_message(&app).await;
+    let mut ann_socket = app.ws(&pair[0].1).await;
+
+    let created = moderator_socket.next_of("report_created").await;
+    assert_eq!(created["report_id"], report_id.as_str());
+    assert_eq!(created["target_id"], message.as_str());
+    assert_eq!(created["reason"], "spam");
+    assert!(!created.to_string().contains(&pair[0].0), "the event does not name the reporter");
+
+    resolve(&app, &moderator, &report_id, json!({"action": "dismiss"})).await.expect(200, None);
+    let resolved = moderator_socket.next_of("reports_resolved").await;
+    assert_eq!(resolved["target_id"], message.as_str());
+    assert_eq!(resolved["action"], "dismiss");
+    assert!(!resolved.to_string().contains(&moderator_id));
+    // The reporter, a plain user, hears of neither.
+    ann_socket.quiet("reports_resolved", 200).await;
+}
