@@ -6,8 +6,8 @@
 //! The services: `accounts` (password accounts, sessions, a user's own profile and
 //! WebSocket tickets), `users` (the admin side of the tenant's users), `tenancy` (the
 //! tenant, its settings and API keys), `social` (the directory, blocks and follows) and
-//! `chat` (conversations, messages, shops, tickets, broadcasts) and `realtime` (the
-//! WebSocket: sessions, client frames, the hub). What goes on the event bus is typed in
+//! `chat` (conversations, messages, shops, tickets, broadcasts), `reports` (flagging and the
+//! moderation queue) and `realtime` (the WebSocket: sessions, client frames, the hub). What goes on the event bus is typed in
 //! `events`, which both the WebSocket frames and the REST DTOs are rendered from. Who may do
 //! what is decided in `policy` and `chat::access`.
 
@@ -27,6 +27,7 @@ pub mod listener;
 pub mod policy;
 pub mod presence;
 pub mod realtime;
+pub mod reports;
 pub mod search;
 pub mod social;
 pub mod startup;

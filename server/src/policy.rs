@@ -112,6 +112,25 @@ pub fn may_revoke_key(caller: &Caller, key: &ApiKey) -> AppResult<()> {
     }
 }
 
+/// The moderation queue and its resolutions: moderators and up.
+pub fn require_moderator(caller: &UserCaller) -> AppResult<()> {
+    require_role(caller, Role::Moderator)
+}
+
+/// A moderator may suspend or ban only users strictly weaker than themselves, and never
+/// themselves, so moderators cannot silence each other or their admins.
+pub fn may_restrict_user(caller: &UserCaller, target: &User) -> AppResult<()> {
+    require_moderator(caller)?;
+    if target.id == caller.user.id {
+        return Err(AppError::forbidden("you cannot suspend or ban yourself"));
+    }
+    if caller.role > target.role {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("you can suspend or ban only users with a weaker role than yours"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +206,17 @@ mod tests {
         assert!(may_mint_chat_token(&admin_key, &target("u2", Role::User)).is_ok());
         assert!(may_mint_chat_token(&key(KeyKind::Secret), &target("u2", Role::Superadmin)).is_ok());
         assert!(may_mint_chat_token(&key(KeyKind::Publishable), &target("u2", Role::User)).is_err());
+    }
+
+    #[test]
+    fn moderators_restrict_only_weaker_users_and_never_themselves() {
+        let Caller::User(moderator) = user(Role::Moderator) else { unreachable!() };
+        assert!(may_restrict_user(&moderator, &target("u2", Role::User)).is_ok());
+        assert!(may_restrict_user(&moderator, &target("u2", Role::Staff)).is_ok());
+        assert!(may_restrict_user(&moderator, &target("u2", Role::Moderator)).is_err());
+        assert!(may_restrict_user(&moderator, &target("u2", Role::Admin)).is_err());
+        assert!(may_restrict_user(&moderator, &target("u1", Role::User)).is_err(), "oneself");
+        let Caller::User(staff) = user(Role::Staff) else { unreachable!() };
+        assert!(may_restrict_user(&staff, &target("u2", Role::User)).is_err());
     }
 }

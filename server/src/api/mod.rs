@@ -11,6 +11,7 @@ mod parse_errors;
 pub mod security;
 mod strict_json;
 
+mod admin_reports;
 mod auth;
 mod broadcasts;
 mod chat_users;
@@ -21,6 +22,7 @@ mod messages;
 mod messaging;
 mod ops;
 mod realtime;
+mod reports;
 mod shops;
 mod tenant;
 mod tickets;
@@ -62,6 +64,10 @@ pub enum ApiTags {
     Shops,
     /// Support tickets: opening, the agents' queue, status and assignment.
     Tickets,
+    /// Reports of messages and users to the tenant's moderators.
+    Reports,
+    /// Moderation and administration of the tenant: moderators and up.
+    Admin,
     /// Liveness and readiness probes.
     Operations,
 }
@@ -76,7 +82,7 @@ type Apis = (
     conversation_messages::ConversationMessagesApi,
     messages::MessagesApi,
     chat_users::ChatUsersApi,
-    (broadcasts::BroadcastsApi, shops::ShopsApi, tickets::TicketsApi),
+    (broadcasts::BroadcastsApi, shops::ShopsApi, tickets::TicketsApi, reports::ReportsApi, admin_reports::AdminReportsApi),
     messaging::MessagingApi,
     realtime::RealtimeApi,
     ops::OpsApi,

@@ -27,6 +27,8 @@ impl RealtimeApi {
     /// up_to_seq?}, `ping` (answered by `pong`). Server to client: `new_message`,
     /// `message_updated`, `message_deleted` (each with `seq` and `message`), `reaction`,
     /// `typing`, `read_receipt`, `conversation_updated`, `presence` {user_id, online}, `ack`,
+    /// to moderators and up `report_created` {report_id, target_kind, target_id, reason,
+    /// created_at} and `reports_resolved` {target_kind, target_id, action},
     /// `error` {code, message, and `retry_after` in seconds when the code is `rate_limited`},
     /// `pong`. `message` frames count against the same rate limits as REST sends. A bad
     /// frame gets an `error` and the socket lives on;

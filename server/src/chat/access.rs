@@ -76,3 +76,22 @@ pub fn require_flag_allowed(caller: &UserCaller, flag: Flag) -> AppResult<()> {
     }
     Ok(())
 }
+
+/// A message of the caller's tenant that the caller sees: they are a current member of its
+/// conversation and have not hidden it (deleted it for themselves or cleared past it).
+/// Anything else is a 404, so an outsider learns nothing of whether the message exists.
+pub async fn seen_message(state: &AppState, caller: &UserCaller, message_id: &str) -> AppResult<crate::domain::message::Message> {
+    let message = store::messages::by_id(&state.db, &caller.tenant_id, message_id).await?.ok_or(AppError::NotFound("message"))?;
+    let membership = store::participants::membership(&state.db, &caller.tenant_id, &message.conversation_id, &caller.user.id).await?;
+    let seen = match membership {
+        Some((_, participant)) if participant.is_member() && message.seq > participant.cleared_before_seq => {
+            !store::hidden::is_hidden(&state.db, &message.id, &caller.user.id).await?
+        }
+        _ => false,
+    };
+    if seen {
+        Ok(message)
+    } else {
+        Err(AppError::NotFound("message"))
+    }
+}

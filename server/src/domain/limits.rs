@@ -38,6 +38,8 @@ pub enum WriteKind {
     Message,
     /// Opening a direct conversation or shop thread, creating a group, opening a ticket.
     Conversation,
+    /// Reporting a message or a user to the moderators.
+    Report,
 }
 
 impl WriteKind {
@@ -46,6 +48,7 @@ impl WriteKind {
         match self {
             WriteKind::Message => "message",
             WriteKind::Conversation => "conversation",
+            WriteKind::Report => "report",
         }
     }
 }
@@ -94,6 +97,7 @@ impl WriteLimits {
 pub struct RateLimits {
     pub messages: WriteLimits,
     pub conversations: WriteLimits,
+    pub reports: WriteLimits,
 }
 
 impl Default for RateLimits {
@@ -107,6 +111,9 @@ impl Default for RateLimits {
                 per_address: Rate::new(3_000, 100),
             },
             conversations: WriteLimits { per_user: Rate::new(60, 20), per_api_key: Rate::new(3_000, 300), per_address: Rate::new(300, 60) },
+            // Someone reporting a flood of spam flags a few messages a minute; more than
+            // that is a flood of reports itself.
+            reports: WriteLimits { per_user: Rate::new(20, 10), per_api_key: Rate::new(1_200, 200), per_address: Rate::new(120, 40) },
         }
     }
 }
@@ -116,6 +123,7 @@ impl RateLimits {
         match write {
             WriteKind::Message => &self.messages,
             WriteKind::Conversation => &self.conversations,
+            WriteKind::Report => &self.reports,
         }
     }
 
@@ -123,6 +131,7 @@ impl RateLimits {
         match write {
             WriteKind::Message => &mut self.messages,
             WriteKind::Conversation => &mut self.conversations,
+            WriteKind::Report => &mut self.reports,
         }
     }
 
@@ -132,9 +141,11 @@ impl RateLimits {
     }
 
     pub fn validate(&self) -> Result<(), Invalid> {
-        for (write, field) in
-            [(WriteKind::Message, "settings.rate_limits.messages"), (WriteKind::Conversation, "settings.rate_limits.conversations")]
-        {
+        for (write, field) in [
+            (WriteKind::Message, "settings.rate_limits.messages"),
+            (WriteKind::Conversation, "settings.rate_limits.conversations"),
+            (WriteKind::Report, "settings.rate_limits.reports"),
+        ] {
             for per in [Per::User, Per::ApiKey, Per::Address] {
                 self.of(write).get(per).validate(field)?;
             }

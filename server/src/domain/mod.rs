@@ -9,6 +9,7 @@ pub mod message;
 pub mod named;
 pub mod names;
 pub mod phone;
+pub mod report;
 pub mod role;
 pub mod settings;
 pub mod shop;

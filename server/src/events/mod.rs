@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::domain::conversation::{MemberRole, MessageType};
 use crate::domain::message::{Attachment, Message, ReactionCount};
+use crate::domain::report::{Report, ReportReason, Resolution, TargetKind};
 use crate::domain::ticket::{Priority, Ticket, TicketStatus};
 use crate::domain::{Named, Timestamp};
 
@@ -144,6 +145,42 @@ impl From<&Ticket> for TicketUpdated {
     }
 }
 
+/// `report_created`: a message or user was reported; sent to the tenant's moderators so an
+/// open queue updates. It does not name the reporter.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportCreated {
+    pub report_id: String,
+    #[serde(serialize_with = "by_name")]
+    pub target_kind: TargetKind,
+    pub target_id: String,
+    #[serde(serialize_with = "by_name")]
+    pub reason: ReportReason,
+    pub created_at: Timestamp,
+}
+
+impl From<&Report> for ReportCreated {
+    fn from(report: &Report) -> Self {
+        ReportCreated {
+            report_id: report.id.clone(),
+            target_kind: report.target_kind,
+            target_id: report.target_id.clone(),
+            reason: report.reason,
+            created_at: report.created_at,
+        }
+    }
+}
+
+/// `reports_resolved`: every open report of a target was resolved; sent to the tenant's
+/// moderators so the target leaves an open queue. It does not name who resolved them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportsResolved {
+    #[serde(serialize_with = "by_name")]
+    pub target_kind: TargetKind,
+    pub target_id: String,
+    #[serde(serialize_with = "by_name")]
+    pub action: Resolution,
+}
+
 /// `presence`: a user's first socket opened or last socket closed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Presence {
@@ -219,6 +256,8 @@ pub enum Payload {
     Typing(Typing),
     ReadReceipt(ReadReceipt),
     ConversationUpdated(ConversationUpdated),
+    ReportCreated(ReportCreated),
+    ReportsResolved(ReportsResolved),
 }
 
 /// Sockets to close at once (1008) because the credential or the rights that opened them

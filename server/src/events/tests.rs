@@ -93,4 +93,21 @@ fn the_small_events_keep_their_fields() {
         json!({"type": "ticket_updated", "ticket_id": "t", "conversation_id": "c", "status": "pending", "priority": "high",
                "category": null, "assignee_id": "a"})
     );
+    let created = ReportCreated {
+        report_id: "r".into(),
+        target_kind: TargetKind::Message,
+        target_id: "m".into(),
+        reason: ReportReason::Spam,
+        created_at: at(0),
+    };
+    assert_eq!(
+        Payload::ReportCreated(created).to_json(),
+        json!({"type": "report_created", "report_id": "r", "target_kind": "message", "target_id": "m", "reason": "spam",
+               "created_at": "1970-01-01T00:00:00Z"})
+    );
+    let resolved = ReportsResolved { target_kind: TargetKind::User, target_id: "u".into(), action: Resolution::Ban };
+    assert_eq!(
+        Payload::ReportsResolved(resolved).to_json(),
+        json!({"type": "reports_resolved", "target_kind": "user", "target_id": "u", "action": "ban"})
+    );
 }

@@ -300,3 +300,16 @@ pub async fn reactions(db: &Db, message_ids: &[String], viewer: &str) -> StoreRe
         .push(") GROUP BY message_id, emoji ORDER BY first_at, emoji");
     Ok(sql.query_as::<ReactionCount>().fetch_all(db.pool()).await?)
 }
+
+/// The messages of a conversation within `around` seqs of `seq` on either side, oldest
+/// first: a reported message in its context.
+pub async fn around(db: &Db, conversation_id: &str, seq: i64, around: i64) -> StoreResult<Vec<Message>> {
+    Ok(sqlx::query_as::<_, Message>(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE conversation_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq ASC"
+    ))
+    .bind(conversation_id)
+    .bind(seq - around)
+    .bind(seq + around)
+    .fetch_all(db.pool())
+    .await?)
+}

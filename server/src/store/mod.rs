@@ -16,6 +16,7 @@ pub mod listing;
 pub mod messages;
 pub mod meta;
 pub mod participants;
+pub mod reports;
 pub mod sessions;
 pub mod shops;
 pub mod social;

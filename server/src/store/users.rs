@@ -7,7 +7,7 @@ use sqlx::Row;
 use super::decode::{self, millis, stored_flag};
 use super::sql::Sql;
 use super::{now_ms, Db, StoreError, StoreResult};
-use crate::domain::{Named, Permissions, Role, User, UserPatch};
+use crate::domain::{Named, Permissions, Role, User, UserPatch, UserStatus};
 
 impl<'r> sqlx::FromRow<'r, AnyRow> for User {
     fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
@@ -211,4 +211,18 @@ pub async fn touch_last_seen(db: &Db, tenant_id: &str, id: &str) -> StoreResult<
         .execute(db.pool())
         .await?;
     Ok(())
+}
+
+/// The ids of the tenant's active users holding one of `roles`: the audience of events for
+/// its staff, such as the moderation queue's.
+pub async fn active_ids_with_roles(db: &Db, tenant_id: &str, roles: &[Role]) -> StoreResult<Vec<String>> {
+    let names: Vec<String> = roles.iter().map(|role| role.as_str().to_owned()).collect();
+    let mut sql = Sql::new("SELECT id FROM users WHERE tenant_id = ");
+    sql.bind(tenant_id)
+        .push(" AND status = ")
+        .bind(UserStatus::Active.as_str())
+        .push(" AND role IN (")
+        .bind_list(&names)
+        .push(") ORDER BY id");
+    Ok(sql.query_scalar::<String>().fetch_all(db.pool()).await?)
 }

@@ -23,6 +23,8 @@ mod phone_search;
 mod rate_limits;
 mod read_state;
 mod realtime;
+mod report_queue;
+mod reports;
 mod revocation;
 mod search;
 mod shops;

@@ -9,6 +9,7 @@ pub mod conversations;
 pub mod keys;
 pub mod messages;
 pub mod rate_limits;
+pub mod reports;
 pub mod shops;
 pub mod tenant;
 pub mod tickets;

@@ -43,7 +43,8 @@ pub struct WriteLimitsDto {
 
 /// How fast the tenant's users may write. Defaults: messages 600 a minute with bursts of 20
 /// per user, 30000/1000 per API key, 3000/100 per address; conversations 60/20 per user,
-/// 3000/300 per API key, 300/60 per address.
+/// 3000/300 per API key, 300/60 per address; reports 20/10 per user, 1200/200 per API key,
+/// 120/40 per address.
 #[derive(Object, Debug, Clone)]
 pub struct RateLimitsDto {
     /// Messages sent over REST or the WebSocket; a forward takes one per copy.
@@ -51,6 +52,8 @@ pub struct RateLimitsDto {
     /// Direct conversations and shop threads opened, groups created, tickets opened (their
     /// first message included).
     pub conversations: WriteLimitsDto,
+    /// Reports of messages and users to the moderators.
+    pub reports: WriteLimitsDto,
 }
 
 impl From<&RateLimits> for RateLimitsDto {
@@ -59,7 +62,7 @@ impl From<&RateLimits> for RateLimitsDto {
             let w = l.of(write);
             WriteLimitsDto { per_user: w.per_user.into(), per_api_key: w.per_api_key.into(), per_address: w.per_address.into() }
         };
-        RateLimitsDto { messages: of(WriteKind::Message), conversations: of(WriteKind::Conversation) }
+        RateLimitsDto { messages: of(WriteKind::Message), conversations: of(WriteKind::Conversation), reports: of(WriteKind::Report) }
     }
 }
 
@@ -81,13 +84,17 @@ pub struct RateLimitsPatch {
     pub messages: Option<WriteLimitsPatch>,
     /// Buckets of conversation creation.
     pub conversations: Option<WriteLimitsPatch>,
+    /// Buckets of reports.
+    pub reports: Option<WriteLimitsPatch>,
 }
 
 impl RateLimitsPatch {
     /// Each bucket this patch names, with its new rate.
     pub fn changes(&self) -> Vec<(WriteKind, Per, Rate)> {
         let mut changes = Vec::new();
-        for (write, patch) in [(WriteKind::Message, &self.messages), (WriteKind::Conversation, &self.conversations)] {
+        for (write, patch) in
+            [(WriteKind::Message, &self.messages), (WriteKind::Conversation, &self.conversations), (WriteKind::Report, &self.reports)]
+        {
             let Some(patch) = patch else { continue };
             for (per, rate) in [(Per::User, patch.per_user), (Per::ApiKey, patch.per_api_key), (Per::Address, patch.per_address)] {
                 if let Some(rate) = rate {
