@@ -196,7 +196,7 @@ pub async fn update_profile(state: &AppState, caller: &UserCaller, change: Profi
         timezone: UserPatch::text(change.timezone),
         ..UserPatch::default()
     };
-    store::users::patch(&state.db, &caller.tenant_id, &caller.user.id, None, &patch).await?.ok_or(AppError::NotFound("user"))
+    store::users::patch(state.db.pool(), &caller.tenant_id, &caller.user.id, None, &patch).await?.ok_or(AppError::NotFound("user"))
 }
 
 /// A one-time WebSocket ticket for the caller, good for `WS_TICKET_TTL` seconds: a browser
