@@ -56,6 +56,30 @@ pub fn require_tenant_admin(caller: &Caller) -> AppResult<()> {
     }
 }
 
+/// The admin API and moderation: a user, or a secret key, acting as moderator or up.
+pub fn require_moderator(caller: &Caller) -> AppResult<()> {
+    if managing_role(caller)?.at_least(Role::Moderator) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("this needs the moderator role or stronger"))
+    }
+}
+
+/// Moderating a user (their role, permissions or standing) through the admin API: never
+/// oneself, and only users strictly weaker than the caller (a secret key counts as a user
+/// of its authority), so moderators cannot act against each other or their admins.
+pub fn may_moderate_user(caller: &Caller, target: &User) -> AppResult<()> {
+    require_moderator(caller)?;
+    if caller.user_id() == Some(target.id.as_str()) {
+        return Err(AppError::forbidden("you cannot change your own account here"));
+    }
+    if managing_role(caller)? > target.role {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("you can change only users with a weaker role than yours"))
+    }
+}
+
 /// A caller may hand out a role only up to its own; a secret key only up to its authority.
 pub fn may_grant_role(caller: &Caller, role: Role) -> AppResult<()> {
     if managing_role(caller)?.at_least(role) {
@@ -135,7 +159,7 @@ mod tests {
     }
 
     fn keyed(kind: KeyKind, authority: Role) -> Caller {
-        Caller::Key(KeyCaller { tenant_id: "t".into(), key_id: "k".into(), kind, authority })
+        Caller::Key(KeyCaller { tenant_id: "t".into(), key_id: "k".into(), kind, authority, client_addr: None })
     }
 
     fn target(id: &str, role: Role) -> User {
@@ -150,6 +174,18 @@ mod tests {
         assert!(require_tenant_admin(&user(Role::Superadmin)).is_ok());
         assert!(require_tenant_admin(&user(Role::Moderator)).is_err());
         assert!(require_tenant_admin(&user(Role::User)).is_err());
+    }
+
+    #[test]
+    fn moderators_act_only_on_weaker_users_and_never_on_themselves() {
+        let moderator = user(Role::Moderator);
+        assert!(require_moderator(&moderator).is_ok());
+        assert!(require_moderator(&user(Role::Staff)).is_err());
+        assert!(require_moderator(&key(KeyKind::Publishable)).is_err());
+        assert!(may_moderate_user(&moderator, &target("u2", Role::User)).is_ok());
+        assert!(may_moderate_user(&moderator, &target("u2", Role::Moderator)).is_err());
+        assert!(may_moderate_user(&user(Role::Superadmin), &target("u1", Role::User)).is_err(), "oneself");
+        assert!(may_moderate_user(&user(Role::Superadmin), &target("u2", Role::Admin)).is_ok());
     }
 
     #[test]
