@@ -11,6 +11,7 @@ mod parse_errors;
 pub mod security;
 mod strict_json;
 
+mod admin;
 mod auth;
 mod broadcasts;
 mod chat_users;
@@ -64,6 +65,8 @@ pub enum ApiTags {
     Tickets,
     /// Liveness and readiness probes.
     Operations,
+    /// The admin console's API: moderators and up.
+    Admin,
 }
 
 /// Every API. Tuples implement `Default` up to twelve members, so related APIs nest.
@@ -79,7 +82,7 @@ type Apis = (
     (broadcasts::BroadcastsApi, shops::ShopsApi, tickets::TicketsApi),
     messaging::MessagingApi,
     realtime::RealtimeApi,
-    ops::OpsApi,
+    (ops::OpsApi, admin::AdminApi),
 );
 
 /// The OpenAPI service; building it needs no running server, so the spec dumper uses it too.

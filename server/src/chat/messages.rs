@@ -207,7 +207,7 @@ pub async fn delete(state: &AppState, caller: &UserCaller, raw_id: &str, for_eve
     if !allowed {
         return Err(AppError::forbidden("you may not delete this message for everyone"));
     }
-    let deleted = store::messages::delete_for_everyone(&state.db, &message.id).await?;
+    let deleted = store::messages::delete_for_everyone(state.db.pool(), &message.id).await?;
     announce(state, &deleted, Payload::MessageDeleted).await;
     Ok(())
 }
