@@ -138,3 +138,33 @@ async fn an_action_whose_audit_entry_cannot_be_written_does_not_happen() {
     let tenant = app.get("/v1/tenant").bearer(&admin_token).send().await.expect(200, None);
     assert_ne!(tenant.data()["name"], "Renamed");
 }
+
+#[tokio::test]
+async fn a_suspended_account_cannot_sign_in_or_refresh_and_its_session_survives_the_lift() {
+    let app = spawn_app().await;
+    let (_, mod_token) = moderator(&app).await;
+    let body = json!({"external_id": "pw-user", "email": "pw@example.test", "password": "password-123"});
+    let user = app.create_user_with(&app.secret_key, body).await;
+    let tokens = app.login("default", "pw@example.test", "password-123").await.expect(200, None).data().clone();
+    let refresh = |token: String| app.post("/v1/auth/refresh").json(json!({"refresh_token": token})).send();
+
+    set_status(&app, &mod_token, s(&user["id"]), json!({"status": "suspended"})).await.expect(200, None);
+    app.login("default", "pw@example.test", "password-123").await.expect(403, Some("forbidden"));
+    refresh(s(&tokens["refresh_token"]).to_owned()).await.expect(403, Some("forbidden"));
+
+    set_status(&app, &mod_token, s(&user["id"]), json!({"status": "active"})).await.expect(200, None);
+    refresh(s(&tokens["refresh_token"]).to_owned()).await.expect(200, None);
+}
+
+#[tokio::test]
+async fn a_moderator_removing_a_message_through_the_chat_api_is_audited_too() {
+    let app = spawn_app().await;
+    let (mod_id, mod_token) = moderator(&app).await;
+    let folks = people(&app, &["ann"]).await;
+    let group = app.group(&folks[0].1, "Room", &[&mod_id]).await;
+    let message = app.say(&folks[0].1, s(&group["id"]), "remove me").await;
+    app.delete(&format!("/v1/chat/messages/{}?scope=for_everyone", s(&message["id"]))).bearer(&mod_token).send().await.expect(204, None);
+    let log = app.get(&format!("/v1/admin/audit-log?target={}", s(&message["id"]))).bearer(&mod_token).send().await.expect(200, None);
+    assert_eq!(log.data()[0]["action"], "message.remove");
+    assert_eq!(log.data()[0]["before"]["body"], "remove me");
+}
