@@ -7,14 +7,16 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::chat::history::render;
 use crate::chat::messages::announce;
+use crate::domain::audit::AuditFilter;
 use crate::domain::conversation::Conversation;
+use crate::domain::conversation::TenantConversationFilter as ConversationFilter;
 use crate::domain::{parse_field_id, parse_id, AuditEntry, CountedUser, Invalid, UserFilter};
 use crate::error::{AppError, AppResult};
 use crate::events::{MessageView, Payload};
 use crate::policy;
 use crate::search::SearchQuery;
 use crate::state::AppState;
-use crate::store::{self, admin::ConversationFilter, audit::AuditFilter};
+use crate::store;
 
 /// Reactions are rendered as this viewer sees them: the moderator when a user asks.
 fn viewer(caller: &Caller) -> &str {

@@ -15,10 +15,10 @@ use super::error::ApiResult;
 use super::security::AnyAuth;
 use super::ApiTags;
 use crate::admin;
+use crate::domain::audit::AuditFilter;
+use crate::domain::conversation::TenantConversationFilter as ConversationFilter;
 use crate::domain::UserFilter;
 use crate::state::AppState;
-use crate::store::admin::ConversationFilter;
-use crate::store::audit::AuditFilter;
 use crate::users;
 
 #[derive(Default)]

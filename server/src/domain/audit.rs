@@ -20,3 +20,11 @@ pub struct AuditEntry {
     pub client_addr: Option<String>,
     pub created_at: Timestamp,
 }
+
+/// Which entries a listing keeps; each filter matches exactly.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target: Option<String>,
+}

@@ -7,19 +7,9 @@ use sqlx::{FromRow, Row};
 use super::listing::like_escape;
 use super::sql::{page_of, qualified, Sql};
 use super::{now_ms, Db, StoreResult};
-use crate::domain::conversation::{Conversation, ConversationKind};
+use crate::domain::conversation::{Conversation, TenantConversationFilter as ConversationFilter};
 use crate::domain::message::Message;
 use crate::domain::{CountedUser, Named, User, UserFilter, UserStatus};
-
-/// Which conversations a moderator's listing keeps.
-#[derive(Debug, Clone, Default)]
-pub struct ConversationFilter {
-    pub kind: Option<ConversationKind>,
-    /// Only conversations this user is or was in.
-    pub user_id: Option<String>,
-    /// Part of the conversation's name or of a participant's username or display name.
-    pub q: Option<String>,
-}
 
 fn pattern(q: &str) -> String {
     format!("%{}%", like_escape(&q.trim().to_lowercase()))

@@ -8,7 +8,7 @@ use sqlx::Row;
 use super::decode;
 use super::sql::{page_of, Sql};
 use super::{new_id, now_ms, Db, StoreResult};
-use crate::domain::AuditEntry;
+use crate::domain::audit::{AuditEntry, AuditFilter};
 
 impl<'r> sqlx::FromRow<'r, AnyRow> for AuditEntry {
     fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
@@ -64,14 +64,6 @@ where
     .execute(exec)
     .await?;
     Ok(())
-}
-
-/// Which entries a listing keeps; each filter matches exactly.
-#[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub target: Option<String>,
 }
 
 /// One page of the tenant's entries, newest first, and how many match.
