@@ -113,6 +113,13 @@ fn rate_limited(limit: u64, resets_in: Duration) -> AppError {
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<IssuedTokens> {
     let claims = state.keys.verify(token, &[Purpose::Refresh])?;
     let session_id = claims.sid.clone().ok_or(AuthError::Unauthorized("invalid or expired token"))?;
+    // Checked before the rotation, so the session outlives a suspension and works again
+    // once it is lifted.
+    if let Some(user) = store::users::by_id(&state.db, &claims.tid, &claims.sub).await? {
+        if user.status != UserStatus::Active {
+            return Err(AuthError::Forbidden("this account is suspended").into());
+        }
+    }
     let next = state.keys.sign(Purpose::Refresh, &claims.tid, &claims.sub, state.config.refresh_token_ttl_seconds, Some(&session_id))?;
     match store::sessions::rotate(&state.db, &claims.jti, &next.jti, next.expiry()).await? {
         Rotation::Rotated { user_id, tenant_id } => {
@@ -196,7 +203,7 @@ pub async fn update_profile(state: &AppState, caller: &UserCaller, change: Profi
         timezone: UserPatch::text(change.timezone),
         ..UserPatch::default()
     };
-    store::users::patch(&state.db, &caller.tenant_id, &caller.user.id, None, &patch).await?.ok_or(AppError::NotFound("user"))
+    store::users::patch(state.db.pool(), &caller.tenant_id, &caller.user.id, None, &patch).await?.ok_or(AppError::NotFound("user"))
 }
 
 /// A one-time WebSocket ticket for the caller, good for `WS_TICKET_TTL` seconds: a browser

@@ -56,6 +56,30 @@ pub fn require_tenant_admin(caller: &Caller) -> AppResult<()> {
     }
 }
 
+/// The admin API and moderation: a user, or a secret key, acting as moderator or up.
+pub fn require_moderator(caller: &Caller) -> AppResult<()> {
+    if managing_role(caller)?.at_least(Role::Moderator) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("this needs the moderator role or stronger"))
+    }
+}
+
+/// Moderating a user (their role, permissions or standing) through the admin API: never
+/// oneself, and only users strictly weaker than the caller (a secret key counts as a user
+/// of its authority), so moderators cannot act against each other or their admins.
+pub fn may_moderate_user(caller: &Caller, target: &User) -> AppResult<()> {
+    require_moderator(caller)?;
+    if caller.user_id() == Some(target.id.as_str()) {
+        return Err(AppError::forbidden("you cannot change your own account here"));
+    }
+    if managing_role(caller)? > target.role {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("you can change only users with a weaker role than yours"))
+    }
+}
+
 /// A caller may hand out a role only up to its own; a secret key only up to its authority.
 pub fn may_grant_role(caller: &Caller, role: Role) -> AppResult<()> {
     if managing_role(caller)?.at_least(role) {
@@ -112,25 +136,6 @@ pub fn may_revoke_key(caller: &Caller, key: &ApiKey) -> AppResult<()> {
     }
 }
 
-/// The moderation queue and its resolutions: moderators and up.
-pub fn require_moderator(caller: &UserCaller) -> AppResult<()> {
-    require_role(caller, Role::Moderator)
-}
-
-/// A moderator may suspend or ban only users strictly weaker than themselves, and never
-/// themselves, so moderators cannot silence each other or their admins.
-pub fn may_restrict_user(caller: &UserCaller, target: &User) -> AppResult<()> {
-    require_moderator(caller)?;
-    if target.id == caller.user.id {
-        return Err(AppError::forbidden("you cannot suspend or ban yourself"));
-    }
-    if caller.role > target.role {
-        Ok(())
-    } else {
-        Err(AppError::forbidden("you can suspend or ban only users with a weaker role than yours"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,7 +159,7 @@ mod tests {
     }
 
     fn keyed(kind: KeyKind, authority: Role) -> Caller {
-        Caller::Key(KeyCaller { tenant_id: "t".into(), key_id: "k".into(), kind, authority })
+        Caller::Key(KeyCaller { tenant_id: "t".into(), key_id: "k".into(), kind, authority, client_addr: None })
     }
 
     fn target(id: &str, role: Role) -> User {
@@ -169,6 +174,18 @@ mod tests {
         assert!(require_tenant_admin(&user(Role::Superadmin)).is_ok());
         assert!(require_tenant_admin(&user(Role::Moderator)).is_err());
         assert!(require_tenant_admin(&user(Role::User)).is_err());
+    }
+
+    #[test]
+    fn moderators_act_only_on_weaker_users_and_never_on_themselves() {
+        let moderator = user(Role::Moderator);
+        assert!(require_moderator(&moderator).is_ok());
+        assert!(require_moderator(&user(Role::Staff)).is_err());
+        assert!(require_moderator(&key(KeyKind::Publishable)).is_err());
+        assert!(may_moderate_user(&moderator, &target("u2", Role::User)).is_ok());
+        assert!(may_moderate_user(&moderator, &target("u2", Role::Moderator)).is_err());
+        assert!(may_moderate_user(&user(Role::Superadmin), &target("u1", Role::User)).is_err(), "oneself");
+        assert!(may_moderate_user(&user(Role::Superadmin), &target("u2", Role::Admin)).is_ok());
     }
 
     #[test]
@@ -210,13 +227,12 @@ mod tests {
 
     #[test]
     fn moderators_restrict_only_weaker_users_and_never_themselves() {
-        let Caller::User(moderator) = user(Role::Moderator) else { unreachable!() };
-        assert!(may_restrict_user(&moderator, &target("u2", Role::User)).is_ok());
-        assert!(may_restrict_user(&moderator, &target("u2", Role::Staff)).is_ok());
-        assert!(may_restrict_user(&moderator, &target("u2", Role::Moderator)).is_err());
-        assert!(may_restrict_user(&moderator, &target("u2", Role::Admin)).is_err());
-        assert!(may_restrict_user(&moderator, &target("u1", Role::User)).is_err(), "oneself");
-        let Caller::User(staff) = user(Role::Staff) else { unreachable!() };
-        assert!(may_restrict_user(&staff, &target("u2", Role::User)).is_err());
+        let moderator = user(Role::Moderator);
+        assert!(may_moderate_user(&moderator, &target("u2", Role::User)).is_ok());
+        assert!(may_moderate_user(&moderator, &target("u2", Role::Staff)).is_ok());
+        assert!(may_moderate_user(&moderator, &target("u2", Role::Moderator)).is_err());
+        assert!(may_moderate_user(&moderator, &target("u2", Role::Admin)).is_err());
+        assert!(may_moderate_user(&moderator, &target("u1", Role::User)).is_err(), "oneself");
+        assert!(may_moderate_user(&user(Role::Staff), &target("u2", Role::User)).is_err());
     }
 }

@@ -1,19 +1,29 @@
 //! The caller's tenant and its API keys as admins and servers manage them: read and change
 //! the tenant's name and settings; issue, list and revoke keys. Every entry point checks
 //! the caller in `policy` first (a secret key, or a user who is admin or up), and changes
-//! are recorded in the audit log.
+//! are recorded in the audit log in the transaction of the change.
 
 use crate::audit;
 use crate::auth::api_key::{self, Generated};
 use crate::auth::Caller;
 use crate::domain::parse_id;
-use crate::domain::{ApiKey, Invalid, KeyKind, SettingsChange, Tenant, TenantName};
+use crate::domain::{ApiKey, Invalid, KeyKind, Named, SettingsChange, Tenant, TenantName};
 use crate::error::{AppError, AppResult};
 use crate::events::Revocation;
 use crate::policy;
 use crate::realtime::revoke::close_sockets;
 use crate::state::AppState;
 use crate::store::{self, api_keys::NewApiKey};
+
+/// What the audit log keeps of the tenant before and after a change.
+fn audited(tenant: &Tenant) -> serde_json::Value {
+    serde_json::json!({ "name": tenant.name, "settings": serde_json::from_str::<serde_json::Value>(&tenant.settings.to_json()).ok() })
+}
+
+/// What the audit log keeps of a key: never its hash.
+fn audited_key(key: &ApiKey) -> serde_json::Value {
+    serde_json::json!({ "name": key.name, "kind": key.kind.as_str(), "authority": key.authority.as_str(), "prefix": key.prefix })
+}
 
 async fn load(state: &AppState, caller: &Caller) -> AppResult<Tenant> {
     store::tenants::by_id(&state.db, caller.tenant_id()).await?.ok_or(AppError::NotFound("tenant"))
@@ -36,14 +46,17 @@ pub async fn update(state: &AppState, caller: &Caller, name: Option<&str>, chang
         Some(raw) => TenantName::parse(raw)?.as_str().to_owned(),
         None => tenant.name.clone(),
     };
-    let mut settings = tenant.settings;
+    let mut settings = tenant.settings.clone();
     if let Some(change) = change {
         settings = change.apply(settings);
     }
     settings.validate()?;
-    let saved = store::tenants::update(&state.db, &tenant.id, &name, &settings).await?;
+    let mut tx = state.db.begin().await?;
+    let saved = store::tenants::update(&mut *tx, &tenant.id, &name, &settings).await?;
+    let action = audit::Action::new("tenant.update", &tenant.id).change(Some(audited(&tenant)), Some(audited(&saved)));
+    audit::write(&mut *tx, caller, &action).await?;
+    store::commit(tx).await?;
     state.forget_tenant_settings(&tenant.id);
-    audit::record(&state.db, caller, "tenant.update", Some(&tenant.id)).await;
     Ok(saved)
 }
 
@@ -62,8 +75,9 @@ pub async fn issue_key(state: &AppState, caller: &Caller, name: &str, kind: KeyK
         Caller::User(u) => Some(u.user.id.as_str()),
         Caller::Key(_) => None,
     };
+    let mut tx = state.db.begin().await?;
     let key = store::api_keys::insert(
-        state.db.pool(),
+        &mut *tx,
         NewApiKey {
             id: &store::new_id(),
             tenant_id: caller.tenant_id(),
@@ -76,7 +90,9 @@ pub async fn issue_key(state: &AppState, caller: &Caller, name: &str, kind: KeyK
         },
     )
     .await?;
-    audit::record(&state.db, caller, "api_key.create", Some(&key.id)).await;
+    let action = audit::Action::new("api_key.create", &key.id).change(None, Some(audited_key(&key)));
+    audit::write(&mut *tx, caller, &action).await?;
+    store::commit(tx).await?;
     Ok((key, generated))
 }
 
@@ -95,10 +111,12 @@ pub async fn revoke_key(state: &AppState, caller: &Caller, raw_id: &str) -> AppR
     let id = parse_id(raw_id)?;
     let key = store::api_keys::live_by_id(&state.db, caller.tenant_id(), &id).await?.ok_or(AppError::NotFound("API key"))?;
     policy::may_revoke_key(caller, &key)?;
-    if !store::api_keys::revoke(&state.db, caller.tenant_id(), &id).await? {
+    let mut tx = state.db.begin().await?;
+    if !store::api_keys::revoke(&mut *tx, caller.tenant_id(), &id).await? {
         return Err(AppError::NotFound("API key"));
     }
+    audit::write(&mut *tx, caller, &audit::Action::new("api_key.revoke", &id).change(Some(audited_key(&key)), None)).await?;
+    store::commit(tx).await?;
     close_sockets(state, caller.tenant_id(), Vec::new(), Revocation::ApiKey { key_id: id.clone() }).await;
-    audit::record(&state.db, caller, "api_key.revoke", Some(&id)).await;
     Ok(())
 }

@@ -1,7 +1,12 @@
 //! The tenant's users as its admins and servers manage them: create-or-update by
 //! `external_id`, read, change, erase, and mint chat tokens. Every entry point checks the
 //! caller in `policy` first (a secret key, or a user who is admin or up) and records
-//! changes in the audit log.
+//! changes in the audit log, in the transaction of the change. Moderators set a user's
+//! standing (suspend, ban, lift) in `standing`.
+
+mod standing;
+
+pub use standing::{lift, moderate, suspend, Moderation};
 
 use crate::audit;
 use crate::auth::jwt::Signed;
@@ -9,7 +14,7 @@ use crate::auth::{password, Caller, Origin, Purpose};
 use crate::domain::parse_field_id;
 use crate::domain::user::TextChange;
 use crate::domain::web_url::web_url_change;
-use crate::domain::{DisplayName, Email, Invalid, Password, PermissionsChange, Role, User, UserPatch, UserStatus, Username};
+use crate::domain::{DisplayName, Email, Invalid, Named, Password, PermissionsChange, Role, User, UserPatch, UserStatus, Username};
 use crate::error::{AppError, AppResult};
 use crate::events::Revocation;
 use crate::policy;
@@ -65,20 +70,81 @@ async fn load(state: &AppState, caller: &Caller, field: &'static str, raw_id: &s
 /// How often a change is decided again on a user whose role changed under it.
 const PATCH_ATTEMPTS: usize = 3;
 
-/// Writes `patch` to `user` (read just before, and already checked with `may_manage_user`)
-/// and nothing else, so concurrent changes to other fields survive. The write holds only
-/// while the user keeps the role the checks saw; when it changed meanwhile, the user is read
-/// and checked again.
-async fn apply_patch(state: &AppState, caller: &Caller, mut user: User, patch: &UserPatch) -> AppResult<User> {
+/// Who may change a user: decided on the user as read just before each write.
+pub(crate) type ManageCheck = fn(&Caller, &User) -> AppResult<()>;
+
+/// The existing rule of `/v1/users`: the target is not stronger than the caller.
+fn not_stronger(caller: &Caller, user: &User) -> AppResult<()> {
+    policy::may_manage_user(caller, user.role)
+}
+
+/// What the audit log keeps of a user before and after a privileged change.
+fn audited(user: &User) -> serde_json::Value {
+    let p = user.permissions;
+    serde_json::json!({
+        "role": user.role.as_str(),
+        "permissions": {
+            "can_send_message": p.can_send_message,
+            "can_receive_message": p.can_receive_message,
+            "can_delete_message": p.can_delete_message,
+            "can_edit_message": p.can_edit_message,
+            "can_archive_conversation": p.can_archive_conversation,
+        },
+        "status": user.status.as_str(),
+        "suspended_until": user.suspended_until.map(|at| at.to_rfc3339()),
+    })
+}
+
+/// The audit action a change from `before` to `after` amounts to; a change of standing
+/// names it before a change of role or permissions.
+fn action_of(before: &User, after: &User) -> &'static str {
+    if before.status != after.status || before.suspended_until != after.suspended_until {
+        return match after.status {
+            UserStatus::Banned => "user.ban",
+            UserStatus::Suspended => "user.suspend",
+            _ => "user.lift",
+        };
+    }
+    if before.role != after.role {
+        "user.role"
+    } else if before.permissions != after.permissions {
+        "user.permissions"
+    } else {
+        "user.update"
+    }
+}
+
+/// Writes `patch` to `user` (read just before, and already passed by `check`) and nothing
+/// else, so concurrent changes to other fields survive, together with its audit entry in
+/// one transaction (`note`, when given, goes into the entry). The write holds only while the
+/// user keeps the role the checks saw; when it changed meanwhile, the user is read and
+/// checked again.
+pub(crate) async fn apply_patch(
+    state: &AppState,
+    caller: &Caller,
+    mut user: User,
+    patch: &UserPatch,
+    check: ManageCheck,
+    note: Option<&str>,
+) -> AppResult<User> {
     if let Some(role) = patch.role {
         policy::may_grant_role(caller, role)?;
     }
     for _ in 0..PATCH_ATTEMPTS {
-        if let Some(saved) = store::users::patch(&state.db, caller.tenant_id(), &user.id, Some(user.role), patch).await? {
+        let mut tx = state.db.begin().await?;
+        if let Some(saved) = store::users::patch(&mut *tx, caller.tenant_id(), &user.id, Some(user.role), patch).await? {
+            let mut after = audited(&saved);
+            if let Some(note) = note {
+                after["reason"] = note.into();
+            }
+            let action = audit::Action::new(action_of(&user, &saved), &saved.id).change(Some(audited(&user)), Some(after));
+            audit::write(&mut *tx, caller, &action).await?;
+            store::commit(tx).await?;
             return Ok(saved);
         }
+        drop(tx);
         user = store::users::by_id(&state.db, caller.tenant_id(), &user.id).await?.ok_or(AppError::NotFound("user"))?;
-        policy::may_manage_user(caller, user.role)?;
+        check(caller, &user)?;
     }
     Err(AppError::Conflict("the user changed meanwhile; try again".into()))
 }
@@ -121,9 +187,12 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
             if let Some(change) = &input.permissions {
                 new.permissions = change.apply(new.permissions);
             }
-            match store::users::insert(state.db.pool(), &new, true).await? {
+            let mut tx = state.db.begin().await?;
+            match store::users::insert(&mut *tx, &new, true).await? {
                 Some(inserted) => {
-                    audit::record(&state.db, caller, "user.create", Some(&inserted.id)).await;
+                    let action = audit::Action::new("user.create", &inserted.id).change(None, Some(audited(&inserted)));
+                    audit::write(&mut *tx, caller, &action).await?;
+                    store::commit(tx).await?;
                     return Ok((inserted, true));
                 }
                 // Another request created it meanwhile: update that one instead.
@@ -145,11 +214,10 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
         permissions: input.permissions.unwrap_or_default(),
         ..UserPatch::default()
     };
-    let saved = apply_patch(state, caller, user, &patch).await?;
+    let saved = apply_patch(state, caller, user, &patch, not_stronger, None).await?;
     if let Some(hash) = password_hash {
         store::users::set_password_hash(&state.db, &saved.tenant_id, &saved.id, &hash).await?;
     }
-    audit::record(&state.db, caller, "user.update", Some(&saved.id)).await;
     Ok((saved, was_created))
 }
 
@@ -211,13 +279,14 @@ pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, change: Use
         role: change.role,
         permissions: change.permissions.unwrap_or_default(),
         status: change.status,
+        // This route has no end time: a status written here lasts until changed.
+        suspended_until: None,
         timezone: None,
     };
-    let saved = apply_patch(state, caller, user, &patch).await?;
+    let saved = apply_patch(state, caller, user, &patch, not_stronger, None).await?;
     if patch.status.is_some() && saved.status != UserStatus::Active {
         close_sockets(state, &saved.tenant_id, vec![saved.id.clone()], Revocation::Users).await;
     }
-    audit::record(&state.db, caller, "user.update", Some(&saved.id)).await;
     Ok(saved)
 }
 
@@ -228,10 +297,12 @@ pub async fn erase(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult
     policy::require_tenant_admin(caller)?;
     let user = load(state, caller, "id", raw_id).await?;
     policy::may_manage_user(caller, user.role)?;
-    if !store::users::erase(&state.db, caller.tenant_id(), &user.id).await? {
+    let mut tx = state.db.begin().await?;
+    if !store::users::erase(&mut tx, caller.tenant_id(), &user.id).await? {
         return Err(AppError::NotFound("user"));
     }
+    audit::write(&mut *tx, caller, &audit::Action::new("user.delete", &user.id).change(Some(audited(&user)), None)).await?;
+    store::commit(tx).await?;
     close_sockets(state, caller.tenant_id(), vec![user.id.clone()], Revocation::Users).await;
-    audit::record(&state.db, caller, "user.delete", Some(&user.id)).await;
     Ok(())
 }

@@ -11,6 +11,7 @@ mod parse_errors;
 pub mod security;
 mod strict_json;
 
+mod admin;
 mod admin_reports;
 mod auth;
 mod broadcasts;
@@ -85,7 +86,7 @@ type Apis = (
     (broadcasts::BroadcastsApi, shops::ShopsApi, tickets::TicketsApi, reports::ReportsApi, admin_reports::AdminReportsApi),
     messaging::MessagingApi,
     realtime::RealtimeApi,
-    ops::OpsApi,
+    (ops::OpsApi, admin::AdminApi),
 );
 
 /// The OpenAPI service; building it needs no running server, so the spec dumper uses it too.

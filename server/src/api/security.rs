@@ -57,5 +57,6 @@ async fn check_bearer(req: &Request, bearer: Bearer) -> poem::Result<UserCaller>
 
 async fn check_key(req: &Request, key: ApiKey) -> poem::Result<KeyCaller> {
     let state = state(req)?;
-    auth::caller::authenticate_key(state, &key.key).await.map_err(|e| ApiError::from(e).into())
+    let caller = auth::caller::authenticate_key(state, &key.key).await.map_err(ApiError::from)?;
+    Ok(KeyCaller { client_addr: Some(client_addr(req)), ..caller })
 }

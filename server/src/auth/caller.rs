@@ -70,6 +70,9 @@ pub struct KeyCaller {
     pub kind: KeyKind,
     /// The strongest role the key acts as (see `domain::ApiKey::authority`).
     pub authority: Role,
+    /// The client's network address, where the request came over the network: the audit
+    /// log records it.
+    pub client_addr: Option<String>,
 }
 
 /// Either kind of caller.
@@ -87,6 +90,30 @@ impl Caller {
         match self {
             Caller::User(u) => &u.tenant_id,
             Caller::Key(k) => &k.tenant_id,
+        }
+    }
+
+    /// Where the request came from, when it came over the network.
+    pub fn client_addr(&self) -> Option<&str> {
+        match self {
+            Caller::User(u) => u.client_addr.as_deref(),
+            Caller::Key(k) => k.client_addr.as_deref(),
+        }
+    }
+
+    /// The role the caller acts with: a user's own, a key's authority.
+    pub fn role(&self) -> Role {
+        match self {
+            Caller::User(u) => u.role,
+            Caller::Key(k) => k.authority,
+        }
+    }
+
+    /// The user the caller is, when it is one.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Caller::User(u) => Some(&u.user.id),
+            Caller::Key(_) => None,
         }
     }
 
@@ -150,5 +177,5 @@ pub async fn authenticate_key(state: &AppState, presented: &str) -> Result<KeyCa
         return Err(BAD);
     }
     store::api_keys::touch(&state.db, &key.id).await?;
-    Ok(KeyCaller { tenant_id: key.tenant_id, key_id: key.id, kind: key.kind, authority: key.authority })
+    Ok(KeyCaller { tenant_id: key.tenant_id, key_id: key.id, kind: key.kind, authority: key.authority, client_addr: None })
 }

@@ -2,7 +2,7 @@
 
 use super::access::{self, Membership};
 use super::notify;
-use crate::auth::UserCaller;
+use crate::auth::{Caller, UserCaller};
 use crate::bus::Event;
 use crate::domain::conversation::{check_body, BodyError, ConversationKind, MessageType};
 use crate::domain::message::{Content, Message};
@@ -207,7 +207,11 @@ pub async fn delete(state: &AppState, caller: &UserCaller, raw_id: &str, for_eve
     if !allowed {
         return Err(AppError::forbidden("you may not delete this message for everyone"));
     }
-    let deleted = store::messages::delete_for_everyone(&state.db, &message.id).await?;
+    if !own {
+        // A moderator removing someone else's message: audited like the admin API's removal.
+        return crate::admin::remove_message(state, &Caller::User(caller.clone()), &message.id, None).await;
+    }
+    let deleted = store::messages::delete_for_everyone(state.db.pool(), &message.id).await?;
     announce(state, &deleted, Payload::MessageDeleted).await;
     Ok(())
 }

@@ -252,6 +252,16 @@ pub enum Flag {
     Archived,
 }
 
+/// Which conversations a moderator's listing keeps.
+#[derive(Debug, Clone, Default)]
+pub struct TenantConversationFilter {
+    pub kind: Option<ConversationKind>,
+    /// Only conversations this user is or was in.
+    pub user_id: Option<String>,
+    /// Part of the conversation's name or of a participant's username or display name.
+    pub q: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! keys, ...), roles, permissions, tenant settings and the newtypes that parse input once.
 
 pub mod api_key;
+pub mod audit;
 pub mod conversation;
 pub mod id;
 pub mod limits;
@@ -20,6 +21,7 @@ pub mod user;
 pub mod web_url;
 
 pub use api_key::{ApiKey, KeyKind};
+pub use audit::AuditEntry;
 pub use id::{parse_field_id, parse_id, MalformedId};
 pub use limits::{Per, Rate, RateLimits, WriteKind};
 pub use named::{Named, Timestamp};
@@ -28,7 +30,7 @@ pub use phone::phone_digits;
 pub use role::{Permissions, PermissionsChange, Role};
 pub use settings::{SettingsChange, TenantSettings};
 pub use tenant::Tenant;
-pub use user::{User, UserPatch, UserStatus};
+pub use user::{CountedUser, User, UserFilter, UserPatch, UserStatus};
 pub use web_url::WebUrl;
 
 /// A rule of the domain refused the input; `field` names the offending input field.

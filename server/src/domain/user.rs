@@ -48,6 +48,9 @@ pub struct User {
     /// Only password accounts have one.
     pub password_hash: Option<String>,
     pub status: UserStatus,
+    /// When a suspension ends by itself; `None` while it lasts until lifted (and for every
+    /// other status).
+    pub suspended_until: Option<Timestamp>,
     pub last_seen_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -71,11 +74,44 @@ impl User {
             permissions: Permissions::defaults_for(role),
             password_hash: None,
             status: UserStatus::Active,
+            suspended_until: None,
             last_seen_at: None,
             created_at: now,
             updated_at: now,
         }
     }
+}
+
+/// The standing of an account stored as `status` with `suspended_until`, at `now`: a
+/// suspension whose end has passed has lifted itself, so the account is active again and
+/// its end time is gone. Every read of a user goes through this, so no caller ever sees an
+/// expired suspension.
+pub fn standing(status: UserStatus, suspended_until: Option<Timestamp>, now: Timestamp) -> (UserStatus, Option<Timestamp>) {
+    match (status, suspended_until) {
+        (UserStatus::Suspended, Some(until)) if until <= now => (UserStatus::Active, None),
+        (UserStatus::Suspended, until) => (UserStatus::Suspended, until),
+        (other, _) => (other, None),
+    }
+}
+
+/// A user as the admin console lists them, with how much they take part.
+#[derive(Debug, Clone)]
+pub struct CountedUser {
+    pub user: User,
+    /// Conversations they are a current member of.
+    pub conversations: i64,
+    /// Messages they have sent.
+    pub messages: i64,
+}
+
+/// Which users an admin listing keeps.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Part of the username, display name or email, any case.
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    /// As it stands now: an expired suspension counts as active.
+    pub status: Option<UserStatus>,
 }
 
 /// A change to an optional text field: `None` leaves it, `Some(None)` clears it, and
@@ -96,6 +132,9 @@ pub struct UserPatch {
     pub role: Option<Role>,
     pub permissions: super::PermissionsChange,
     pub status: Option<UserStatus>,
+    /// Written together with `status`: the end of a suspension, or `None` (no end, or not
+    /// suspended).
+    pub suspended_until: Option<Option<Timestamp>>,
 }
 
 impl UserPatch {
@@ -116,6 +155,17 @@ mod tests {
         assert_eq!(UserPatch::text(Some(Some("  b ".into()))), Some(Some("b".to_owned())));
         assert_eq!(UserPatch::text(Some(Some("  ".into()))), Some(None));
         assert_eq!(UserPatch::text(Some(None)), Some(None));
+    }
+
+    #[test]
+    fn a_suspension_past_its_end_has_lifted() {
+        let now = chrono::Utc::now();
+        let past = now - chrono::Duration::seconds(1);
+        let future = now + chrono::Duration::hours(1);
+        assert_eq!(standing(UserStatus::Suspended, Some(past), now), (UserStatus::Active, None));
+        assert_eq!(standing(UserStatus::Suspended, Some(future), now), (UserStatus::Suspended, Some(future)));
+        assert_eq!(standing(UserStatus::Suspended, None, now), (UserStatus::Suspended, None));
+        assert_eq!(standing(UserStatus::Banned, Some(past), now), (UserStatus::Banned, None));
     }
 
     #[test]

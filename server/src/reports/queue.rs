@@ -3,15 +3,15 @@
 
 use crate::audit;
 use crate::auth::{Caller, UserCaller};
-use crate::chat::{history, messages};
+use crate::chat::history;
 use crate::domain::report::{self, ReportGroup, ReportStatus, Resolution, TargetKind};
-use crate::domain::{parse_id, Invalid, Named, Timestamp, User, UserPatch, UserStatus};
+use crate::domain::{parse_id, Invalid, Named, Timestamp, User};
 use crate::error::{AppError, AppResult};
-use crate::events::{MessageView, Payload, ReportsResolved, Revocation};
+use crate::events::{MessageView, Payload, ReportsResolved};
 use crate::policy;
-use crate::realtime::revoke::close_sockets;
 use crate::state::AppState;
 use crate::store::{self, reports::Resolved};
+use crate::users;
 
 /// Messages shown on each side of a reported message.
 pub const CONTEXT_AROUND: i64 = 2;
@@ -31,7 +31,7 @@ pub struct QueueEntry {
 /// A page of the queue and how many targets wait in all.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn list(state: &AppState, caller: &UserCaller, limit: i64, offset: i64) -> AppResult<(Vec<QueueEntry>, i64)> {
-    policy::require_moderator(caller)?;
+    policy::require_moderator(&Caller::User(caller.clone()))?;
     let (groups, total) = store::reports::open_groups(&state.db, &caller.tenant_id, limit, offset).await?;
     let mut entries = Vec::with_capacity(groups.len());
     for group in groups {
@@ -86,7 +86,8 @@ pub struct Outcome {
 /// user, suspended or banned. The resolution is recorded in the audit log.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, report_id = %raw_id))]
 pub async fn resolve(state: &AppState, caller: &UserCaller, raw_id: &str, decision: Decision) -> AppResult<Outcome> {
-    policy::require_moderator(caller)?;
+    let as_caller = Caller::User(caller.clone());
+    policy::require_moderator(&as_caller)?;
     let id = parse_id(raw_id)?;
     let report = store::reports::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("report"))?;
     if report.status != ReportStatus::Open {
@@ -111,9 +112,8 @@ pub async fn resolve(state: &AppState, caller: &UserCaller, raw_id: &str, decisi
             if report.target_kind != TargetKind::Message {
                 return Err(Invalid::new("action", "only a reported message can be deleted").into());
             }
-            if let Some(message) = message.filter(|m| !m.is_deleted()) {
-                let deleted = store::messages::delete_for_everyone(&state.db, &message.id).await?;
-                messages::announce(state, &deleted, Payload::MessageDeleted).await;
+            if let Some(message) = message {
+                crate::admin::remove_message(state, &as_caller, &message.id, note.as_deref()).await?;
             }
         }
         Resolution::Suspend | Resolution::Ban => {
@@ -122,14 +122,18 @@ pub async fn resolve(state: &AppState, caller: &UserCaller, raw_id: &str, decisi
                 TargetKind::Message => message.and_then(|m| m.sender_id),
             };
             let author = author.ok_or_else(|| Invalid::new("action", "this message has no author to suspend or ban"))?;
-            let status = if decision.action == Resolution::Ban { UserStatus::Banned } else { UserStatus::Suspended };
-            restrict(state, caller, &author, status, decision.until).await?;
+            let ban = decision.action == Resolution::Ban;
+            users::suspend(state, &as_caller, &author, decision.until, ban, note.as_deref()).await?;
         }
     }
     let resolved = Resolved { resolution: decision.action, resolved_by: &caller.user.id, note: note.as_deref() };
-    let count = store::reports::resolve_target(&state.db, &caller.tenant_id, report.target_kind, &report.target_id, &resolved).await?;
-    let action = format!("report.{}", decision.action.as_str());
-    audit::record(&state.db, &Caller::User(caller.clone()), &action, Some(&report.target_id)).await;
+    // The resolution and its audit entry land together, or not at all.
+    let mut tx = state.db.begin().await?;
+    let count = store::reports::resolve_target(&mut *tx, &caller.tenant_id, report.target_kind, &report.target_id, &resolved).await?;
+    let after = serde_json::json!({ "action": decision.action.as_str(), "until": decision.until, "note": note, "reports": count });
+    let entry = audit::Action::new(resolution_action(decision.action), &report.target_id).change(None, Some(after));
+    audit::write(&mut *tx, &as_caller, &entry).await?;
+    store::commit(tx).await?;
     let resolved = ReportsResolved { target_kind: report.target_kind, target_id: report.target_id.clone(), action: decision.action };
     super::notify_moderators(state, &caller.tenant_id, Payload::ReportsResolved(resolved)).await;
     Ok(Outcome {
@@ -141,22 +145,12 @@ pub async fn resolve(state: &AppState, caller: &UserCaller, raw_id: &str, decisi
     })
 }
 
-/// Suspends or bans `user_id` on a moderator's decision, and closes their sockets on every
-/// server process. The role the check saw must still hold when the status is written.
-///
-/// `until` (an end to the suspension) is not stored yet: the suspension lasts until it is
-/// lifted. It is to be handed to the users service's suspension with an end time, which is
-/// also where this whole function belongs once that service lets moderators suspend.
-async fn restrict(state: &AppState, caller: &UserCaller, user_id: &str, status: UserStatus, until: Option<Timestamp>) -> AppResult<User> {
-    let _suspension_end = until;
-    let user = store::users::by_id(&state.db, &caller.tenant_id, user_id).await?.ok_or(AppError::NotFound("user"))?;
-    policy::may_restrict_user(caller, &user)?;
-    let patch = UserPatch { status: Some(status), ..UserPatch::default() };
-    let saved = store::users::patch(&state.db, &caller.tenant_id, &user.id, Some(user.role), &patch)
-        .await?
-        .ok_or_else(|| AppError::Conflict("the user changed meanwhile; try again".into()))?;
-    close_sockets(state, &saved.tenant_id, vec![saved.id.clone()], Revocation::Users).await;
-    let action = if status == UserStatus::Banned { "user.ban" } else { "user.suspend" };
-    audit::record(&state.db, &Caller::User(caller.clone()), action, Some(&saved.id)).await;
-    Ok(saved)
+/// The audit log's name for a resolution.
+fn resolution_action(action: Resolution) -> &'static str {
+    match action {
+        Resolution::Dismiss => "report.dismiss",
+        Resolution::DeleteMessage => "report.delete_message",
+        Resolution::Suspend => "report.suspend",
+        Resolution::Ban => "report.ban",
+    }
 }

@@ -106,12 +106,15 @@ pub async fn live_by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Optio
 }
 
 /// Revokes a key of this tenant; false when there is no such live key.
-pub async fn revoke(db: &Db, tenant_id: &str, id: &str) -> StoreResult<bool> {
+pub async fn revoke<'c, E>(exec: E, tenant_id: &str, id: &str) -> StoreResult<bool>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let done = sqlx::query("UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL")
         .bind(tenant_id)
         .bind(id)
         .bind(now_ms())
-        .execute(db.pool())
+        .execute(exec)
         .await?;
     Ok(done.rows_affected() == 1)
 }

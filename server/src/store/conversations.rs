@@ -10,7 +10,7 @@ use super::{new_id, now_ms, Db, StoreError, StoreResult};
 use crate::domain::conversation::{Conversation, ConversationKind, MemberRole};
 use crate::domain::Named;
 
-pub(super) const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, tenant_id, kind, name, description, created_by, shop_id, last_seq, last_message_id, created_at, updated_at";
 
 impl FromRow<'_, AnyRow> for Conversation {

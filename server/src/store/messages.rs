@@ -236,14 +236,17 @@ pub async fn edit(db: &Db, id: &str, body: &str) -> StoreResult<Message> {
 }
 
 /// Deletes for everyone: the row stays as a tombstone so seqs stay gap-free, its content goes.
-pub async fn delete_for_everyone(db: &Db, id: &str) -> StoreResult<Message> {
+pub async fn delete_for_everyone<'c, E>(exec: E, id: &str) -> StoreResult<Message>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     Ok(sqlx::query_as::<_, Message>(&format!(
         "UPDATE messages SET body = '', file_url = NULL, file_name = NULL, file_size = NULL, file_type = NULL,
             media_id = NULL, deleted_at = $2 WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(now_ms())
-    .fetch_one(db.pool())
+    .fetch_one(exec)
     .await?)
 }
 

@@ -5,6 +5,7 @@
 //! Times are stored as epoch milliseconds and flags as 0/1 integers, because those decode
 //! portably; rows leave this layer as domain types (see `decode`).
 
+pub mod admin;
 pub mod api_keys;
 pub mod audit;
 pub mod broadcasts;
@@ -74,6 +75,14 @@ impl From<sqlx::Error> for StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An open transaction.
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+/// Commits `tx`.
+pub async fn commit(tx: Tx) -> StoreResult<()> {
+    Ok(tx.commit().await?)
+}
 
 /// Which SQL engine sits behind the pool. Only the store and the search adapter look at it:
 /// to pick migrations, to set the pool up, and where one statement cannot serve both
@@ -156,6 +165,12 @@ impl Db {
         };
         migrator.run(&self.pool).await?;
         Ok(())
+    }
+
+    /// A transaction: an action and its audit entry land together or not at all. On SQLite
+    /// the pool has one connection, so nothing else may use the pool until it ends.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(self.pool.begin().await?)
     }
 
     pub fn pool(&self) -> &AnyPool {

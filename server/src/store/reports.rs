@@ -155,7 +155,10 @@ pub struct Resolved<'a> {
 }
 
 /// Resolves every open report of one target; returns how many there were.
-pub async fn resolve_target(db: &Db, tenant_id: &str, kind: TargetKind, target_id: &str, resolved: &Resolved<'_>) -> StoreResult<u64> {
+pub async fn resolve_target<'c, E>(exec: E, tenant_id: &str, kind: TargetKind, target_id: &str, resolved: &Resolved<'_>) -> StoreResult<u64>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let done = sqlx::query(
         "UPDATE reports SET status = $1, resolution = $2, resolved_by = $3, resolution_note = $4, resolved_at = $5
          WHERE tenant_id = $6 AND target_kind = $7 AND target_id = $8 AND status = $9",
@@ -169,7 +172,7 @@ pub async fn resolve_target(db: &Db, tenant_id: &str, kind: TargetKind, target_i
     .bind(kind.as_str())
     .bind(target_id)
     .bind(ReportStatus::Open.as_str())
-    .execute(db.pool())
+    .execute(exec)
     .await?;
     Ok(done.rows_affected())
 }

@@ -15,6 +15,14 @@ pub enum Arg {
     Int(i64),
     /// A text column set to NULL.
     NullText,
+    /// An integer column set to NULL.
+    NullInt,
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Arg::NullInt, Arg::Int)
+    }
 }
 
 impl From<Option<String>> for Arg {
@@ -100,6 +108,7 @@ impl Sql {
                 Arg::Text(v) => query.bind(v.as_str()),
                 Arg::Int(v) => query.bind(*v),
                 Arg::NullText => query.bind(None::<String>),
+                Arg::NullInt => query.bind(None::<i64>),
             };
         }
         query
@@ -115,6 +124,7 @@ impl Sql {
                 Arg::Text(v) => query.bind(v.as_str()),
                 Arg::Int(v) => query.bind(*v),
                 Arg::NullText => query.bind(None::<String>),
+                Arg::NullInt => query.bind(None::<i64>),
             };
         }
         query

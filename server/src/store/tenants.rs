@@ -50,13 +50,16 @@ pub async fn by_slug(db: &Db, slug: &str) -> StoreResult<Option<Tenant>> {
     Ok(sqlx::query_as::<_, Tenant>(&format!("SELECT {COLUMNS} FROM tenants WHERE slug = $1")).bind(slug).fetch_optional(db.pool()).await?)
 }
 
-pub async fn update(db: &Db, id: &str, name: &str, settings: &TenantSettings) -> StoreResult<Tenant> {
+pub async fn update<'c, E>(exec: E, id: &str, name: &str, settings: &TenantSettings) -> StoreResult<Tenant>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     sqlx::query_as::<_, Tenant>(&format!("UPDATE tenants SET name = $2, settings = $3, updated_at = $4 WHERE id = $1 RETURNING {COLUMNS}"))
         .bind(id)
         .bind(name)
         .bind(settings.to_json())
         .bind(now_ms())
-        .fetch_one(db.pool())
+        .fetch_one(exec)
         .await
         .map_err(StoreError::classify)
 }

@@ -5,12 +5,16 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::decode::{self, millis, stored_flag};
-use super::sql::Sql;
+use super::sql::{Arg, Sql};
 use super::{now_ms, Db, StoreError, StoreResult};
+use crate::domain::user::standing;
 use crate::domain::{Named, Permissions, Role, User, UserPatch, UserStatus};
 
 impl<'r> sqlx::FromRow<'r, AnyRow> for User {
     fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
+        // An expired suspension reads as active: it lifts itself without a write.
+        let (status, suspended_until) =
+            standing(decode::named(row, "status")?, decode::optional_time(row, "suspended_until")?, chrono::Utc::now());
         Ok(User {
             id: row.try_get("id")?,
             tenant_id: row.try_get("tenant_id")?,
@@ -30,7 +34,8 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for User {
                 can_archive_conversation: decode::flag(row, "can_archive_conversation")?,
             },
             password_hash: row.try_get("password_hash")?,
-            status: decode::named(row, "status")?,
+            status,
+            suspended_until,
             last_seen_at: decode::optional_time(row, "last_seen_at")?,
             created_at: decode::time(row, "created_at")?,
             updated_at: decode::time(row, "updated_at")?,
@@ -40,7 +45,7 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for User {
 
 pub(crate) const COLUMNS: &str = "id, tenant_id, external_id, username, display_name, email, phone, avatar_url, \
     timezone, role, can_send_message, can_receive_message, can_delete_message, can_edit_message, \
-    can_archive_conversation, password_hash, status, last_seen_at, created_at, updated_at";
+    can_archive_conversation, password_hash, status, suspended_until, last_seen_at, created_at, updated_at";
 
 fn lower(value: &Option<String>) -> Option<String> {
     value.as_ref().map(|v| v.to_lowercase())
@@ -97,7 +102,10 @@ where
 /// `expected_role` the row changes only while the user still holds that role, so a decision
 /// made on the role read before cannot land on a user whose role changed meanwhile; `None`
 /// comes back then, and when there is no such live user.
-pub async fn patch(db: &Db, tenant_id: &str, id: &str, expected_role: Option<Role>, patch: &UserPatch) -> StoreResult<Option<User>> {
+pub async fn patch<'c, E>(exec: E, tenant_id: &str, id: &str, expected_role: Option<Role>, patch: &UserPatch) -> StoreResult<Option<User>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let mut sql = Sql::new("UPDATE users SET updated_at = ");
     sql.bind(now_ms());
     if let Some(username) = &patch.username {
@@ -131,13 +139,14 @@ pub async fn patch(db: &Db, tenant_id: &str, id: &str, expected_role: Option<Rol
     }
     if let Some(status) = patch.status {
         sql.push(", status = ").bind(status.as_str());
+        sql.push(", suspended_until = ").bind(Arg::from(patch.suspended_until.flatten().map(millis)));
     }
     sql.push(" WHERE tenant_id = ").bind(tenant_id).push(" AND id = ").bind(id).push(" AND deleted_at IS NULL");
     if let Some(role) = expected_role {
         sql.push(" AND role = ").bind(role.as_str());
     }
     sql.push(&format!(" RETURNING {COLUMNS}"));
-    sql.query_as::<User>().fetch_optional(db.pool()).await.map_err(StoreError::classify)
+    sql.query_as::<User>().fetch_optional(exec).await.map_err(StoreError::classify)
 }
 
 pub async fn set_password_hash(db: &Db, tenant_id: &str, id: &str, hash: &str) -> StoreResult<()> {
@@ -176,15 +185,15 @@ pub async fn by_email(db: &Db, tenant_id: &str, email_key: &str) -> StoreResult<
 }
 
 /// Erases a user's personal data but keeps the row, so others' history still names a
-/// "Deleted user". Returns false when there was no such live user.
-pub async fn erase(db: &Db, tenant_id: &str, id: &str) -> StoreResult<bool> {
+/// "Deleted user", on `tx` (the caller's transaction, which commits). Returns false when
+/// there was no such live user.
+pub async fn erase(tx: &mut sqlx::AnyConnection, tenant_id: &str, id: &str) -> StoreResult<bool> {
     let now = now_ms();
     let placeholder = format!("deleted-{}", id.to_lowercase());
-    let mut tx = db.pool().begin().await?;
     let done = sqlx::query(
         "UPDATE users SET external_id = NULL, username = $3, username_key = $3, display_name = 'Deleted user',
             email = NULL, email_key = NULL, phone = NULL, avatar_url = NULL, timezone = NULL,
-            password_hash = NULL, status = $5, deleted_at = $4, updated_at = $4
+            password_hash = NULL, status = $5, suspended_until = NULL, deleted_at = $4, updated_at = $4
          WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL",
     )
     .bind(tenant_id)
@@ -198,7 +207,6 @@ pub async fn erase(db: &Db, tenant_id: &str, id: &str) -> StoreResult<bool> {
         return Ok(false);
     }
     super::sessions::revoke_all_of_user(&mut *tx, id, None).await?;
-    tx.commit().await?;
     Ok(true)
 }
 

@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod admin;
 mod api_keys;
 mod auth;
 mod authority;
@@ -16,6 +17,7 @@ mod hidden;
 mod input_rules;
 mod lost_updates;
 mod messages;
+mod moderation;
 mod no_echo;
 mod openapi;
 mod ops;

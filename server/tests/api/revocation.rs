@@ -252,7 +252,7 @@ async fn a_ticket_taken_with_a_chat_token_ends_with_the_key_that_minted_it() {
 
     // Revoked in the database only, as if the bus were slow to say so: the frame is refused.
     let tenant = app.tenant_of(s(&ann["id"])).await;
-    confab_server::store::api_keys::revoke(&app.state.db, &tenant, &key_id).await.unwrap();
+    confab_server::store::api_keys::revoke(app.state.db.pool(), &tenant, &key_id).await.unwrap();
     socket.send(json!({"type": "message", "conversation_id": id, "body": "sneaking one in"})).await;
     assert_eq!(socket.next_of("error").await["code"], "unauthorized");
     close_sockets(&app.state, &tenant, Vec::new(), Revocation::ApiKey { key_id }).await;

@@ -159,6 +159,9 @@ pub struct UserDto {
     pub permissions: PermissionsDto,
     /// `active`, `suspended` or `banned`.
     pub status: String,
+    /// When a suspension ends by itself; `null` while it lasts until lifted, and for any
+    /// other status. Once past, the user reads as `active` again.
+    pub suspended_until: Option<DateTime<Utc>>,
     /// When the user was last connected.
     pub last_seen_at: Option<DateTime<Utc>>,
     /// When the user was created.
@@ -181,6 +184,7 @@ impl From<&User> for UserDto {
             role: u.role.into(),
             permissions: u.permissions.into(),
             status: u.status.as_str().to_owned(),
+            suspended_until: u.suspended_until,
             last_seen_at: u.last_seen_at,
             created_at: u.created_at,
             updated_at: u.updated_at,
