@@ -57,9 +57,11 @@ mkdir -p "$stage/dist"
 js="confab-admin-ui-$(hash "$stage/bindgen/confab-admin-ui.js").js"
 wasm="confab-admin-ui_bg-$(hash "$stage/bindgen/confab-admin-ui_bg.wasm").wasm"
 css="console-$(hash admin-ui/style/console.css).css"
+icon="icon-$(hash admin-ui/style/icon.svg).svg"
 cp "$stage/bindgen/confab-admin-ui.js" "$stage/dist/$js"
 cp "$stage/bindgen/confab-admin-ui_bg.wasm" "$stage/dist/$wasm"
 cp admin-ui/style/console.css "$stage/dist/$css"
+cp admin-ui/style/icon.svg "$stage/dist/$icon"
 if [[ -d "$stage/bindgen/snippets" ]]; then
     cp -r "$stage/bindgen/snippets" "$stage/dist/snippets"
 fi
@@ -67,7 +69,7 @@ fi
 printf "import init from './%s';\ninit({ module_or_path: new URL('./%s', import.meta.url) });\n" "$js" "$wasm" >"$stage/boot.js"
 boot="boot-$(hash "$stage/boot.js").js"
 cp "$stage/boot.js" "$stage/dist/$boot"
-sed -e "s|{{CSS}}|$css|" -e "s|{{BOOT}}|$boot|" admin-ui/index.html >"$stage/dist/index.html"
+sed -e "s|{{CSS}}|$css|" -e "s|{{ICON}}|$icon|" -e "s|{{BOOT}}|$boot|" admin-ui/index.html >"$stage/dist/index.html"
 
 mkdir -p "$(dirname "$out")"
 rm -rf "$out.old"
