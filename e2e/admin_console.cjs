@@ -136,6 +136,42 @@ async function run(browser, width, height) {
     await shot(page, `${tag}-03-dashboard`);
   });
 
+  // The figures as the admin API will send them, answered in the browser, so the cards and
+  // the chart are drawn (and checked) on a server that does not serve the statistics yet.
+  await check(`${tag}: the dashboard draws figures as cards and messages per day as a chart`, async () => {
+    const days = Array.from({ length: 30 }, (_, i) => ({
+      date: new Date(Date.UTC(2026, 10, 2 + i)).toISOString().slice(0, 10),
+      count: (i * 7) % 13,
+    }));
+    const stats = {
+      conversations_by_kind: { direct: 4, group: 2, shop: 1, ticket: 3 },
+      messages_total: 321,
+      messages_last_24h: 12,
+      active_users_24h: 5,
+      users_by_role: { superadmin: 1, user: 7 },
+      median_first_response_seconds: 125,
+      messages_per_day: days,
+    };
+    await page.route('**/v1/admin/stats', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ success: true, data: stats }) }));
+    await page.getByRole('button', { name: 'Try again' }).click().catch(() => page.reload());
+    await page.locator('.card').first().waitFor(WAIT);
+    await page.getByText('321', { exact: true }).waitFor(WAIT);
+    await page.getByText('2 min 5 s', { exact: true }).waitFor(WAIT);
+    const bars = await page.locator('svg .bar').count();
+    assert(bars === 30, `${bars} bars`);
+    await shot(page, `${tag}-03-dashboard-figures`);
+    const zero = { ...stats, conversations_by_kind: { direct: 0 }, messages_total: 0, messages_last_24h: 0, active_users_24h: 0,
+      users_by_role: { superadmin: 0 }, median_first_response_seconds: null, messages_per_day: days.map((d) => ({ ...d, count: 0 })) };
+    await page.unroute('**/v1/admin/stats');
+    await page.route('**/v1/admin/stats', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ success: true, data: zero }) }));
+    await page.reload();
+    await page.getByText('No activity yet').waitFor(WAIT);
+    await shot(page, `${tag}-03-dashboard-empty`);
+    await page.unroute('**/v1/admin/stats');
+  });
+
   await check(`${tag}: every section opens from the navigation`, async () => {
     const nav = page.getByRole('navigation', { name: 'Sections' });
     for (const [name, where] of SCREENS) {

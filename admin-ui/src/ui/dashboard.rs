@@ -25,8 +25,10 @@ struct Card {
     parts: Vec<(String, String)>,
 }
 
+/// A field name in words; a duration in seconds is shown in minutes and hours, so its unit
+/// leaves the label.
 fn label(key: &str) -> String {
-    let words = key.replace('_', " ");
+    let words = key.trim_end_matches("_seconds").replace('_', " ");
     let mut chars = words.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
