@@ -104,12 +104,13 @@ async function run(browser, width, height) {
     await page.getByLabel('Email').fill(process.env.ADMIN_EMAIL);
     await page.getByLabel('Password').fill('not-the-password');
     const answer = page.waitForResponse((r) => r.url().endsWith('/v1/auth/login'), WAIT);
+    // Chromium also logs the refusal on the console; it must arrive while it is allowed.
+    const logged = page.waitForEvent('console', { predicate: (m) => m.type() === 'error' && /status of 401/.test(m.text()), ...WAIT });
     await page.getByRole('button', { name: 'Sign in' }).click();
     await answer;
+    await logged;
     await page.getByText('The tenant, email or password is not right.').waitFor(WAIT);
     await shot(page, `${tag}-02-sign-in-refused`);
-    // Chromium logs the refusal just after the response; let it arrive while allowed.
-    await page.waitForTimeout(200);
     provoked = [];
   });
 
