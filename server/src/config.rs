@@ -63,6 +63,10 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+/// Where `scripts/build-admin-ui.sh` writes the console, relative to the repository root
+/// (the directory `scripts/run.sh` starts the server in).
+pub const DEFAULT_ADMIN_UI_DIR: &str = "target/admin-ui/dist";
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
@@ -117,6 +121,8 @@ pub struct Config {
     pub ws_queue: usize,
     /// Sockets one user may hold open on one server process.
     pub ws_max_sockets_per_user: usize,
+    /// The built admin console served at `/admin/` (`scripts/build-admin-ui.sh` writes it).
+    pub admin_ui_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -153,6 +159,7 @@ impl Default for Config {
             ws_max_frame_bytes: 64 * 1024,
             ws_queue: 256,
             ws_max_sockets_per_user: 16,
+            admin_ui_dir: PathBuf::from(DEFAULT_ADMIN_UI_DIR),
         }
     }
 }

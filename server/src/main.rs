@@ -60,15 +60,28 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // start a graceful shutdown, not meet the default action and kill the process.
     let shutdown = shutdown_signal()?;
     let mut app = Application::build(config).await?;
+    let host = app.state().config.addr.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host).to_owned();
     if let Some(report) = app.take_bootstrap_report() {
         println!("{report}");
+        println!("  console:     {}", console_url(app.state().config.public_url.as_deref(), &host, app.port()));
     }
     // On stdout, so scripts that start the server on port 0 learn where it listens.
-    let host = app.state().config.addr.rsplit_once(':').map_or("127.0.0.1", |(host, _)| host).to_owned();
     println!("listening on http://{host}:{}", app.port());
     tracing::info!(port = app.port(), "listening");
     app.run_until(shutdown).await?;
     Ok(())
+}
+
+/// Where an operator opens the admin console: under the public URL when one is set, else on
+/// the listening address (a wildcard address is reachable as localhost).
+fn console_url(public_url: Option<&str>, host: &str, port: u16) -> String {
+    match public_url {
+        Some(url) => format!("{}/admin/", url.trim_end_matches('/')),
+        None => {
+            let host = if matches!(host, "0.0.0.0" | "[::]") { "localhost" } else { host };
+            format!("http://{host}:{port}/admin/")
+        }
+    }
 }
 
 /// A future that resolves on Ctrl-C or SIGTERM; both are listened for from this call on.

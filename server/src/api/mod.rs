@@ -4,6 +4,7 @@
 //! authorization themselves: that is `policy` and `chat::access`.
 
 mod body_limit;
+pub mod console;
 pub mod dto;
 pub mod envelope;
 pub mod error;
@@ -120,8 +121,14 @@ pub fn routes(state: AppState) -> impl Endpoint {
     let spec = api.spec_endpoint();
     let max_body = state.config.max_body_bytes;
     let strict = std::sync::Arc::new(strict_json::StrictTypes::from_spec(&api.spec()));
+    let console_dir = std::sync::Arc::new(state.config.admin_ui_dir.clone());
+    let console = poem::endpoint::make(move |req| {
+        let dir = console_dir.clone();
+        async move { console::serve(&dir, &req).await }
+    });
     Route::new()
         .nest("/", api)
+        .nest("/admin", console)
         .nest("/docs", docs.with(SetHeader::new().overriding(header::CONTENT_SECURITY_POLICY, PAGE_CSP)))
         .at("/openapi.json", spec)
         .around(move |ep, req| strict_json::check(ep, req, strict.clone()))

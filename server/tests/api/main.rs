@@ -10,6 +10,7 @@ mod auth;
 mod authority;
 mod binary;
 mod broadcasts;
+mod console;
 mod conversations;
 mod errors;
 mod headers;

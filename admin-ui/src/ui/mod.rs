@@ -1,0 +1,29 @@
+//! The console's screens. Routing is a small signal over `location.pathname` (under
+//! `/admin/`), kept in step with the browser's history; the server answers `index.html` for
+//! every such path, so a reload or a shared link lands on the same screen.
+
+mod api;
+mod chart;
+mod dashboard;
+mod routes;
+mod session;
+mod shell;
+mod signin;
+
+use leptos::prelude::*;
+
+use routes::Router;
+use session::Auth;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let auth = Auth::provide();
+    let router = Router::provide();
+    view! {
+        {move || match auth.session.get() {
+            None => view! { <signin::SignIn /> }.into_any(),
+            Some(session) if !session.may_moderate() => view! { <shell::NoAccess session=session /> }.into_any(),
+            Some(_) => view! { <shell::Shell router=router /> }.into_any(),
+        }}
+    }
+}
