@@ -12,6 +12,7 @@
 //! what is decided in `policy` and `chat::access`.
 
 pub mod accounts;
+pub mod admin_stats;
 pub mod api;
 pub mod audit;
 pub mod auth;

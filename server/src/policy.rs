@@ -25,6 +25,11 @@ pub fn require_role(caller: &UserCaller, min: Role) -> AppResult<()> {
     }
 }
 
+/// The admin dashboard and moderation views: moderators and up.
+pub fn require_moderator(caller: &UserCaller) -> AppResult<()> {
+    require_role(caller, Role::Moderator)
+}
+
 /// The role a caller acts with when it manages users and keys: a user's own role, a secret
 /// key's authority (its issuer's role), nothing for a publishable key.
 fn acting_role(caller: &Caller) -> Option<Role> {
@@ -150,6 +155,16 @@ mod tests {
         assert!(require_tenant_admin(&user(Role::Superadmin)).is_ok());
         assert!(require_tenant_admin(&user(Role::Moderator)).is_err());
         assert!(require_tenant_admin(&user(Role::User)).is_err());
+    }
+
+    #[test]
+    fn only_moderators_and_up_read_the_dashboard() {
+        let allowed = |role| match user(role) {
+            Caller::User(u) => require_moderator(&u).is_ok(),
+            Caller::Key(_) => unreachable!(),
+        };
+        assert!(!allowed(Role::User) && !allowed(Role::Host) && !allowed(Role::Staff));
+        assert!(allowed(Role::Moderator) && allowed(Role::Admin) && allowed(Role::Superadmin));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod phone;
 pub mod role;
 pub mod settings;
 pub mod shop;
+pub mod stats;
 pub mod tenant;
 pub mod text;
 pub mod ticket;
