@@ -11,6 +11,7 @@ mod parse_errors;
 pub mod security;
 mod strict_json;
 
+mod admin_stats;
 mod auth;
 mod broadcasts;
 mod chat_users;
@@ -62,6 +63,8 @@ pub enum ApiTags {
     Shops,
     /// Support tickets: opening, the agents' queue, status and assignment.
     Tickets,
+    /// The tenant seen by its moderators and admins.
+    Admin,
     /// Liveness and readiness probes.
     Operations,
 }
@@ -79,7 +82,7 @@ type Apis = (
     (broadcasts::BroadcastsApi, shops::ShopsApi, tickets::TicketsApi),
     messaging::MessagingApi,
     realtime::RealtimeApi,
-    ops::OpsApi,
+    (ops::OpsApi, admin_stats::AdminStatsApi),
 );
 
 /// The OpenAPI service; building it needs no running server, so the spec dumper uses it too.

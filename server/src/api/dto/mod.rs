@@ -2,6 +2,7 @@
 //! this edge map the services' domain types (and the event payloads of `events`) into them,
 //! and requests into the services' inputs.
 
+pub mod admin_stats;
 pub mod auth;
 pub mod broadcasts;
 pub mod chat_users;
