@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod admin_stats;
 mod api_keys;
 mod auth;
 mod authority;
