@@ -109,7 +109,7 @@ async fn unread_total(db: &Db, tenant_id: &str) -> StoreResult<i64> {
         Backend::Postgres => {
             // PostgreSQL guesses a third of each conversation is unread, which puts the
             // estimate past `jit_above_cost`: compiling then cost more than the query
-            // itself (about 40 ms a call at a million messages, see BENCHMARKS.md).
+            // itself (about 24 ms of a 60 ms call at a million messages, see BENCHMARKS.md).
             let mut tx = db.pool().begin().await?;
             sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
             let n = total.fetch_one(&mut *tx).await?;
