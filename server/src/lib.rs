@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod admin_stats;
 pub mod api;
 pub mod audit;
 pub mod auth;

@@ -14,6 +14,7 @@ mod strict_json;
 
 mod admin;
 mod admin_reports;
+mod admin_stats;
 mod auth;
 mod broadcasts;
 mod chat_users;
@@ -87,7 +88,7 @@ type Apis = (
     (broadcasts::BroadcastsApi, shops::ShopsApi, tickets::TicketsApi, reports::ReportsApi, admin_reports::AdminReportsApi),
     messaging::MessagingApi,
     realtime::RealtimeApi,
-    (ops::OpsApi, admin::AdminApi),
+    (ops::OpsApi, admin::AdminApi, admin_stats::AdminStatsApi),
 );
 
 /// The OpenAPI service; building it needs no running server, so the spec dumper uses it too.

@@ -14,6 +14,7 @@ pub mod report;
 pub mod role;
 pub mod settings;
 pub mod shop;
+pub mod stats;
 pub mod tenant;
 pub mod text;
 pub mod ticket;

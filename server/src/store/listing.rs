@@ -24,7 +24,7 @@ impl FromRow<'_, AnyRow> for ListedConversation {
 }
 
 /// Others' messages after the caller's read position and visible to them.
-const UNREAD: &str = "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id
+pub(crate) const UNREAD: &str = "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id
     AND m.seq > p.last_read_seq AND m.seq > p.cleared_before_seq AND m.deleted_at IS NULL
     AND (m.sender_id IS NULL OR m.sender_id <> p.user_id)
     AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = p.user_id))";

@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod shops;
 pub mod social;
 pub mod sql;
+pub mod stats;
 pub mod tenants;
 pub mod tickets;
 pub mod users;

@@ -210,9 +210,10 @@ pub async fn erase(tx: &mut sqlx::AnyConnection, tenant_id: &str, id: &str) -> S
     Ok(true)
 }
 
-/// Records that the user was connected just now.
+/// Records that the user was connected just now, which also counts as activity on the
+/// admin dashboard.
 pub async fn touch_last_seen(db: &Db, tenant_id: &str, id: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE users SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2")
+    sqlx::query("UPDATE users SET last_seen_at = $3, last_active_at = $3 WHERE tenant_id = $1 AND id = $2")
         .bind(tenant_id)
         .bind(id)
         .bind(now_ms())

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod admin;
+mod admin_stats;
 mod api_keys;
 mod auth;
 mod authority;

@@ -3,6 +3,7 @@
 //! and requests into the services' inputs.
 
 pub mod admin;
+pub mod admin_stats;
 pub mod auth;
 pub mod broadcasts;
 pub mod chat_users;

@@ -1,0 +1,157 @@
+//! The admin dashboard's figures for one tenant. Nothing here scans `messages`: message
+//! totals, the last 24 hours and the per-day series are read from `message_counts` (one row
+//! per tenant and UTC hour, kept by the `messages_count` trigger in the statement that
+//! writes each message), active users from `users.last_active_at` (kept by the same
+//! trigger and by socket connections).
+//!
+//! Query plans relied on (EXPLAIN / EXPLAIN QUERY PLAN on a million messages, see
+//! BENCHMARKS.md), every one a range of an index on the tenant:
+//! - message counts and series: `message_counts` primary key (tenant_id, hour); at most
+//!   24 × 365 rows per tenant and year, 720 for the series.
+//! - conversations by kind: index-only on conversations_tenant_kind (tenant_id, kind,
+//!   deleted_at).
+//! - users by status and role: index-only on users_tenant_status_role; active users: range
+//!   of users_tenant_active (tenant_id, last_active_at).
+//! - tickets by status and priority: index-only on tickets_tenant_status_priority; the
+//!   median first response reads the tenant's answered tickets through the same index's
+//!   tenant prefix and sorts them (tickets are orders of magnitude fewer than messages).
+//! - unread total: the tenant's live conversations (conversations_tenant_kind), their
+//!   members by the participants primary key, and for members behind the conversation's
+//!   last seq only, their unread tail as a range of messages_conversation_seq. Its cost
+//!   follows the unread messages, not the stored ones; it counts exactly what each member
+//!   sees as unread in their own list.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::decode::named;
+use super::listing::UNREAD;
+use super::{Backend, Db, StoreResult};
+use crate::domain::stats::{daily_series, median_of_middle, TenantStats, Windows};
+
+/// Every figure of `tenant_id` as of the instant `windows` was taken at.
+pub async fn tenant_stats(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult<TenantStats> {
+    let (messages_total, messages_last_24h) = message_totals(db, tenant_id, windows).await?;
+    Ok(TenantStats {
+        conversations: conversations_by_kind(db, tenant_id).await?,
+        messages_total,
+        messages_last_24h,
+        active_users_24h: active_users(db, tenant_id, windows).await?,
+        users: users_by_status_and_role(db, tenant_id).await?,
+        unread_total: unread_total(db, tenant_id).await?,
+        open_reports: super::reports::open_count(db, tenant_id).await?,
+        tickets: tickets_by_status_and_priority(db, tenant_id).await?,
+        median_first_response_ms: median_first_response(db, tenant_id).await?,
+        messages_per_day: daily_series(windows, &messages_by_day(db, tenant_id, windows).await?),
+    })
+}
+
+async fn conversations_by_kind(db: &Db, tenant_id: &str) -> StoreResult<Vec<(crate::domain::conversation::ConversationKind, i64)>> {
+    let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM conversations WHERE tenant_id = $1 AND deleted_at IS NULL GROUP BY kind")
+        .bind(tenant_id)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(|row| Ok((named(row, "kind")?, row.try_get("n")?))).collect::<sqlx::Result<_>>()?)
+}
+
+// SUM of a BIGINT is NUMERIC on PostgreSQL, which the Any driver does not decode: cast back.
+async fn message_totals(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult<(i64, i64)> {
+    Ok(sqlx::query_as::<_, (i64, i64)>(
+        "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN hour >= $2 THEN count ELSE 0 END), 0) AS BIGINT)
+           FROM message_counts WHERE tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .bind(windows.last_24h_from)
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// `(start of the UTC day, messages)` for the days of the series that have any.
+async fn messages_by_day(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as::<_, (i64, i64)>(
+        "SELECT hour - hour % 86400000 AS day, CAST(SUM(count) AS BIGINT) AS n
+           FROM message_counts WHERE tenant_id = $1 AND hour >= $2
+          GROUP BY hour - hour % 86400000",
+    )
+    .bind(tenant_id)
+    .bind(windows.series_from)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+async fn active_users(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND last_active_at >= $2")
+        .bind(tenant_id)
+        .bind(windows.active_since)
+        .fetch_one(db.pool())
+        .await?)
+}
+
+async fn users_by_status_and_role(db: &Db, tenant_id: &str) -> StoreResult<Vec<(crate::domain::UserStatus, crate::domain::Role, i64)>> {
+    let rows = sqlx::query("SELECT status, role, COUNT(*) AS n FROM users WHERE tenant_id = $1 GROUP BY status, role")
+        .bind(tenant_id)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows.iter().map(|row: &AnyRow| Ok((named(row, "status")?, named(row, "role")?, row.try_get("n")?))).collect::<sqlx::Result<_>>()?)
+}
+
+async fn unread_total(db: &Db, tenant_id: &str) -> StoreResult<i64> {
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM({UNREAD}), 0) AS BIGINT)
+           FROM conversations c JOIN participants p ON p.conversation_id = c.id
+          WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0
+            AND c.last_seq > p.last_read_seq AND c.last_seq > p.cleared_before_seq"
+    );
+    let total = sqlx::query_scalar::<_, i64>(&sql).bind(tenant_id);
+    match db.backend() {
+        Backend::Sqlite => Ok(total.fetch_one(db.pool()).await?),
+        Backend::Postgres => {
+            // PostgreSQL guesses a third of each conversation is unread, which puts the
+            // estimate past `jit_above_cost`: compiling then cost more than the query
+            // itself (about 24 ms of a 60 ms call at a million messages, see BENCHMARKS.md).
+            let mut tx = db.pool().begin().await?;
+            sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
+            let n = total.fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(n)
+        }
+    }
+}
+
+async fn tickets_by_status_and_priority(
+    db: &Db,
+    tenant_id: &str,
+) -> StoreResult<Vec<(crate::domain::ticket::TicketStatus, crate::domain::ticket::Priority, i64)>> {
+    let rows = sqlx::query("SELECT status, priority, COUNT(*) AS n FROM tickets WHERE tenant_id = $1 GROUP BY status, priority")
+        .bind(tenant_id)
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row: &AnyRow| Ok((named(row, "status")?, named(row, "priority")?, row.try_get("n")?)))
+        .collect::<sqlx::Result<_>>()?)
+}
+
+/// The median in milliseconds, read as the one or two middle values of the sorted waits,
+/// so both engines answer it with the same SQL (SQLite has no percentile function).
+async fn median_first_response(db: &Db, tenant_id: &str) -> StoreResult<Option<f64>> {
+    let answered = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tickets WHERE tenant_id = $1 AND first_response_at IS NOT NULL")
+        .bind(tenant_id)
+        .fetch_one(db.pool())
+        .await?;
+    if answered == 0 {
+        return Ok(None);
+    }
+    let middle = sqlx::query_scalar::<_, i64>(
+        "SELECT first_response_at - created_at AS wait FROM tickets
+          WHERE tenant_id = $1 AND first_response_at IS NOT NULL
+          ORDER BY wait LIMIT $2 OFFSET $3",
+    )
+    .bind(tenant_id)
+    .bind(if answered % 2 == 0 { 2_i64 } else { 1 })
+    .bind((answered - 1) / 2)
+    .fetch_all(db.pool())
+    .await?;
+    Ok(median_of_middle(&middle))
+}
