@@ -4,15 +4,14 @@
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
-use super::listing::like_escape;
-use super::sql::{page_of, qualified, Sql};
+use super::sql::{contains_pattern, page_of, qualified, Sql};
 use super::{now_ms, Db, StoreResult};
 use crate::domain::conversation::{Conversation, TenantConversationFilter as ConversationFilter};
 use crate::domain::message::Message;
 use crate::domain::{CountedUser, Named, User, UserFilter, UserStatus};
 
 fn pattern(q: &str) -> String {
-    format!("%{}%", like_escape(&q.trim().to_lowercase()))
+    contains_pattern(q.trim())
 }
 
 /// One page of the tenant's live conversations of every kind, latest activity first.

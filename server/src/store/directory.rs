@@ -1,6 +1,7 @@
 //! The user directory as chat users see it: live users of one tenant, listed, searched, or
 //! narrowed to support agents. Every list comes with its total so the API can page it.
 
+use super::sql::contains_pattern;
 use super::users::COLUMNS;
 use super::{Db, StoreResult};
 use crate::domain::phone::PHONE_SEPARATORS;
@@ -49,7 +50,7 @@ pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreRes
 /// the search cannot be used to guess numbers digit by digit.
 pub async fn search(db: &Db, tenant_id: &str, term: &str, phone: Option<&str>, limit: i64, offset: i64) -> StoreResult<(Vec<User>, i64)> {
     let by_name = "username_key LIKE $2 ESCAPE '\\' OR LOWER(display_name) LIKE $2 ESCAPE '\\'";
-    let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+    let pattern = contains_pattern(term);
     match phone {
         Some(digits) => {
             let source = format!("{LIVE} AND ({by_name} OR {} = $3)", digits_of("phone"));
@@ -70,27 +71,4 @@ pub async fn agents(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreR
     let roles: Vec<String> = Role::ALL.iter().filter(|role| role.is_agent()).map(|role| format!("'{}'", role.as_str())).collect();
     let source = format!("{LIVE} AND role IN ({})", roles.join(", "));
     page_of_users(db, &source, &[tenant_id], BY_NAME, limit, offset).await
-}
-
-/// Makes `%`, `_` and `\` match themselves in a `LIKE ... ESCAPE '\'` pattern.
-fn escape_like(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for c in raw.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_like;
-
-    #[test]
-    fn like_wildcards_in_a_search_term_match_literally() {
-        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
-        assert_eq!(escape_like("jane"), "jane");
-    }
 }

@@ -5,7 +5,7 @@ use sqlx::{FromRow, Row};
 
 use super::conversations::COLUMNS;
 use super::decode::{flag, named, stored_flag};
-use super::sql::{qualified, Sql};
+use super::sql::{contains_pattern, qualified, Sql};
 use super::{Db, StoreResult};
 use crate::domain::conversation::{Conversation, ListFilter, ListedConversation};
 use crate::domain::Named;
@@ -52,7 +52,7 @@ fn list_where(sql: &mut Sql, tenant_id: &str, user_id: &str, filter: &ListFilter
         sql.push(" AND p.archived = ").bind(stored_flag(archived));
     }
     if let Some(peer) = &filter.search_peer {
-        let pattern = format!("%{}%", like_escape(&peer.to_lowercase()));
+        let pattern = contains_pattern(peer);
         sql.push(
             " AND c.kind = 'direct' AND EXISTS (SELECT 1 FROM participants o JOIN users u ON u.id = o.user_id
               WHERE o.conversation_id = c.id AND o.user_id <> p.user_id AND (LOWER(u.username) LIKE ",
@@ -62,11 +62,6 @@ fn list_where(sql: &mut Sql, tenant_id: &str, user_id: &str, filter: &ListFilter
         .bind(pattern)
         .push(" ESCAPE '\\'))");
     }
-}
-
-/// Escapes LIKE wildcards in user input.
-pub fn like_escape(raw: &str) -> String {
-    raw.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// A page of a user's conversations by last activity, with unread counts, in two queries.

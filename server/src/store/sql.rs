@@ -152,6 +152,22 @@ where
     Ok((rows, total))
 }
 
+/// A `LIKE ... ESCAPE '\'` pattern matching any text that contains `raw`, ignoring case
+/// (the column side is lower-cased by the query): `%`, `_` and `\` in `raw` match
+/// themselves, so input never acts as a wildcard.
+pub fn contains_pattern(raw: &str) -> String {
+    let mut pattern = String::with_capacity(raw.len() + 2);
+    pattern.push('%');
+    for c in raw.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// A column list such as "id, name" with every column qualified by `alias`: "c.id, c.name".
 pub fn qualified(columns: &str, alias: &str) -> String {
     columns.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
@@ -201,6 +217,12 @@ mod tests {
             assert!(id.starts_with(&prefix));
             assert_eq!(ulid::Ulid::from_string(id).unwrap().to_string(), *id);
         }
+    }
+
+    #[test]
+    fn like_wildcards_in_a_search_term_match_literally() {
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+        assert_eq!(contains_pattern("Jane"), "%jane%");
     }
 
     #[test]
