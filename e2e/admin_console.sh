@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Browser tests of the admin console: builds it (if needed), starts the real server, and
-# drives /admin/ in headless Chromium with playwright-core (e2e/admin_console.cjs): sign-in,
+# drives /admin/ in headless Chromium with playwright-core (e2e/admin_console.cjs runs each flow of e2e/console/): sign-in,
 # the shell and its navigation by mouse and keyboard, token refresh, sign-out revoking the
 # session, the no-access screen for a user below moderator, all at 1280 and at 390 px wide.
 # A screenshot of every screen lands in target/e2e-output/admin_console/. Any console error
@@ -62,4 +62,4 @@ curl -fsS -X POST "$base/v1/users" -H "x-api-key: $KEY" -H 'content-type: applic
     >/dev/null
 
 BASE="$base" OUT="$out" TOOLS="$tools" CHROMIUM="$chromium" ADMIN_EMAIL="admin@localhost" USER_EMAIL="user@example.com" \
-    PASSWORD="$password" WORK="$e2e_work" PRE_PASSED="$passed" PRE_FAILED="$failed" node "$here/admin_console.cjs"
+    KEY="$KEY" PASSWORD="$password" WORK="$e2e_work" PRE_PASSED="$passed" PRE_FAILED="$failed" node "$here/admin_console.cjs"

@@ -56,11 +56,13 @@ hash() { sha256sum "$1" | cut -c1-16; }
 mkdir -p "$stage/dist"
 js="confab-admin-ui-$(hash "$stage/bindgen/confab-admin-ui.js").js"
 wasm="confab-admin-ui_bg-$(hash "$stage/bindgen/confab-admin-ui_bg.wasm").wasm"
-css="console-$(hash admin-ui/style/console.css).css"
+# One stylesheet: the console's base first, then each screen's own file.
+cat admin-ui/style/console.css $(ls admin-ui/style/*.css | grep -v '/console.css$' | sort) >"$stage/console.css"
+css="console-$(hash "$stage/console.css").css"
 icon="icon-$(hash admin-ui/style/icon.svg).svg"
 cp "$stage/bindgen/confab-admin-ui.js" "$stage/dist/$js"
 cp "$stage/bindgen/confab-admin-ui_bg.wasm" "$stage/dist/$wasm"
-cp admin-ui/style/console.css "$stage/dist/$css"
+cp "$stage/console.css" "$stage/dist/$css"
 cp admin-ui/style/icon.svg "$stage/dist/$icon"
 if [[ -d "$stage/bindgen/snippets" ]]; then
     cp -r "$stage/bindgen/snippets" "$stage/dist/snippets"

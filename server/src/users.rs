@@ -195,11 +195,13 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
                     store::commit(tx).await?;
                     return Ok((inserted, true));
                 }
-                // Another request created it meanwhile: update that one instead.
-                None => (
-                    store::users::by_external_id(&state.db, caller.tenant_id(), &external_id).await?.ok_or(AppError::NotFound("user"))?,
-                    false,
-                ),
+                // Another request created it meanwhile: update that one instead. The
+                // transaction ends first: on SQLite it holds the pool's one connection.
+                None => {
+                    drop(tx);
+                    let user = store::users::by_external_id(&state.db, caller.tenant_id(), &external_id).await?;
+                    (user.ok_or(AppError::NotFound("user"))?, false)
+                }
             }
         }
     };

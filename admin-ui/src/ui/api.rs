@@ -143,7 +143,73 @@ pub async fn logout(access_token: &str, refresh_token: &str) -> Result<(), ApiEr
 
 /// `GET path` as the signed-in account.
 pub async fn get_json(access_token: &str, path: &str) -> Result<Value, ApiError> {
-    let response =
-        Request::get(path).header("Authorization", &format!("Bearer {access_token}")).send().await.map_err(|_| ApiError::network())?;
+    get(access_token, path).await
+}
+
+fn bearer(builder: RequestBuilder, access_token: &str) -> RequestBuilder {
+    builder.header("Authorization", &format!("Bearer {access_token}"))
+}
+
+/// `GET path` as the signed-in account, read as `T`.
+pub async fn get<T: DeserializeOwned>(access_token: &str, path: &str) -> Result<T, ApiError> {
+    let response = bearer(Request::get(path), access_token).send().await.map_err(|_| ApiError::network())?;
     read(response).await
+}
+
+/// One page of a list and where it sits in the whole list.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub pagination: Pagination,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+pub struct Pagination {
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+    pub total_pages: i64,
+}
+
+/// `GET path` of a paged list.
+pub async fn get_page<T: DeserializeOwned>(access_token: &str, path: &str) -> Result<Page<T>, ApiError> {
+    let response = bearer(Request::get(path), access_token).send().await.map_err(|_| ApiError::network())?;
+    let status = response.status();
+    if response.ok() {
+        return response.json::<Page<T>>().await.map_err(|_| ApiError::unreadable(status));
+    }
+    match response.json::<ErrorBody>().await {
+        Ok(body) => Err(in_words(status, body)),
+        Err(_) => Err(ApiError::unreadable(status)),
+    }
+}
+
+/// `POST path` with a JSON body, read as `T`.
+pub async fn post<B: Serialize, T: DeserializeOwned>(access_token: &str, path: &str, body: &B) -> Result<T, ApiError> {
+    read(send_json(bearer(Request::post(path), access_token), body).await?).await
+}
+
+/// `PATCH path` with a JSON body, read as `T`.
+pub async fn patch<B: Serialize, T: DeserializeOwned>(access_token: &str, path: &str, body: &B) -> Result<T, ApiError> {
+    read(send_json(bearer(Request::patch(path), access_token), body).await?).await
+}
+
+/// `DELETE path`; any success is enough.
+pub async fn delete(access_token: &str, path: &str) -> Result<(), ApiError> {
+    let response = bearer(Request::delete(path), access_token).send().await.map_err(|_| ApiError::network())?;
+    read_empty(response).await
+}
+
+/// A path with its query string, leaving out empty values and encoding the rest.
+pub fn with_query(path: &str, params: &[(&str, String)]) -> String {
+    let query: Vec<String> = params
+        .iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(key, value)| format!("{key}={}", String::from(js_sys::encode_uri_component(value.trim()))))
+        .collect();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
 }

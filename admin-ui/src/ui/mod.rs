@@ -3,12 +3,19 @@
 //! every such path, so a reload or a shared link lands on the same screen.
 
 mod api;
+mod audit_log;
 mod chart;
+mod common;
+mod conversations;
 mod dashboard;
+mod live;
+mod reports;
 mod routes;
 mod session;
 mod shell;
 mod signin;
+mod tickets;
+mod users;
 
 use leptos::prelude::*;
 

@@ -5,13 +5,19 @@ use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::audit_log::AuditLog;
+use super::conversations::Conversations;
 use super::dashboard::Dashboard;
+use super::live::{Live, LiveBadge};
+use super::reports::Reports;
 use super::routes::{Router, Screen};
 use super::session::{Auth, Session};
+use super::tickets::Tickets;
+use super::users::Users;
 
 /// Moves keyboard focus to the new screen's heading, so a screen reader announces it and
 /// the next Tab starts inside the screen.
-fn focus_heading() {
+pub fn focus_heading() {
     request_animation_frame(|| {
         let heading = web_sys::window()
             .and_then(|w| w.document())
@@ -67,10 +73,12 @@ fn AccountBar(session: Session) -> impl IntoView {
 pub fn Shell(router: Router) -> impl IntoView {
     let auth = Auth::use_context();
     let session = auth.session.get_untracked();
+    Live::provide(auth);
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <span class="brand">"Confab " <span class="brand-sub">"admin"</span></span>
+            <LiveBadge />
             {session.map(|session| view! { <AccountBar session=session /> })}
         </header>
         <div class="layout">
@@ -84,33 +92,16 @@ pub fn Shell(router: Router) -> impl IntoView {
                     let screen = router.screen.get();
                     match screen {
                         Screen::Dashboard => view! { <Dashboard /> }.into_any(),
+                        Screen::Conversations => view! { <Conversations /> }.into_any(),
+                        Screen::Reports => view! { <Reports /> }.into_any(),
+                        Screen::Users => view! { <Users /> }.into_any(),
+                        Screen::Tickets => view! { <Tickets /> }.into_any(),
+                        Screen::AuditLog => view! { <AuditLog /> }.into_any(),
                         Screen::NotFound => view! { <NotFound router=router /> }.into_any(),
-                        other => view! { <ComingNext screen=other /> }.into_any(),
                     }
                 }}
             </main>
         </div>
-    }
-}
-
-/// A screen whose tools come in a later release, said plainly instead of an empty page.
-#[component]
-fn ComingNext(screen: Screen) -> impl IntoView {
-    let what = match screen {
-        Screen::Conversations => "Browse every conversation of the tenant, read its messages and remove messages.",
-        Screen::Reports => "The queue of open reports, with the reported content and one-click resolution.",
-        Screen::Users => "Search users, change roles and permissions, suspend, ban and lift.",
-        Screen::Tickets => "The support queue: assign, change status and priority, reply.",
-        Screen::AuditLog => "Who did which privileged action, and when.",
-        Screen::Dashboard | Screen::NotFound => "",
-    };
-    view! {
-        <h1 id="screen-title" tabindex="-1">{screen.title()}</h1>
-        <section class="panel state state-next" aria-live="polite">
-            <h2>"Coming next"</h2>
-            <p>{what}</p>
-            <p class="muted">"This screen is not available in this version of the console yet."</p>
-        </section>
     }
 }
 
