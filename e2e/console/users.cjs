@@ -2,7 +2,7 @@
 // (their next API call is refused), and lift the suspension; each change checked through
 // the API.
 'use strict';
-const { WAIT, check, shot, assert, openAsAdmin, api, chatUser, unique } = require('./harness.cjs');
+const { WAIT, check, shot, assert, openAsAdmin, signIn, signOut, provoke, api, chatUser, unique } = require('./harness.cjs');
 
 module.exports = async function users(page, width) {
   const tag = `${width}`;
@@ -31,6 +31,17 @@ module.exports = async function users(page, width) {
     const read = await api('GET', `/v1/users/${user.id}`, { key: process.env.KEY });
     assert(read.body.data.role === 'staff', `role is ${read.body.data.role}`);
     await shot(page, `${tag}-21-users-role-changed`);
+  });
+
+  await check(`${tag}: an admin changes a user's permissions`, async () => {
+    const panel = page.getByRole('complementary');
+    await panel.getByLabel('Send messages').uncheck();
+    await panel.getByRole('button', { name: 'Save permissions' }).click();
+    await page.getByText(`Permissions of ${name} saved.`).waitFor(WAIT);
+    const read = await api('GET', `/v1/users/${user.id}`, { key: process.env.KEY });
+    assert(read.body.data.permissions.can_send_message === false, 'can_send_message still true');
+    const refused = await api('POST', '/v1/chat/conversations', user.token, { kind: 'group', name: 'x' });
+    assert(refused.status !== 500, 'a 500');
   });
 
   await check(`${tag}: a suspension with an end time refuses the user's next call`, async () => {
@@ -64,5 +75,29 @@ module.exports = async function users(page, width) {
     await page.getByText('No users match these filters.').or(page.locator('tbody tr')).first().waitFor(WAIT);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert(overflow <= 0, `${overflow}px wider than the window`);
+  });
+
+  await check(`${tag}: a moderator is refused a role change in words`, async () => {
+    const email = `${unique('mod')}@example.com`;
+    const made = await api('POST', '/v1/users', { key: process.env.KEY },
+      { external_id: unique('moderator'), email, role: 'moderator', password: process.env.PASSWORD });
+    assert(made.status === 201, `creating a moderator answered ${made.status}`);
+    await signOut(page);
+    await signIn(page, email);
+    const nav = page.getByRole('navigation', { name: 'Sections' });
+    await nav.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByLabel('Search').fill(name);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('button', { name, exact: true }).click();
+    const panel = page.getByRole('complementary');
+    await panel.getByLabel('Role', { exact: true }).selectOption('moderator');
+    provoke([{ path: `/v1/admin/users/${user.id}`, status: 403 }]);
+    await panel.getByRole('button', { name: 'Change role' }).click();
+    await page.getByText('Your account may not do this.').waitFor(WAIT);
+    provoke([]);
+    const read = await api('GET', `/v1/users/${user.id}`, { key: process.env.KEY });
+    assert(read.body.data.role === 'staff', `role became ${read.body.data.role}`);
+    await shot(page, `${tag}-23-users-refused`);
+    await signOut(page);
   });
 };

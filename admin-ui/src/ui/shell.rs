@@ -77,8 +77,10 @@ pub fn Shell(router: Router) -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
-            <span class="brand">"Confab " <span class="brand-sub">"admin"</span></span>
-            <LiveBadge />
+            <span class="brand-group">
+                <span class="brand">"Confab " <span class="brand-sub">"admin"</span></span>
+                <LiveBadge />
+            </span>
             {session.map(|session| view! { <AccountBar session=session /> })}
         </header>
         <div class="layout">

@@ -159,6 +159,19 @@ pub fn Users() -> impl IntoView {
     }
 }
 
+/// Moves focus to the opened user's panel: on a phone it sits below the list, out of sight.
+fn focus_panel() {
+    request_animation_frame(|| {
+        let title = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("user-panel-title"))
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+        if let Some(title) = title {
+            let _ = title.focus();
+        }
+    });
+}
+
 #[component]
 fn UserTable(
     users: Vec<AdminUser>,
@@ -184,11 +197,15 @@ fn UserTable(
                                     <button type="button" class="link-button" on:click=move |_| {
                                         outcome.set(None);
                                         selected.set(Some(open.clone()));
+                                        focus_panel();
                                     }>{user.name()}</button>
                                     <div class="muted small">{format!("@{}", user.username)}{user.email.clone().map(|e| format!(" · {e}"))}</div>
                                 </td>
                                 <td><span class="badge">{user.role.clone()}</span></td>
-                                <td><span class=format!("badge status-{}", user.status)>{user.standing()}</span></td>
+                                <td>
+                                    <span class=format!("badge status-{}", user.status)>{user.status.clone()}</span>
+                                    {user.suspended_until.as_deref().map(|until| view! { <div class="muted small">{format!("until {}", when(until))}</div> })}
+                                </td>
                                 <td class="num">{user.conversation_count}</td>
                                 <td class="num">{user.message_count}</td>
                                 <td>{user.last_seen_at.as_deref().map(when).unwrap_or_else(|| "never".into())}</td>
@@ -267,14 +284,14 @@ fn UserPanel(
     view! {
         <aside class="panel side-panel" aria-labelledby="user-panel-title">
             <div class="side-head">
-                <h2 id="user-panel-title">{name.clone()}</h2>
+                <h2 id="user-panel-title" tabindex="-1">{name.clone()}</h2>
                 <button type="button" class="button secondary" on:click=move |_| on_close.run(())>"Close"</button>
             </div>
             <p class="muted small">{format!("@{} · ", user.username)}<span title=user.id.clone()>{short_id(&user.id)}</span></p>
             <p>"Status: " <strong>{user.standing()}</strong></p>
             <Outcome outcome=outcome />
 
-            <section class="side-section" aria-label="Standing">
+            <section class="side-section">
                 <h3>"Standing"</h3>
                 <label for="suspend-until">"Suspend until (empty: until lifted)"</label>
                 <input id="suspend-until" type="datetime-local" prop:value=move || until.get() on:input=move |ev| until.set(event_target_value(&ev)) />
@@ -289,7 +306,7 @@ fn UserPanel(
                 </div>
             </section>
 
-            <section class="side-section" aria-label="Role">
+            <section class="side-section">
                 <h3>"Role"</h3>
                 <label for="user-role">"Role"</label>
                 <select id="user-role" on:change=move |ev| new_role.set(event_target_value(&ev))>
@@ -300,7 +317,7 @@ fn UserPanel(
                 </div>
             </section>
 
-            <section class="side-section" aria-label="Permissions">
+            <section class="side-section">
                 <h3>"Permissions"</h3>
                 {PERMISSIONS.into_iter().map(|(key, words)| {
                     let checked = move || permissions.with(|p| p.get(key).and_then(|v| v.as_bool()).unwrap_or(false));
