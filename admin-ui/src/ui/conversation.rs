@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::api;
 use super::common::{act, load_into, short_id, when, Failed, Load, Loading, Outcome};
 use super::conversations::{kind_words, ConversationRow};
-use super::live::Live;
+use super::live::{Live, LiveState};
 use super::session::Auth;
 
 /// Messages fetched per page.
@@ -117,6 +117,8 @@ pub fn ConversationView(id: String, on_back: Callback<()>) -> impl IntoView {
     let older_busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let scroller = NodeRef::<Div>::new();
+    // Whether the server confirmed that this conversation's events come to this console.
+    let watched = RwSignal::new(false);
 
     let fetch_detail = move || {
         let path = format!("/v1/admin/conversations/{}", id.get_value());
@@ -176,12 +178,15 @@ pub fn ConversationView(id: String, on_back: Callback<()>) -> impl IntoView {
 
     fetch_detail();
     fetch_newest();
-    live.watch(Some(id.get_value()));
-    on_cleanup(move || live.watch(None));
+    let watching = id.get_value();
+    live.watch(Some(watching.clone()));
+    // Not read from `id` there: the component's values may be gone when it is cleaned up.
+    on_cleanup(move || live.unwatch(&watching));
     live.subscribe(move |event: &Value| {
         let kind = event["type"].as_str().unwrap_or_default();
         let ours = event["conversation_id"].as_str() == Some(id.get_value().as_str());
         match kind {
+            "watching" => watched.set(ours),
             "reconnected" => {
                 fetch_detail();
                 fetch_newest();
@@ -192,6 +197,15 @@ pub fn ConversationView(id: String, on_back: Callback<()>) -> impl IntoView {
                     !detail.with_untracked(|d| matches!(d, Load::Ready(d) if d.members.iter().any(|m| &m.user_id == sender)))
                 });
                 let follow = kind == "new_message" && near_end(scroller);
+                if kind == "new_message" {
+                    let (seq, at) = (message.seq, message.created_at.clone());
+                    detail.update(|d| {
+                        if let Load::Ready(d) = d {
+                            d.conversation.last_seq = d.conversation.last_seq.max(seq);
+                            d.conversation.updated_at = at;
+                        }
+                    });
+                }
                 if thread.with_untracked(|t| matches!(t, Load::Ready(_))) {
                     thread.update(|t| {
                         if let Load::Ready(t) = t {
@@ -233,6 +247,13 @@ pub fn ConversationView(id: String, on_back: Callback<()>) -> impl IntoView {
             <button type="button" class="button secondary" on:click=move |_| on_back.run(())>"← All conversations"</button>
         </div>
         <h1 id="screen-title" tabindex="-1">{title}</h1>
+        <p class="watch-state" role="status" class:on=move || watched.get() && live.state.get() == LiveState::Open>
+            {move || if watched.get() && live.state.get() == LiveState::Open {
+                "Live: new messages and changes appear as they happen."
+            } else {
+                "Connecting for live updates…"
+            }}
+        </p>
         {move || match detail.get() {
             Load::Loading => view! { <p class="muted">"Loading who is in it…"</p> }.into_any(),
             Load::Failed(error) => view! { <Failed title="This conversation could not be loaded" error=error retry=Callback::new(move |_| fetch_detail()) /> }.into_any(),
