@@ -17,6 +17,8 @@ module.exports = async function users(page, width) {
     await page.getByLabel('Search').fill(name);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('button', { name, exact: true }).waitFor(WAIT);
+    // The unfiltered list may show the new user too: wait for the search's answer.
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1, null, WAIT).catch(() => {});
     const rows = await page.locator('tbody tr').count();
     assert(rows === 1, `${rows} rows for a unique name`);
   });
@@ -25,7 +27,8 @@ module.exports = async function users(page, width) {
     await page.getByRole('button', { name, exact: true }).click();
     const panel = page.getByRole('complementary');
     await panel.getByRole('heading', { name }).waitFor(WAIT);
-    await panel.getByLabel('Role', { exact: true }).selectOption('staff');
+    // The select, not the section that is also named Role.
+    await panel.getByRole('combobox', { name: 'Role', exact: true }).selectOption('staff');
     await panel.getByRole('button', { name: 'Change role' }).click();
     await page.getByText(`${name} is now staff.`).waitFor(WAIT);
     const read = await api('GET', `/v1/users/${user.id}`, { key: process.env.KEY });

@@ -1,15 +1,16 @@
 //! Moderation across the whole tenant, for the admin console: every conversation and its
 //! messages, users with their counts, removing a message for everyone, the audit log and
-//! tenant-wide search. Moderators and up (`policy::require_moderator`); a user's own
-//! conversation list is for admins and up. Changing users is in `users::moderate`.
+//! tenant-wide search, and which conversation a moderator's socket may watch. Moderators
+//! and up (`policy::require_moderator`); a user's own conversation list is for admins and
+//! up. Changing users is in `users::moderate`.
 
 use crate::audit;
-use crate::auth::Caller;
+use crate::auth::{Caller, UserCaller};
 use crate::chat::history::render;
 use crate::chat::messages::announce;
 use crate::domain::audit::AuditFilter;
-use crate::domain::conversation::Conversation;
 use crate::domain::conversation::TenantConversationFilter as ConversationFilter;
+use crate::domain::conversation::{Conversation, MemberRecord};
 use crate::domain::{parse_field_id, parse_id, AuditEntry, CountedUser, Invalid, UserFilter};
 use crate::error::{AppError, AppResult};
 use crate::events::{MessageView, Payload};
@@ -37,6 +38,29 @@ pub async fn conversations(
         filter.user_id = Some(parse_field_id("user_id", raw)?);
     }
     Ok(store::admin::conversations(&state.db, caller.tenant_id(), &filter, limit, offset).await?)
+}
+
+/// Conversation `raw_id` of the caller's tenant (404 otherwise), with everyone who is or
+/// was in it.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id(), actor = %caller.actor(), conversation_id = %raw_id))]
+pub async fn conversation(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult<(Conversation, Vec<MemberRecord>)> {
+    policy::require_moderator(caller)?;
+    let id = parse_id(raw_id)?;
+    let conversation = store::conversations::by_id(&state.db, caller.tenant_id(), &id).await?.ok_or(AppError::NotFound("conversation"))?;
+    let members = store::admin::participants(&state.db, &conversation.id).await?;
+    Ok((conversation, members))
+}
+
+/// The id of conversation `raw_id`, which the caller's socket may watch (or nothing, to
+/// stop watching): a moderator or up (`policy::require_watcher`), and a conversation of
+/// the caller's tenant (404 otherwise).
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, conversation_id = ?raw_id))]
+pub async fn watchable(state: &AppState, caller: &UserCaller, raw_id: Option<&str>) -> AppResult<Option<String>> {
+    policy::require_watcher(caller)?;
+    let Some(raw_id) = raw_id else { return Ok(None) };
+    let id = parse_field_id("conversation_id", raw_id)?;
+    let conversation = store::conversations::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("conversation"))?;
+    Ok(Some(conversation.id))
 }
 
 /// One page of the messages of conversation `raw_id`, newest first, removed ones as

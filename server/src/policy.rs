@@ -65,6 +65,21 @@ pub fn require_moderator(caller: &Caller) -> AppResult<()> {
     }
 }
 
+/// Whether a user of `role` may watch any conversation of the tenant live over a socket,
+/// as the admin console does: moderators and up, as for the admin API.
+pub fn may_watch_conversations(role: Role) -> bool {
+    role.at_least(Role::Moderator)
+}
+
+/// Watching a conversation over the caller's socket (`may_watch_conversations`).
+pub fn require_watcher(caller: &UserCaller) -> AppResult<()> {
+    if may_watch_conversations(caller.role) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("this needs the moderator role or stronger"))
+    }
+}
+
 /// Moderating a user (their role, permissions or standing) through the admin API: never
 /// oneself, and only users strictly weaker than the caller (a secret key counts as a user
 /// of its authority), so moderators cannot act against each other or their admins.
@@ -182,6 +197,8 @@ mod tests {
         assert!(require_moderator(&moderator).is_ok());
         assert!(require_moderator(&user(Role::Staff)).is_err());
         assert!(require_moderator(&key(KeyKind::Publishable)).is_err());
+        assert!(may_watch_conversations(Role::Moderator) && may_watch_conversations(Role::Superadmin));
+        assert!(!may_watch_conversations(Role::Staff) && !may_watch_conversations(Role::User));
         assert!(may_moderate_user(&moderator, &target("u2", Role::User)).is_ok());
         assert!(may_moderate_user(&moderator, &target("u2", Role::Moderator)).is_err());
         assert!(may_moderate_user(&user(Role::Superadmin), &target("u1", Role::User)).is_err(), "oneself");

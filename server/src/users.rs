@@ -140,6 +140,10 @@ pub(crate) async fn apply_patch(
             let action = audit::Action::new(action_of(&user, &saved), &saved.id).change(Some(audited(&user)), Some(after));
             audit::write(&mut *tx, caller, &action).await?;
             store::commit(tx).await?;
+            if policy::may_watch_conversations(user.role) && !policy::may_watch_conversations(saved.role) {
+                // Their sockets stay open but stop watching conversations, on every process.
+                close_sockets(state, &saved.tenant_id, vec![saved.id.clone()], Revocation::Watching).await;
+            }
             return Ok(saved);
         }
         drop(tx);

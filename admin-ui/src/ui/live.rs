@@ -95,6 +95,14 @@ impl Live {
         });
     }
 
+    /// Stops watching `conversation_id`, unless another conversation is watched by now (the
+    /// screen that opened it may go away after the next one asked).
+    pub fn unwatch(self, conversation_id: &str) {
+        if INNER.with_borrow(|inner| inner.watching.as_deref() == Some(conversation_id)) {
+            self.watch(None);
+        }
+    }
+
     fn connect(self, auth: Auth, generation: u64) {
         let Some(token) = auth.access_token() else { return };
         let Some(location) = web_sys::window().map(|w| w.location()) else { return };

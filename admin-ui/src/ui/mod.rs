@@ -6,6 +6,7 @@ mod api;
 mod audit_log;
 mod chart;
 mod common;
+mod conversation;
 mod conversations;
 mod dashboard;
 mod live;

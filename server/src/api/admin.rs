@@ -51,6 +51,20 @@ impl AdminApi {
         Ok(listed(rows.into_iter().map(AdminConversationDto::from).collect(), page, total))
     }
 
+    /// One conversation of the tenant with its current and former members (`left_at` set),
+    /// enough to show who sent each message.
+    #[oai(path = "/conversations/:id", method = "get", operation_id = "admin_conversation")]
+    async fn conversation(
+        &self,
+        state: Data<&AppState>,
+        auth: AnyAuth,
+        /// The conversation's id.
+        id: Path<String>,
+    ) -> ApiResult<Single<AdminConversationDetailDto>> {
+        let found = admin::conversation(&state, &auth.caller(), &id.0).await?;
+        Ok(single(AdminConversationDetailDto::from(found)))
+    }
+
     /// The messages of any conversation of the tenant, newest first; messages removed for
     /// everyone show as tombstones (`deleted: true`, no content).
     #[oai(path = "/conversations/:id/messages", method = "get", operation_id = "admin_conversation_messages")]

@@ -24,7 +24,8 @@ impl RealtimeApi {
     ///
     /// Client to server: `message` {conversation_id, body, client_msg_id?} (answered by
     /// `ack` {client_msg_id, message}), `typing` {conversation_id}, `read` {conversation_id,
-    /// up_to_seq?}, `ping` (answered by `pong`). Server to client: `new_message`,
+    /// up_to_seq?}, `ping` (answered by `pong`), and for moderators and up `watch`
+    /// {conversation_id: id or null} (answered by `watching` {conversation_id}). Server to client: `new_message`,
     /// `message_updated`, `message_deleted` (each with `seq` and `message`), `reaction`,
     /// `typing`, `read_receipt`, `conversation_updated`, `presence` {user_id, online}, `ack`,
     /// to moderators and up `report_created` {report_id, target_kind, target_id, reason,
@@ -35,6 +36,16 @@ impl RealtimeApi {
     /// a frame over the size limit closes it with 1009; a client too slow to read is closed
     /// with 1013; an expired token closes it with 1008; shutdown closes it with 1001. After a
     /// reconnect, `POST /v1/chat/messages/sync` returns whatever was missed.
+    ///
+    /// Watching: a moderator's socket may follow one conversation of the tenant it is not
+    /// in, as the admin console does. After `watch` it also receives that conversation's
+    /// `new_message`, `message_updated`, `message_deleted`, `reaction`, `typing`,
+    /// `read_receipt`, `ticket_updated` and `conversation_updated` events (never a
+    /// participant's own mute or archive), once each even when it is a member, from every
+    /// server process. A new `watch` replaces the last; `null` stops; a reconnected socket
+    /// watches nothing until it asks again. A refused `watch` (below moderator: `forbidden`;
+    /// an unknown id or another tenant's: `not_found`) answers an `error` and leaves the
+    /// previous watch as it was. A watch ends when its user's role falls below moderator.
     ///
     /// A socket lives no longer than what opened it: signing out its session, a password
     /// change that signs it out, a reused refresh token of its session, its user's deletion,

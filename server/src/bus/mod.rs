@@ -13,26 +13,39 @@ pub use local::LocalBus;
 
 /// One event for some users of one tenant. `payload` is the frame clients receive: a JSON
 /// object with a `type` (see `crate::events`), kept as JSON so the bus carries it between
-/// processes as it is. A control event instead carries `revoke` (and a null payload): it
-/// closes sockets on every process and reaches no client.
+/// processes as it is. An event about a conversation names it in `conversation_id`, so the
+/// sockets watching that conversation receive it too. A control event instead carries
+/// `revoke` (and a null payload): it closes sockets, or ends their watches, on every process
+/// and reaches no client.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Event {
     pub tenant_id: String,
     /// Who receives it.
     pub audience: Vec<String>,
     pub payload: serde_json::Value,
+    /// The conversation whose watchers receive it as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoke: Option<Revocation>,
 }
 
 impl Event {
     pub fn new(tenant_id: &str, audience: Vec<String>, payload: &Payload) -> Self {
-        Event { tenant_id: tenant_id.to_owned(), audience, payload: payload.to_json(), revoke: None }
+        let conversation_id = payload.watched_conversation().map(str::to_owned);
+        Event { tenant_id: tenant_id.to_owned(), audience, payload: payload.to_json(), conversation_id, revoke: None }
     }
 
-    /// The control event that closes the sockets `revocation` names among `audience`'s.
+    /// The control event that closes the sockets `revocation` names among `audience`'s (or
+    /// ends their watches).
     pub fn revocation(tenant_id: &str, audience: Vec<String>, revocation: Revocation) -> Self {
-        Event { tenant_id: tenant_id.to_owned(), audience, payload: serde_json::Value::Null, revoke: Some(revocation) }
+        Event {
+            tenant_id: tenant_id.to_owned(),
+            audience,
+            payload: serde_json::Value::Null,
+            conversation_id: None,
+            revoke: Some(revocation),
+        }
     }
 
     pub fn kind(&self) -> &str {

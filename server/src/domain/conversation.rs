@@ -205,6 +205,13 @@ pub struct Member {
     pub joined_at: Timestamp,
 }
 
+/// A participant as moderators see them: current, or former with the time they left.
+#[derive(Debug, Clone)]
+pub struct MemberRecord {
+    pub member: Member,
+    pub left_at: Option<Timestamp>,
+}
+
 /// What a sender needs to know of another member: whether they take messages at all, and
 /// from the sender in particular.
 #[derive(Debug, Clone)]

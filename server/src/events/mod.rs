@@ -273,9 +273,30 @@ pub enum Revocation {
     /// The tenant's sockets opened with a chat token this API key minted (or a ticket taken
     /// with one): the key was revoked.
     ApiKey { key_id: String },
+    /// The audience's sockets stop watching conversations, and stay open: their role fell
+    /// below the one watching needs.
+    Watching,
 }
 
 impl Payload {
+    /// The conversation whose watchers also receive this event (see `realtime::watchers`):
+    /// what happens in it, but not a participant's own switches (mute, archive), nor
+    /// anything outside a conversation.
+    pub fn watched_conversation(&self) -> Option<&str> {
+        match self {
+            Payload::NewMessage(e) | Payload::MessageUpdated(e) | Payload::MessageDeleted(e) => Some(&e.conversation_id),
+            Payload::Reaction(e) => Some(&e.conversation_id),
+            Payload::TicketUpdated(e) => Some(&e.conversation_id),
+            Payload::Typing(e) => Some(&e.conversation_id),
+            Payload::ReadReceipt(e) => Some(&e.conversation_id),
+            Payload::ConversationUpdated(e) => match e.change {
+                Change::Muted { .. } | Change::Archived { .. } => None,
+                _ => Some(&e.conversation_id),
+            },
+            Payload::Presence(_) | Payload::ReportCreated(_) | Payload::ReportsResolved(_) => None,
+        }
+    }
+
     /// The JSON frame clients receive.
     pub fn to_json(&self) -> serde_json::Value {
         // Every field is a string, number, bool, list or map with string keys: this cannot fail.

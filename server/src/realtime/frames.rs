@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::session::Identity;
+use crate::admin;
 use crate::auth::UserCaller;
 use crate::chat::{self, access};
 use crate::domain::message::Content;
@@ -15,9 +16,22 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum ClientFrame {
-    Message { conversation_id: String, body: String, client_msg_id: Option<String> },
-    Typing { conversation_id: String },
-    Read { conversation_id: String, up_to_seq: Option<i64> },
+    Message {
+        conversation_id: String,
+        body: String,
+        client_msg_id: Option<String>,
+    },
+    Typing {
+        conversation_id: String,
+    },
+    Read {
+        conversation_id: String,
+        up_to_seq: Option<i64>,
+    },
+    /// Moderators: receive one conversation's events too; `None` stops.
+    Watch {
+        conversation_id: Option<String>,
+    },
     Ping,
 }
 
@@ -52,9 +66,9 @@ fn app_error_frame(err: AppError) -> Value {
     frame
 }
 
-/// Handles one text frame; returns the frame to answer with, if any.
+/// Handles one text frame of socket `socket`; returns the frame to answer with, if any.
 #[tracing::instrument(skip_all, fields(tenant_id = %identity.tenant_id, user_id = %identity.user_id))]
-pub async fn handle(state: &AppState, identity: &Identity, text: &str) -> Option<Value> {
+pub async fn handle(state: &AppState, identity: &Identity, socket: u64, text: &str) -> Option<Value> {
     // The rule REST applies to every request body, so the socket is no way around it.
     if has_nul(text.as_bytes()) {
         return Some(error_frame("bad_request", "NUL characters are not allowed"));
@@ -70,15 +84,21 @@ pub async fn handle(state: &AppState, identity: &Identity, text: &str) -> Option
         Ok(caller) => caller,
         Err(err) => return Some(app_error_frame(err.into())),
     };
-    match act(state, &caller, frame).await {
+    match act(state, &caller, socket, frame).await {
         Ok(reply) => reply,
         Err(err) => Some(app_error_frame(err)),
     }
 }
 
-async fn act(state: &AppState, caller: &UserCaller, frame: ClientFrame) -> Result<Option<Value>, AppError> {
+async fn act(state: &AppState, caller: &UserCaller, socket: u64, frame: ClientFrame) -> Result<Option<Value>, AppError> {
     match frame {
         ClientFrame::Ping => Ok(Some(json!({"type": "pong"}))),
+        ClientFrame::Watch { conversation_id } => {
+            // A refused watch leaves the socket watching what it watched before.
+            let watched = admin::watchable(state, caller, conversation_id.as_deref()).await?;
+            state.hub.watch(&caller.tenant_id, &caller.user.id, socket, watched.as_deref());
+            Ok(Some(json!({"type": "watching", "conversation_id": watched})))
+        }
         ClientFrame::Typing { conversation_id } => {
             let membership = access::member(state, caller, &conversation_id).await?;
             chat::participants::typing(state, caller, &membership).await;

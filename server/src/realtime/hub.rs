@@ -1,16 +1,17 @@
 //! The sockets of this process, by user, and the task that hands each bus event to the
-//! sockets of its audience. The work per event is proportional to its audience, never to
-//! the users of a tenant (save the rare revocation of an API key); a socket whose queue is
-//! full is closed rather than waited for, and one whose credential was revoked is closed
-//! and sent nothing more.
+//! sockets of its audience and to those watching its conversation. The work per event is
+//! proportional to its audience and watchers, never to the users of a tenant (save the rare
+//! revocation of an API key); a socket whose queue is full is closed rather than waited
+//! for, and one whose credential was revoked is closed and sent nothing more.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use tokio::sync::{broadcast, mpsc, Notify};
 
 use super::revoke::{compact, Credential};
+use super::watchers::{Watcher, Watchers};
 use crate::bus::Event;
 use crate::events::Revocation;
 
@@ -74,9 +75,21 @@ pub struct Registration {
     pub kick: Arc<Kick>,
 }
 
+/// Queues `frame` on a socket unless it was revoked; closes a socket too slow to take it.
+fn offer(outbox: &mpsc::Sender<Arc<str>>, kick: &Kick, frame: &Arc<str>) {
+    if kick.is_revoked() {
+        return;
+    }
+    if let Err(mpsc::error::TrySendError::Full(_)) = outbox.try_send(frame.clone()) {
+        kick.close(close::TRY_AGAIN);
+    }
+}
+
+/// Locks are taken in one order, `conns` before `watchers`, and never across an await.
 #[derive(Clone, Default)]
 pub struct Hub {
     conns: Arc<RwLock<HashMap<Key, Vec<Conn>>>>,
+    watchers: Arc<RwLock<Watchers>>,
     next_id: Arc<AtomicU64>,
 }
 
@@ -99,6 +112,33 @@ impl Hub {
                 conns.remove(&key);
             }
         }
+        self.watchers.write().expect("hub lock").unwatch(id);
+    }
+
+    /// Socket `id` of `user_id` receives the events of `conversation_id` from now on (of no
+    /// conversation with `None`), besides its user's own; it replaces what the socket
+    /// watched before. Whether it may is the caller's to decide. False when the socket is
+    /// no longer registered.
+    pub fn watch(&self, tenant_id: &str, user_id: &str, id: u64, conversation_id: Option<&str>) -> bool {
+        let conns = self.conns.read().expect("hub lock");
+        let Some(conn) = conns.get(&(tenant_id.to_owned(), user_id.to_owned())).and_then(|list| list.iter().find(|c| c.id == id)) else {
+            return false;
+        };
+        let mut watchers = self.watchers.write().expect("hub lock");
+        match conversation_id {
+            Some(conversation_id) => {
+                let watcher = Watcher {
+                    socket: id,
+                    tenant_id: tenant_id.to_owned(),
+                    user_id: user_id.to_owned(),
+                    outbox: conn.outbox.clone(),
+                    kick: conn.kick.clone(),
+                };
+                watchers.watch(conversation_id, watcher);
+            }
+            None => watchers.unwatch(id),
+        }
+        true
     }
 
     /// Sockets `user` has open on this process.
@@ -107,7 +147,8 @@ impl Hub {
         conns.get(&(tenant_id.to_owned(), user_id.to_owned())).map_or(0, Vec::len)
     }
 
-    /// Queues the event on every local socket of its audience, or acts on a revocation.
+    /// Queues the event on every local socket of its audience and, once each, on the other
+    /// local sockets watching its conversation; or acts on a revocation.
     pub fn deliver(&self, event: &Event) {
         if let Some(revocation) = &event.revoke {
             self.revoke(&event.tenant_id, &event.audience, revocation);
@@ -118,26 +159,37 @@ impl Hub {
         for user in &event.audience {
             let Some(list) = conns.get(&(event.tenant_id.clone(), user.clone())) else { continue };
             for conn in list {
-                if conn.kick.is_revoked() {
-                    continue;
-                }
-                if let Err(mpsc::error::TrySendError::Full(_)) = conn.outbox.try_send(frame.clone()) {
-                    conn.kick.close(close::TRY_AGAIN);
-                }
+                offer(&conn.outbox, &conn.kick, &frame);
             }
+        }
+        let Some(conversation_id) = &event.conversation_id else { return };
+        let watchers = self.watchers.read().expect("hub lock");
+        let mut watching = watchers.of(&event.tenant_id, conversation_id).peekable();
+        if watching.peek().is_none() {
+            return;
+        }
+        // Every socket of an audience member has it already.
+        let audience: HashSet<&str> = event.audience.iter().map(String::as_str).collect();
+        for watcher in watching.filter(|w| !audience.contains(w.user_id.as_str())) {
+            offer(&watcher.outbox, &watcher.kick, &frame);
         }
     }
 
-    /// Closes with 1008 the local sockets `revocation` names; returns how many.
+    /// Closes with 1008 the local sockets `revocation` names (or ends their watches);
+    /// returns how many.
     pub fn revoke(&self, tenant_id: &str, audience: &[String], revocation: &Revocation) -> usize {
+        if let Revocation::Watching = revocation {
+            return self.watchers.write().expect("hub lock").unwatch_users(tenant_id, audience);
+        }
         let conns = self.conns.read().expect("hub lock");
         let (sessions, key): (Vec<[u8; 16]>, Option<Credential>) = match revocation {
-            Revocation::Users => (Vec::new(), None),
+            Revocation::Users | Revocation::Watching => (Vec::new(), None),
             Revocation::Sessions { session_ids } => (session_ids.iter().map(|id| compact(id)).collect(), None),
             Revocation::ApiKey { key_id } => (Vec::new(), Some(Credential::ApiKey(compact(key_id)))),
         };
         let named = |conn: &&Conn| match revocation {
             Revocation::Users => true,
+            Revocation::Watching => false,
             Revocation::Sessions { .. } => matches!(conn.credential, Credential::Session(id) if sessions.contains(&id)),
             Revocation::ApiKey { .. } => Some(conn.credential) == key,
         };
@@ -239,6 +291,36 @@ mod tests {
         assert!(by_key.kick.is_revoked() && !same_key_other_tenant.kick.is_revoked());
         assert_eq!(hub.revoke("t", &["a".into()], &Revocation::Users), 2);
         assert!(in_s2.kick.is_revoked());
+    }
+
+    #[tokio::test]
+    async fn watchers_get_their_conversations_events_once_until_they_stop() {
+        let hub = Hub::default();
+        let mut watcher = hub.register("t", "m", NONE, 8);
+        let mut member_watching = hub.register("t", "a", NONE, 8);
+        let mut elsewhere = hub.register("u", "m", NONE, 8);
+        assert!(hub.watch("t", "m", watcher.id, Some("c")));
+        assert!(hub.watch("t", "a", member_watching.id, Some("c")));
+        assert!(hub.watch("u", "m", elsewhere.id, Some("c")));
+        hub.deliver(&event(&["a"]));
+        assert!(watcher.outbox.try_recv().is_ok());
+        assert!(member_watching.outbox.try_recv().is_ok());
+        assert!(member_watching.outbox.try_recv().is_err(), "once, though both in the audience and watching");
+        assert!(elsewhere.outbox.try_recv().is_err(), "only the event's tenant");
+        let presence = crate::events::Payload::Presence(crate::events::Presence { user_id: "a".into(), online: true });
+        hub.deliver(&Event::new("t", vec![], &presence));
+        assert!(watcher.outbox.try_recv().is_err(), "nothing outside the conversation");
+
+        assert!(hub.watch("t", "m", watcher.id, None));
+        hub.deliver(&event(&[]));
+        assert!(watcher.outbox.try_recv().is_err());
+        assert!(hub.watch("t", "m", watcher.id, Some("c")));
+        hub.deliver(&Event::revocation("t", vec!["m".into()], Revocation::Watching));
+        hub.deliver(&event(&[]));
+        assert!(watcher.outbox.try_recv().is_err(), "a role taken away ends the watch");
+        assert!(!watcher.kick.is_revoked(), "and leaves the socket open");
+        hub.unregister("t", "m", watcher.id);
+        assert!(!hub.watch("t", "m", watcher.id, Some("c")), "a closed socket watches nothing");
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
                     let reply = if registration.kick.is_revoked() {
                         Some(frames::error_frame("unauthorized", "credentials revoked"))
                     } else {
-                        Box::pin(frames::handle(&state, &caller, &text)).await
+                        Box::pin(frames::handle(&state, &caller, registration.id, &text)).await
                     };
                     if let Some(reply) = reply {
                         if sink.send(Message::Text(reply.to_string())).await.is_err() {

@@ -4,9 +4,10 @@
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row};
 
+use super::decode::optional_time;
 use super::sql::{contains_pattern, page_of, qualified, Sql};
 use super::{now_ms, Db, StoreResult};
-use crate::domain::conversation::{Conversation, TenantConversationFilter as ConversationFilter};
+use crate::domain::conversation::{Conversation, Member, MemberRecord, TenantConversationFilter as ConversationFilter};
 use crate::domain::message::Message;
 use crate::domain::{CountedUser, Named, User, UserFilter, UserStatus};
 
@@ -51,6 +52,24 @@ pub async fn messages(db: &Db, tenant_id: &str, conversation_id: &str, limit: i6
     let mut from = Sql::new(" FROM messages WHERE tenant_id = ");
     from.bind(tenant_id).push(" AND conversation_id = ").bind(conversation_id);
     page_of(db, super::messages::COLUMNS, &from, "seq DESC", limit, offset).await
+}
+
+impl FromRow<'_, AnyRow> for MemberRecord {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(MemberRecord { member: Member::from_row(row)?, left_at: optional_time(row, "left_at")? })
+    }
+}
+
+/// Everyone who is or was in conversation `conversation_id`, in the order they joined.
+pub async fn participants(db: &Db, conversation_id: &str) -> StoreResult<Vec<MemberRecord>> {
+    Ok(sqlx::query_as::<_, MemberRecord>(
+        "SELECT p.conversation_id, p.user_id, p.role, u.username, u.display_name, u.avatar_url, p.last_read_seq, p.joined_at, p.left_at
+         FROM participants p JOIN users u ON u.id = p.user_id
+         WHERE p.conversation_id = $1 ORDER BY p.joined_at, p.user_id",
+    )
+    .bind(conversation_id)
+    .fetch_all(db.pool())
+    .await?)
 }
 
 impl FromRow<'_, AnyRow> for CountedUser {

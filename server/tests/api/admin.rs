@@ -67,6 +67,7 @@ async fn every_admin_route_refuses_users_below_moderator_and_other_tenants() {
     use reqwest::Method as M;
     let routes: Vec<(M, String, Option<Value>, bool)> = vec![
         (M::GET, "/v1/admin/conversations".into(), None, false),
+        (M::GET, format!("/v1/admin/conversations/{conversation}"), None, false),
         (M::GET, format!("/v1/admin/conversations/{conversation}/messages"), None, false),
         (M::GET, "/v1/admin/users".into(), None, false),
         (M::PATCH, format!("/v1/admin/users/{ann}"), Some(json!({"status": "suspended"})), false),

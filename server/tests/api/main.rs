@@ -36,3 +36,4 @@ mod social;
 mod tenant;
 mod tickets;
 mod users;
+mod watching;

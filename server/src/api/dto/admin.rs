@@ -1,11 +1,12 @@
-//! What the admin API takes and shows: conversations of the whole tenant, users with their
-//! counts, moderation changes to a user, and audit log entries.
+//! What the admin API takes and shows: conversations of the whole tenant with their
+//! participants, users with their counts, moderation changes to a user, and audit log
+//! entries.
 
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
 use super::users::{PermissionsPatch, RoleDto, UserDto, UserStatusDto};
-use crate::domain::conversation::Conversation;
+use crate::domain::conversation::{Conversation, MemberRecord};
 use crate::domain::{AuditEntry, CountedUser, Named};
 use crate::users::Moderation;
 
@@ -48,6 +49,53 @@ impl From<Conversation> for AdminConversationDto {
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
+    }
+}
+
+/// Someone who is or was in a conversation, as moderators see them.
+#[derive(Object, Debug, Clone)]
+pub struct AdminMemberDto {
+    /// The user's id.
+    pub user_id: String,
+    /// The user's username.
+    pub username: String,
+    /// The user's display name.
+    pub display_name: Option<String>,
+    /// `owner`, `admin` or `member` (groups); `member` elsewhere.
+    pub role: String,
+    /// When they joined.
+    pub joined_at: DateTime<Utc>,
+    /// When they left, for a former member; absent while they are in it.
+    #[oai(skip_serializing_if_is_none)]
+    pub left_at: Option<DateTime<Utc>>,
+}
+
+impl From<MemberRecord> for AdminMemberDto {
+    fn from(r: MemberRecord) -> Self {
+        AdminMemberDto {
+            user_id: r.member.user_id,
+            username: r.member.username,
+            display_name: r.member.display_name,
+            role: r.member.role.as_str().to_owned(),
+            joined_at: r.member.joined_at,
+            left_at: r.left_at,
+        }
+    }
+}
+
+/// One conversation of the tenant with everyone who is or was in it, enough to show who
+/// sent each of its messages.
+#[derive(Object, Debug, Clone)]
+pub struct AdminConversationDetailDto {
+    #[oai(flatten)]
+    pub conversation: AdminConversationDto,
+    /// Current and former members, in the order they joined.
+    pub members: Vec<AdminMemberDto>,
+}
+
+impl From<(Conversation, Vec<MemberRecord>)> for AdminConversationDetailDto {
+    fn from((conversation, members): (Conversation, Vec<MemberRecord>)) -> Self {
+        AdminConversationDetailDto { conversation: conversation.into(), members: members.into_iter().map(AdminMemberDto::from).collect() }
     }
 }
 
