@@ -27,7 +27,7 @@ module.exports = async function users(page, width) {
     await page.getByRole('button', { name, exact: true }).click();
     const panel = page.getByRole('complementary');
     await panel.getByRole('heading', { name }).waitFor(WAIT);
-    // The select, not the section that is also named Role.
+    // The select, not the section heading that also says Role.
     await panel.getByRole('combobox', { name: 'Role', exact: true }).selectOption('staff');
     await panel.getByRole('button', { name: 'Change role' }).click();
     await page.getByText(`${name} is now staff.`).waitFor(WAIT);
@@ -93,7 +93,7 @@ module.exports = async function users(page, width) {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('button', { name, exact: true }).click();
     const panel = page.getByRole('complementary');
-    await panel.getByLabel('Role', { exact: true }).selectOption('moderator');
+    await panel.getByRole('combobox', { name: 'Role', exact: true }).selectOption('moderator');
     provoke([{ path: `/v1/admin/users/${user.id}`, status: 403 }]);
     await panel.getByRole('button', { name: 'Change role' }).click();
     await page.getByText('Your account may not do this.').waitFor(WAIT);
