@@ -10,11 +10,13 @@ mod conversation;
 mod conversations;
 mod dashboard;
 mod live;
+mod people;
 mod reports;
 mod routes;
 mod session;
 mod shell;
 mod signin;
+mod ticket_panel;
 mod tickets;
 mod users;
 
