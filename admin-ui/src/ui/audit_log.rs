@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::api::{self, Page};
-use super::common::{load_into, short_id, when, Empty, Failed, Load, Loading, Pager, ScreenTitle};
+use super::common::{load_latest, short_id, when, Empty, Failed, Load, Loading, Pager, ScreenTitle};
 use super::people::{load_people, People};
 use super::routes::Screen;
 use super::session::Auth;
@@ -170,6 +170,7 @@ pub fn AuditLog() -> impl IntoView {
     let target = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
     let list = RwSignal::new(Load::<Page<Entry>>::Loading);
+    let latest = StoredValue::new(0u64);
 
     let fetch = move || {
         let path = api::with_query(
@@ -181,7 +182,7 @@ pub fn AuditLog() -> impl IntoView {
                 ("page", page.get_untracked().to_string()),
             ],
         );
-        load_into(auth, list, move |token| async move { api::get_page::<Entry>(&token, &path).await });
+        load_latest(auth, list, latest, move |token| async move { api::get_page::<Entry>(&token, &path).await });
     };
     // The action and the page load the log again; typed ids wait for the form.
     Effect::new(move |_| {

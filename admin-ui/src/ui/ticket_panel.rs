@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
 
 use super::api::{self, Page};
-use super::common::{act, load_into, short_id, when, Failed, Load, Loading, Outcome};
+use super::common::{act, load_latest, short_id, when, Failed, Load, Loading, Outcome};
 use super::people::People;
 use super::session::Auth;
 use super::tickets::{assignee_words, capital, Ticket, PRIORITIES};
@@ -96,6 +96,7 @@ pub fn TicketPanel(
     let busy = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<String, String>>);
     let messages = RwSignal::new(Load::<Page<Message>>::Loading);
+    let latest = StoredValue::new(0u64);
     let agent = RwSignal::new(String::new());
     let next_status = RwSignal::new(String::new());
     let next_priority = RwSignal::new(first.priority.clone());
@@ -107,14 +108,15 @@ pub fn TicketPanel(
     let path = format!("/v1/admin/conversations/{conversation}/messages?per_page={MESSAGES}");
     let fetch_messages = move || {
         let path = path.clone();
-        load_into(auth, messages, move |token| async move { api::get_page::<Message>(&token, &path).await });
+        load_latest(auth, messages, latest, move |token| async move { api::get_page::<Message>(&token, &path).await });
     };
     let fetch_messages = StoredValue::new(fetch_messages);
     // The conversation is read again when the ticket changes (each change posts a system
     // message) and when a message arrives.
     let stamp = Memo::new(move |_| ticket.with(|t| t.as_ref().map(|t| (t.updated_at.clone(), t.message_count))));
     Effect::new(move |_| {
-        stamp.track();
+        // Read, not only tracked: a memo nobody reads is never computed, so never changes.
+        let _ = stamp.get();
         refresh.track();
         fetch_messages.with_value(|f| f());
     });

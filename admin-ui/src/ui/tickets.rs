@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::api::{self, Page};
-use super::common::{load_into, short_id, when, Empty, Failed, Load, Loading, Pager, ScreenTitle};
+use super::common::{load_latest, short_id, when, Empty, Failed, Load, Loading, Pager, ScreenTitle};
 use super::live::Live;
 use super::people::{load_people, People};
 use super::routes::Screen;
@@ -65,6 +65,7 @@ pub fn Tickets() -> impl IntoView {
     let category = RwSignal::new(String::new());
     let page = RwSignal::new(1i64);
     let list = RwSignal::new(Load::<Page<Ticket>>::Loading);
+    let latest = StoredValue::new(0u64);
     let selected = RwSignal::new(None::<Ticket>);
     let refresh = RwSignal::new(0u64);
 
@@ -81,7 +82,7 @@ pub fn Tickets() -> impl IntoView {
                 ("page", page.get_untracked().to_string()),
             ],
         );
-        load_into(auth, list, move |token| async move { api::get_page::<Ticket>(&token, &path).await });
+        load_latest(auth, list, latest, move |token| async move { api::get_page::<Ticket>(&token, &path).await });
     };
     let fetch = StoredValue::new(fetch);
     let reload = move || fetch.with_value(|f| f());
