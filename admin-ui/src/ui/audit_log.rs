@@ -206,7 +206,7 @@ pub fn AuditLog() -> impl IntoView {
             </div>
             <div class="field grow">
                 <label for="audit-actor">"Actor id"</label>
-                <input id="audit-actor" type="search" maxlength="100" placeholder="A user id, or api_key: and a key id"
+                <input id="audit-actor" type="search" maxlength="100" placeholder="User id, or api_key:key id"
                     prop:value=move || actor.get() on:input=move |ev| actor.set(event_target_value(&ev)) />
             </div>
             <div class="field grow">

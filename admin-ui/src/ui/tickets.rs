@@ -96,18 +96,31 @@ pub fn Tickets() -> impl IntoView {
     });
     // The open ticket's conversation is watched, so its messages arrive as they are sent.
     let watched = Memo::new(move |_| selected.with(|s| s.as_ref().map(|t| t.conversation_id.clone())));
-    Effect::new(move |_| live.watch(watched.get()));
-    on_cleanup(move || live.watch(None));
+    let last_watched = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+    let remember = last_watched.clone();
+    Effect::new(move |_| {
+        let id = watched.get();
+        if let Ok(mut last) = remember.lock() {
+            last.clone_from(&id);
+        }
+        live.watch(id);
+    });
+    // Leaving the screen stops only this screen's watch.
+    on_cleanup(move || {
+        if let Some(id) = last_watched.lock().ok().and_then(|last| last.clone()) {
+            live.unwatch(&id);
+        }
+    });
     live.subscribe(move |event: &Value| match event["type"].as_str() {
         Some("ticket_updated") => reload(),
         Some("reconnected") => {
             reload();
             refresh.update(|n| *n += 1);
         }
-        Some("new_message" | "message_updated" | "message_deleted") => {
-            if watched.with_untracked(|w| w.as_deref() == event["conversation_id"].as_str()) {
-                refresh.update(|n| *n += 1);
-            }
+        Some("new_message" | "message_updated" | "message_deleted")
+            if watched.with_untracked(|w| w.as_deref() == event["conversation_id"].as_str()) =>
+        {
+            refresh.update(|n| *n += 1)
         }
         _ => {}
     });
