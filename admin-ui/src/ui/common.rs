@@ -40,6 +40,36 @@ where
     });
 }
 
+/// Like `load_into`, for a state loaded again and again (filters, live updates): `latest`
+/// counts the loads, and an answer overtaken by a newer load is dropped, so a slow answer
+/// never replaces a newer one.
+pub fn load_latest<T, F, Fut>(auth: Auth, state: RwSignal<Load<T>>, latest: StoredValue<u64>, call: F)
+where
+    T: Send + Sync + 'static,
+    F: FnOnce(String) -> Fut + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let Some(token) = auth.access_token() else { return };
+    latest.update_value(|n| *n += 1);
+    let mine = latest.get_value();
+    if !state.with_untracked(|s| matches!(s, Load::Ready(_))) {
+        state.set(Load::Loading);
+    }
+    spawn_local(async move {
+        let answer = call(token).await;
+        if latest.try_get_value() != Some(mine) {
+            return;
+        }
+        match answer {
+            Ok(value) => state.set(Load::Ready(value)),
+            Err(error) => {
+                auth.expired(&error);
+                state.set(Load::Failed(error));
+            }
+        }
+    });
+}
+
 /// Runs an action (a change the person asked for) and reports how it went through
 /// `outcome`: `Ok(done)` with words for a success, `Err` with the server's refusal in words.
 pub fn act<T, F, Fut>(
