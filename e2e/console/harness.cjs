@@ -37,6 +37,9 @@ function watch(page) {
   page.on('requestfailed', (req) => {
     // A socket the console closes on purpose (sign-out, leaving the shell) is not a failure.
     if (req.url().includes('/v1/chat/ws')) return;
+    // A request the browser dropped because the page moved on (a reload, a link followed
+    // by the test) never reached an answer; it is not the console failing.
+    if (req.failure() && req.failure().errorText === 'net::ERR_ABORTED') return;
     problems.push(`request failed: ${req.method()} ${req.url()} ${req.failure() && req.failure().errorText}`);
   });
   page.on('response', (res) => {
