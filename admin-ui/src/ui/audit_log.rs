@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::api::{self, Page};
 use super::common::{load_latest, short_id, when, Empty, Failed, Load, Loading, Pager, ScreenTitle};
-use super::people::{load_people, People};
+use super::people::{load_people, name_these, People};
 use super::routes::Screen;
 use super::session::Auth;
 
@@ -184,6 +184,16 @@ pub fn AuditLog() -> impl IntoView {
         );
         load_latest(auth, list, latest, move |token| async move { api::get_page::<Entry>(&token, &path).await });
     };
+    // Name the actors and targets of the page on show.
+    Effect::new(move |_| {
+        list.with(|l| {
+            if let Load::Ready(p) = l {
+                let actors = p.data.iter().filter_map(|e| e.actor.strip_prefix("user:").map(str::to_owned));
+                let targets = p.data.iter().filter_map(|e| e.target.clone());
+                name_these(auth, people, actors.chain(targets).collect::<Vec<_>>());
+            }
+        })
+    });
     // The action and the page load the log again; typed ids wait for the form.
     Effect::new(move |_| {
         action.track();

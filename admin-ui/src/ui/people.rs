@@ -1,6 +1,7 @@
 //! Names for the ids the API hands out: the tenant's support agents (who handle tickets
 //! and take privileged actions) and the first page of its directory, read once per screen.
-//! An id that is not among them is shown short, with the whole id in its title.
+//! A screen asks for the names of the other ids it shows (`name_these`); an id that cannot
+//! be named is shown short, with the whole id in its title.
 
 use std::collections::HashMap;
 
@@ -66,4 +67,24 @@ pub fn load_people(auth: Auth) -> RwSignal<People> {
         });
     }
     people
+}
+
+/// Looks up the names of the `ids` not yet known (at most a page of them), and adds them.
+/// Best effort, like `load_people`.
+pub fn name_these(auth: Auth, people: RwSignal<People>, ids: impl IntoIterator<Item = String>) {
+    // Only what looks like an id (a ULID): the server refuses the lookup otherwise.
+    let looks_like_id = |id: &String| id.len() == 26 && id.chars().all(|c| c.is_ascii_alphanumeric());
+    let mut missing: Vec<String> =
+        ids.into_iter().filter(|id| looks_like_id(id) && people.with_untracked(|p| p.name(id).is_none())).collect();
+    missing.sort();
+    missing.dedup();
+    missing.truncate(100);
+    let Some(token) = auth.access_token().filter(|_| !missing.is_empty()) else { return };
+    let path = api::with_query("/v1/admin/users", &[("ids", missing.join(",")), ("per_page", "100".into())]);
+    leptos::task::spawn_local(async move {
+        match api::get_page::<Person>(&token, &path).await {
+            Ok(found) => people.update(|p| p.names.extend(found.data.iter().map(|u| (u.id.clone(), u.name())))),
+            Err(error) => auth.expired(&error),
+        }
+    });
 }

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::api::{self, Page};
-use super::common::{act, load_into, short_id, when, Empty, Failed, Load, Loading, Outcome, Pager, ScreenTitle};
+use super::common::{act, load_into, when, Empty, Failed, Load, Loading, Outcome, Pager, ScreenTitle};
 use super::live::Live;
+use super::people::{name_these, People};
 use super::routes::Screen;
 use super::session::Auth;
 
@@ -91,6 +92,16 @@ pub fn Reports() -> impl IntoView {
     let page = RwSignal::new(1i64);
     let queue = RwSignal::new(Load::<Page<Entry>>::Loading);
     let outcome = RwSignal::new(None::<Result<String, String>>);
+    let people = RwSignal::new(People::default());
+    // Name the other senders of the messages shown in context.
+    Effect::new(move |_| {
+        queue.with(|q| {
+            if let Load::Ready(p) = q {
+                let senders = p.data.iter().flat_map(|e| e.context.iter().filter_map(|m| m.sender_id.clone()));
+                name_these(auth, people, senders.collect::<Vec<_>>());
+            }
+        })
+    });
     let fetch = move || {
         let path = api::with_query("/v1/admin/reports", &[("page", page.get_untracked().to_string())]);
         load_into(auth, queue, move |token| async move { api::get_page::<Entry>(&token, &path).await });
@@ -122,7 +133,7 @@ pub fn Reports() -> impl IntoView {
             Load::Ready(p) if p.data.is_empty() => view! { <Empty what="No open reports: the queue is clear." /> }.into_any(),
             Load::Ready(p) => view! {
                 <ul class="queue" aria-label="Reported content">
-                    {p.data.into_iter().map(|entry| view! { <QueueEntry entry=entry outcome=outcome /> }).collect_view()}
+                    {p.data.into_iter().map(|entry| view! { <QueueEntry entry=entry outcome=outcome people=people /> }).collect_view()}
                 </ul>
                 <Pager pagination=p.pagination page=page />
             }.into_any(),
@@ -131,7 +142,7 @@ pub fn Reports() -> impl IntoView {
 }
 
 #[component]
-fn QueueEntry(entry: Entry, outcome: RwSignal<Option<Result<String, String>>>) -> impl IntoView {
+fn QueueEntry(entry: Entry, outcome: RwSignal<Option<Result<String, String>>>, people: RwSignal<People>) -> impl IntoView {
     let auth = Auth::use_context();
     let busy = RwSignal::new(false);
     let suspension = RwSignal::new(0usize);
@@ -176,10 +187,11 @@ fn QueueEntry(entry: Entry, outcome: RwSignal<Option<Result<String, String>>>) -
                 <ol class="context" aria-label="The reported message in context">
                     {context.into_iter().map(|m| {
                         let reported = Some(&m.id) == reported_id.as_ref();
-                        let sender = match (&m.sender_id, &author_id) {
+                        let (sender_id, author_id, author) = (m.sender_id.clone(), author_id.clone(), author.clone());
+                        let sender = move || match (&sender_id, &author_id) {
                             (None, _) => "system".to_owned(),
                             (Some(s), Some(a)) if s == a => author.clone(),
-                            (Some(s), _) => format!("user {}", short_id(s)),
+                            (Some(s), _) => people.with(|p| p.name_or_id(s)),
                         };
                         view! {
                             <li class:reported=reported>

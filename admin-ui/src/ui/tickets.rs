@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::api::{self, Page};
 use super::common::{load_latest, short_id, when, Empty, Failed, Load, Loading, Pager, ScreenTitle};
 use super::live::Live;
-use super::people::{load_people, People};
+use super::people::{load_people, name_these, People};
 use super::routes::Screen;
 use super::session::Auth;
 use super::ticket_panel::TicketPanel;
@@ -86,6 +86,15 @@ pub fn Tickets() -> impl IntoView {
     };
     let fetch = StoredValue::new(fetch);
     let reload = move || fetch.with_value(|f| f());
+    // Name the requesters and assignees of the page on show.
+    Effect::new(move |_| {
+        list.with(|l| {
+            if let Load::Ready(p) = l {
+                let ids = p.data.iter().flat_map(|t| std::iter::once(t.requester_id.clone()).chain(t.assignee_id.clone()));
+                name_these(auth, people, ids.collect::<Vec<_>>());
+            }
+        })
+    });
     // Filters and the page number load the queue again; the category waits for the form.
     Effect::new(move |_| {
         status.track();

@@ -10,14 +10,16 @@ use super::dto::admin::*;
 use super::dto::conversations::ConversationKindDto;
 use super::dto::messages::{many, MessageDto};
 use super::dto::users::{RoleDto, UserStatusDto};
-use super::envelope::{listed, single, Done, Listed, PageRequest, Single};
+use super::envelope::{listed, parse_id, single, Done, Listed, PageRequest, Single};
 use super::error::ApiResult;
 use super::security::AnyAuth;
 use super::ApiTags;
 use crate::admin;
 use crate::domain::audit::AuditFilter;
 use crate::domain::conversation::TenantConversationFilter as ConversationFilter;
+use crate::domain::user::MAX_LOOKUP_IDS;
 use crate::domain::UserFilter;
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::users;
 
@@ -98,13 +100,18 @@ impl AdminApi {
         role: Query<Option<RoleDto>>,
         /// Only users of this status, as it stands now (an expired suspension is active).
         status: Query<Option<UserStatusDto>>,
+        /// Only these users: up to 100 ids separated by commas (to name the senders, actors
+        /// and requesters a screen shows). Ids of other tenants match nothing.
+        #[oai(validator(max_length = 3000))]
+        ids: Query<Option<String>>,
         /// Page number, from 1.
         page: Query<Option<u32>>,
         /// Items per page, 1 to 100 (default 20).
         per_page: Query<Option<u32>>,
     ) -> ApiResult<Listed<AdminUserDto>> {
         let page = PageRequest::new(page.0, per_page.0);
-        let filter = UserFilter { q: q.0, role: role.0.map(Into::into), status: status.0.map(Into::into) };
+        let ids = lookup_ids(ids.0.as_deref())?;
+        let filter = UserFilter { q: q.0, role: role.0.map(Into::into), status: status.0.map(Into::into), ids };
         let (rows, total) = admin::users(&state, &auth.caller(), &filter, page.limit(), page.offset()).await?;
         Ok(listed(rows.iter().map(AdminUserDto::from).collect(), page, total))
     }
@@ -212,4 +219,14 @@ impl AdminApi {
         let (views, total) = admin::search(&state, &auth.caller(), &q.0, conversation_id.0.as_deref(), page.limit(), page.offset()).await?;
         Ok(listed(many(views), page, total))
     }
+}
+
+/// The ids of a lookup, each parsed; blank entries are skipped, more than
+/// `MAX_LOOKUP_IDS` is refused.
+fn lookup_ids(raw: Option<&str>) -> ApiResult<Vec<String>> {
+    let ids: Vec<&str> = raw.unwrap_or_default().split(',').map(str::trim).filter(|id| !id.is_empty()).collect();
+    if ids.len() > MAX_LOOKUP_IDS {
+        return Err(AppError::BadRequest(format!("ids: at most {MAX_LOOKUP_IDS} users per lookup")).into());
+    }
+    ids.into_iter().map(|id| parse_id("ids", id)).collect()
 }

@@ -112,7 +112,12 @@ pub struct UserFilter {
     pub role: Option<Role>,
     /// As it stands now: an expired suspension counts as active.
     pub status: Option<UserStatus>,
+    /// Only these users (parsed ids, at most `MAX_LOOKUP_IDS`); empty for any.
+    pub ids: Vec<String>,
 }
+
+/// How many users one lookup by ids may name: a page's worth.
+pub const MAX_LOOKUP_IDS: usize = 100;
 
 /// A change to an optional text field: `None` leaves it, `Some(None)` clears it, and
 /// `Some(Some(text))` sets it to the trimmed text, or clears it when the text is blank.

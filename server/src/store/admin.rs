@@ -113,6 +113,9 @@ pub async fn users(db: &Db, tenant_id: &str, filter: &UserFilter, limit: i64, of
         }
         None => {}
     }
+    if !filter.ids.is_empty() {
+        from.push(" AND u.id IN (").bind_list(&filter.ids).push(")");
+    }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.trim().is_empty()) {
         let like = pattern(q);
         from.push(" AND (u.username_key LIKE ")

@@ -235,3 +235,25 @@ async fn nobody_changes_themselves_a_peer_or_a_stronger_user_and_roles_need_admi
         .await
         .expect(404, Some("not_found"));
 }
+
+#[tokio::test]
+async fn users_are_looked_up_by_their_ids_within_the_tenant_only() {
+    let app = spawn_app().await;
+    let moderator = app.user_with_token("lookup-moderator", "moderator").await.1;
+    let ann = app.create_user("lookup-ann", "user").await;
+    let bob = app.create_user("lookup-bob", "user").await;
+    app.create_user("lookup-cat", "user").await;
+    let (stranger, _) = app.outsider("lookup-elsewhere", "user").await;
+
+    let path = format!("/v1/admin/users?ids={},%20{},{stranger},", s(&ann["id"]), s(&bob["id"]));
+    let found = app.get(&path).bearer(&moderator).send().await.expect(200, None);
+    let mut ids: Vec<&str> = found.data().as_array().unwrap().iter().map(|u| s(&u["id"])).collect();
+    ids.sort();
+    let mut wanted = vec![s(&ann["id"]), s(&bob["id"])];
+    wanted.sort();
+    assert_eq!(ids, wanted, "exactly the named users of this tenant");
+
+    app.get("/v1/admin/users?ids=not-an-id").bearer(&moderator).send().await.expect(400, Some("bad_request"));
+    let many = vec![s(&ann["id"]); 101].join(",");
+    app.get(&format!("/v1/admin/users?ids={many}")).bearer(&moderator).send().await.expect(400, Some("bad_request"));
+}
