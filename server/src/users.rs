@@ -306,5 +306,6 @@ pub async fn erase(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult
     audit::write(&mut *tx, caller, &audit::Action::new("user.delete", &user.id).change(Some(audited(&user)), None)).await?;
     store::commit(tx).await?;
     close_sockets(state, caller.tenant_id(), vec![user.id.clone()], Revocation::Users).await;
+    crate::media::remove_uploads_of(state, caller.tenant_id(), &user.id).await?;
     Ok(())
 }

@@ -138,7 +138,9 @@ pub struct SendMessageRequest {
     /// `text` (default), `file` or `image`.
     #[oai(rename = "type")]
     pub kind: Option<SendTypeDto>,
-    /// Uploaded media to attach.
+    /// Uploaded media to attach: media the sender uploaded and confirmed (anything else is
+    /// 422), sent as `file` or `image`; the file fields then come from the upload and any
+    /// given here are ignored.
     #[oai(validator(max_length = 64))]
     pub media_id: Option<String>,
     /// URL of the file (required for `file` unless `media_id` is given).
