@@ -106,14 +106,17 @@ async fn tampered_and_expired_upload_urls_are_refused() {
 async fn a_size_or_type_lie_is_refused_and_the_object_removed() {
     let app = spawn_app().await;
     let (ann, token) = app.user_with_token("ann", "user").await;
-    // Declared 10 bytes, sent 12: refused at the upload, or at the confirmation.
+    // Declared 10 bytes, sent 12: the signed length refuses the upload (S3 signs
+    // content-length; the local store checks it).
     let upload = app.upload_url(&token, "a.txt", "text/plain", 10).await;
     let key = app.media_key(s(&ann["id"]), &upload.media_id).await;
-    if app.put_bytes(&upload, b"twelve bytes".to_vec()).await == 200 {
-        app.confirm(&token, &upload.media_id, json!({})).await.expect(422, Some("validation_failed"));
-    }
-    assert!(!app.blob_exists(&key).await);
+    assert_eq!(app.put_bytes(&upload, b"twelve bytes".to_vec()).await, 403);
     app.confirm(&token, &upload.media_id, json!({})).await.expect(422, Some("validation_failed"));
+    // A store that let it through anyway: the confirmation refuses it and removes it.
+    app.state.blobs.put(&key, b"twelve bytes".to_vec(), "text/plain").await.unwrap();
+    let refused = app.confirm(&token, &upload.media_id, json!({})).await.expect(422, Some("validation_failed"));
+    assert!(refused.text.contains("12 bytes"), "{}", refused.text);
+    assert!(!app.blob_exists(&key).await);
 
     // Declared PNG, sent JPEG bytes under the PNG type.
     let jpeg = image_bytes(10, 10, ImageFormat::Jpeg);
@@ -160,8 +163,12 @@ async fn only_the_uploader_and_participants_see_media_and_only_the_uploader_send
     assert_eq!((sent.data()["file_name"].clone(), sent.data()["file_size"].clone()), (json!("notes.pdf"), json!(14)));
     let got = app.get(&path).bearer(&p[1].1).send().await.expect(200, None);
     assert_eq!(got.data()["thumbnail_url"], json!(null));
-    let (status, bytes) = app.fetch(s(&got.data()["cdn_url"])).await;
+    let cdn_url = s(&got.data()["cdn_url"]);
+    let (status, bytes) = app.fetch(cdn_url).await;
     assert_eq!((status, bytes), (200, b"%PDF-1.4 notes".to_vec()));
+    // Both stores end the URL with its signature: one changed hex digit breaks it.
+    let last = if cdn_url.ends_with('0') { "1" } else { "0" };
+    assert_eq!(app.fetch(&format!("{}{last}", &cdn_url[..cdn_url.len() - 1])).await.0, 403);
     // Cid is no participant; another tenant's user does not even find it.
     app.get(&path).bearer(&p[2].1).send().await.expect(404, Some("not_found"));
     let (_, outsider) = app.outsider("elsewhere", "user").await;
