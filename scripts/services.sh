@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Private PostgreSQL and Redis instances for the test suite.
+# Private PostgreSQL, Redis and S3-compatible (s3s-fs) instances for the test suite.
 #
-#   scripts/services.sh start   install what is missing, start both (idempotent)
-#   scripts/services.sh stop    stop both (fine if they are not running)
+#   scripts/services.sh start   install what is missing, start all three (idempotent)
+#   scripts/services.sh stop    stop them (fine if they are not running)
 #   scripts/services.sh status  say what is running
 #   scripts/services.sh env     print the export lines the tests read
 #
@@ -14,6 +14,8 @@
 #   CONFAB_TEST_STATE_DIR   state directory (default: <repo>/target/test-services)
 #   CONFAB_TEST_PG_PORT     PostgreSQL port (default: 55432)
 #   CONFAB_TEST_REDIS_PORT  Redis port (default: 56379)
+#   CONFAB_TEST_S3_PORT     s3s-fs port (default: the Redis port + 1000, so parallel
+#                           checkouts with their own ports do not clash)
 #   CONFAB_TEST_PG_BIN      PostgreSQL binaries (default: /usr/lib/postgresql/15/bin)
 set -euo pipefail
 
@@ -33,6 +35,13 @@ PG_ROOT_FILE="$STATE_DIR/pg-root"
 REDIS_DIR="$STATE_DIR/redis"
 REDIS_PIDFILE="$REDIS_DIR/redis.pid"
 REDIS_LOG="$REDIS_DIR/redis.log"
+S3_PORT="${CONFAB_TEST_S3_PORT:-$((REDIS_PORT + 1000))}"
+S3_DIR="$STATE_DIR/s3"
+S3_PIDFILE="$S3_DIR/s3s-fs.pid"
+S3_LOG="$S3_DIR/s3s-fs.log"
+S3_KEYS="$S3_DIR/keys"
+# The newest s3s-fs that builds with the Rust the project supports.
+S3S_FS_VERSION=0.14.1
 
 log() { printf 'services: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -285,12 +294,90 @@ redis_stop() {
     rm -f "$REDIS_PIDFILE"
 }
 
+# ------------------------------------------------------------------ s3s-fs ---
+
+s3_ensure_installed() {
+    if command -v s3s-fs >/dev/null 2>&1 && [[ "$(s3s-fs --version 2>/dev/null)" == *"$S3S_FS_VERSION"* ]]; then
+        return 0
+    fi
+    log "installing s3s-fs $S3S_FS_VERSION (cargo install, a few minutes once)"
+    cargo install --locked s3s-fs --version "$S3S_FS_VERSION" --features binary >&2 \
+        || cargo install s3s-fs --version "$S3S_FS_VERSION" --features binary >&2 \
+        || die "could not install s3s-fs"
+}
+
+s3_pid() { # prints the pid from the pid file when that process is alive
+    local pid
+    [[ -f "$S3_PIDFILE" ]] || return 1
+    pid="$(cat "$S3_PIDFILE")"
+    [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" \
+        && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == s3s-fs ]] \
+        && printf '%s\n' "$pid"
+}
+
+s3_listening() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null
+}
+
+s3_start() {
+    mkdir -p "$S3_DIR/data"
+    if s3_pid >/dev/null; then
+        log "s3s-fs already running (port $S3_PORT)"
+        return 0
+    fi
+    if s3_listening; then
+        die "something else listens on 127.0.0.1:$S3_PORT (set CONFAB_TEST_S3_PORT to use another port)"
+    fi
+    # Keys of this run only, kept for `env` while the instance runs.
+    printf '%s %s\n' "test$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+        "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$S3_KEYS"
+    chmod 600 "$S3_KEYS"
+    local access secret
+    read -r access secret <"$S3_KEYS"
+    log "starting s3s-fs on 127.0.0.1:$S3_PORT"
+    nohup s3s-fs --host 127.0.0.1 --port "$S3_PORT" --access-key "$access" --secret-key "$secret" \
+        "$S3_DIR/data" >"$S3_LOG" 2>&1 9>&- &
+    echo $! >"$S3_PIDFILE"
+    local i
+    for ((i = 0; i < 100; i++)); do
+        s3_listening && return 0
+        s3_pid >/dev/null || break
+        sleep 0.1
+    done
+    tail -n 30 "$S3_LOG" >&2 || true
+    die "s3s-fs is not answering on 127.0.0.1:$S3_PORT"
+}
+
+s3_stop() {
+    local pid i
+    pid="$(s3_pid)" || pid=""
+    if [[ -n "$pid" ]]; then
+        log "stopping s3s-fs"
+        kill "$pid" 2>/dev/null || true
+        for ((i = 0; i < 50; i++)); do
+            alive "$pid" || break
+            sleep 0.1
+        done
+    fi
+    rm -f "$S3_PIDFILE" "$S3_KEYS"
+    # Buckets of finished runs are of no use to the next one.
+    rm -rf "$S3_DIR/data"
+}
+
 # --------------------------------------------------------------- commands ---
 
 print_env() {
     printf 'export CONFAB_TEST_DATABASE_URL=postgres://%s:%s@127.0.0.1:%s/postgres\n' \
         "$PG_USER" "$PG_PASSWORD" "$PG_PORT"
     printf 'export CONFAB_TEST_REDIS_URL=redis://127.0.0.1:%s\n' "$REDIS_PORT"
+    if [[ -f "$S3_KEYS" ]]; then
+        local access secret
+        read -r access secret <"$S3_KEYS"
+        printf 'export CONFAB_TEST_S3_ENDPOINT=http://127.0.0.1:%s\n' "$S3_PORT"
+        printf 'export CONFAB_TEST_S3_REGION=us-east-1\n'
+        printf 'export CONFAB_TEST_S3_ACCESS_KEY=%s\n' "$access"
+        printf 'export CONFAB_TEST_S3_SECRET_KEY=%s\n' "$secret"
+    fi
 }
 
 # One start or stop at a time per state directory.
@@ -302,10 +389,12 @@ take_lock() {
 
 cmd_start() {
     ensure_installed
+    s3_ensure_installed
     take_lock
     pg_start
     redis_start
-    log "ready: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT"
+    s3_start
+    log "ready: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT, s3s-fs on 127.0.0.1:$S3_PORT"
 }
 
 cmd_stop() {
@@ -317,6 +406,7 @@ cmd_stop() {
     if command -v redis-cli >/dev/null 2>&1; then
         redis_stop
     fi
+    s3_stop
 }
 
 cmd_status() {
@@ -331,6 +421,12 @@ cmd_status() {
         echo "redis: running on 127.0.0.1:$REDIS_PORT"
     else
         echo "redis: not running"
+        rc=1
+    fi
+    if s3_pid >/dev/null; then
+        echo "s3s-fs: running on 127.0.0.1:$S3_PORT"
+    else
+        echo "s3s-fs: not running"
         rc=1
     fi
     return "$rc"

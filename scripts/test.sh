@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: builds everything, then runs the whole test
-# suite twice, once on the embedded backends (SQLite, in-process bus) and once
-# on PostgreSQL + Redis started privately by scripts/services.sh, then the
+# suite twice, once on the embedded backends (SQLite, in-process bus, media in a
+# local directory) and once on PostgreSQL + Redis + an S3-compatible store
+# (s3s-fs) started privately by scripts/services.sh, then the
 # black-box checks in e2e/ against the built binary. `cargo fmt --check` and
 # `cargo clippy -D warnings` run first and stop the script on any finding.
 #
@@ -33,7 +34,7 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 # The embedded pass must not see production-pass settings from the caller.
-unset CONFAB_TEST_DATABASE_URL CONFAB_TEST_REDIS_URL
+unset CONFAB_TEST_DATABASE_URL CONFAB_TEST_REDIS_URL CONFAB_TEST_S3_ENDPOINT CONFAB_TEST_S3_REGION CONFAB_TEST_S3_ACCESS_KEY CONFAB_TEST_S3_SECRET_KEY
 
 # Stop the services however this script ends, even if start fails halfway.
 trap 'scripts/services.sh stop || true' EXIT
@@ -48,7 +49,7 @@ cargo test --workspace --locked --no-fail-fast "$@" || sqlite_status=$?
 
 production_status=0
 echo
-echo "== tests on PostgreSQL + Redis =="
+echo "== tests on PostgreSQL + Redis + S3 =="
 eval "$(scripts/services.sh env)"
 cargo test --workspace --locked --no-fail-fast "$@" || production_status=$?
 

@@ -127,6 +127,9 @@ pub async fn remove_message(state: &AppState, caller: &Caller, raw_id: &str, rea
     audit::write(&mut *tx, caller, &audit::Action::new("message.remove", &message.id).change(Some(before), Some(after))).await?;
     store::commit(tx).await?;
     announce(state, &deleted, Payload::MessageDeleted).await;
+    if let Some(media_id) = &message.content.attachment.media_id {
+        crate::media::release(state, &message.tenant_id, media_id).await;
+    }
     Ok(())
 }
 

@@ -87,6 +87,17 @@ pub struct Config {
     pub s3_region: Option<String>,
     pub s3_access_key: Option<Secret>,
     pub s3_secret_key: Option<Secret>,
+    /// The S3 endpoint as clients reach it, when it differs from `s3_endpoint` (a
+    /// container network): presigned URLs name this one.
+    pub s3_public_endpoint: Option<String>,
+    /// Where media live when no S3 bucket is configured; default `<data_dir>/media`.
+    pub media_dir: Option<PathBuf>,
+    /// Seconds an upload URL works (default 15 minutes).
+    pub media_upload_ttl_seconds: u64,
+    /// Seconds an upload may stay unconfirmed before it is removed.
+    pub media_unconfirmed_ttl_seconds: u64,
+    /// How often unconfirmed uploads past their time are looked for.
+    pub media_sweep_interval_ms: u64,
     /// The URL clients reach this server at.
     pub public_url: Option<String>,
     /// `kid:secret[,kid:secret...]`; the first signs. Unset: generated into `data_dir`.
@@ -140,6 +151,11 @@ impl Default for Config {
             s3_region: None,
             s3_access_key: None,
             s3_secret_key: None,
+            s3_public_endpoint: None,
+            media_dir: None,
+            media_upload_ttl_seconds: 15 * 60,
+            media_unconfirmed_ttl_seconds: 24 * 3600,
+            media_sweep_interval_ms: 10 * 60 * 1000,
             public_url: None,
             jwt_keys: None,
             allow_signup: true,

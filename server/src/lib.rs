@@ -6,8 +6,10 @@
 //! The services: `accounts` (password accounts, sessions, a user's own profile and
 //! WebSocket tickets), `users` (the admin side of the tenant's users), `tenancy` (the
 //! tenant, its settings and API keys), `social` (the directory, blocks and follows) and
-//! `chat` (conversations, messages, shops, tickets, broadcasts), `reports` (flagging and the
-//! moderation queue) and `realtime` (the WebSocket: sessions, client frames, the hub). What goes on the event bus is typed in
+//! `chat` (conversations, messages, shops, tickets, broadcasts), `media` (uploads, their
+//! checks and thumbnails, kept in a `blob` store), `reports` (flagging and the moderation
+//! queue) and `realtime` (the WebSocket: sessions, client frames, the hub). What goes on the
+//! event bus is typed in
 //! `events`, which both the WebSocket frames and the REST DTOs are rendered from. Who may do
 //! what is decided in `policy` and `chat::access`.
 
@@ -17,6 +19,7 @@ pub mod admin_stats;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod blob;
 pub mod bootstrap;
 pub mod bus;
 pub mod chat;
@@ -26,6 +29,7 @@ pub mod error;
 pub mod events;
 pub mod limiter;
 pub mod listener;
+pub mod media;
 pub mod policy;
 pub mod presence;
 pub mod realtime;

@@ -85,6 +85,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         Some(spec) => TokenKeys::parse(spec.expose()).map_err(anyhow::Error::msg).context("CONFAB_JWT_KEYS")?,
         None => load_or_create_keys(config.data_dir())?,
     };
+    let blobs = crate::blob::connect(&config, &keys).await?;
     let adapters = match &config.redis_url {
         Some(url) => {
             // One multiplexed connection serves the limiter, the presence counts and
@@ -98,6 +99,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
                 bus: Arc::new(RedisBus::connect(client, conn.clone(), prefix, BUS_CAPACITY).await.context("subscribing to Redis")?),
                 search: Arc::new(DatabaseSearch::new(db.clone())),
                 presence: Arc::new(RedisPresence::new(conn, prefix)),
+                blobs,
             }
         }
         None => Adapters {
@@ -106,10 +108,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             bus: Arc::new(LocalBus::new(BUS_CAPACITY)),
             search: Arc::new(DatabaseSearch::new(db.clone())),
             presence: Arc::new(MemoryPresence::default()),
+            blobs,
         },
     };
     let state = AppState::new(config, db, keys, adapters);
     tokio::spawn(state.hub.clone().run(state.bus.subscribe()));
+    tokio::spawn(crate::media::sweep::run(state.clone()));
     Ok(state)
 }
 

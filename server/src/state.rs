@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::auth::TokenKeys;
+use crate::blob::BlobStore;
 use crate::bus::EventBus;
 use crate::config::Config;
 use crate::domain::TenantSettings;
@@ -28,6 +29,7 @@ pub struct Adapters {
     pub bus: Arc<dyn EventBus>,
     pub search: Arc<dyn SearchIndex>,
     pub presence: Arc<dyn Presence>,
+    pub blobs: Arc<dyn BlobStore>,
 }
 
 #[derive(Clone)]
@@ -41,6 +43,8 @@ pub struct AppState {
     pub bus: Arc<dyn EventBus>,
     pub search: Arc<dyn SearchIndex>,
     pub presence: Arc<dyn Presence>,
+    /// Where uploaded media live.
+    pub blobs: Arc<dyn BlobStore>,
     /// This process's sockets.
     pub hub: Hub,
     /// Recently read tenant settings: every send needs the length limit.
@@ -60,6 +64,7 @@ impl AppState {
             bus: adapters.bus,
             search: adapters.search,
             presence: adapters.presence,
+            blobs: adapters.blobs,
             hub: Hub::default(),
             settings: Arc::default(),
             accepting: Arc::new(AtomicBool::new(true)),

@@ -310,5 +310,9 @@ pub async fn erase(state: &AppState, caller: &Caller, raw_id: &str) -> AppResult
     audit::write(&mut *tx, caller, &audit::Action::new("user.delete", &user.id).change(Some(audited(&user)), None)).await?;
     store::commit(tx).await?;
     close_sockets(state, caller.tenant_id(), vec![user.id.clone()], Revocation::Users).await;
+    // The user is gone either way; media left behind by a failing store is logged.
+    if let Err(error) = crate::media::remove_uploads_of(state, caller.tenant_id(), &user.id).await {
+        tracing::warn!(%error, user_id = %user.id, "could not remove the media a deleted user uploaded");
+    }
     Ok(())
 }

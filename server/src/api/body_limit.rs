@@ -1,5 +1,6 @@
 //! Request guards that run before any handler:
-//! - bodies over the configured size get 413. Unlike poem's `SizeLimit` this lets body-less
+//! - bodies over the configured size get 413 (except uploads to the local blob store, bound
+//!   by their signed length instead). Unlike poem's `SizeLimit` this lets body-less
 //!   requests (no `Content-Length`) through, and it also bounds chunked bodies;
 //! - NUL characters, in the query or the body, get 400: PostgreSQL cannot store them in
 //!   text, so they would otherwise surface as 500s deep in a query (socket frames follow
@@ -14,6 +15,10 @@ use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use crate::domain::text::has_nul;
 
 pub async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> Result<Response> {
+    // Uploads to the local blob store stream to disk under their own signed length.
+    if req.uri().path().starts_with(crate::blob::SERVED_ROUTE) {
+        return next.call(req).await.map(IntoResponse::into_response);
+    }
     let too_large = || poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE);
     let nul = || poem::Error::from_string("NUL characters are not allowed", StatusCode::BAD_REQUEST);
     if req.uri().query().is_some_and(|q| q.contains("%00")) {

@@ -21,6 +21,7 @@ mod chat_users;
 mod conversation_messages;
 mod conversations;
 mod keys;
+mod media;
 mod messages;
 mod messaging;
 mod ops;
@@ -55,6 +56,8 @@ pub enum ApiTags {
     Conversations,
     /// Single messages: edit, delete, react, forward; sync and search.
     Messages,
+    /// Uploaded files and images: upload URLs, confirmation, signed URLs to fetch them.
+    Media,
     /// WebSocket tickets.
     Messaging,
     /// The real-time WebSocket.
@@ -83,7 +86,7 @@ type Apis = (
     users::UsersApi,
     conversations::ConversationsApi,
     conversation_messages::ConversationMessagesApi,
-    messages::MessagesApi,
+    (messages::MessagesApi, media::MediaApi),
     chat_users::ChatUsersApi,
     (broadcasts::BroadcastsApi, shops::ShopsApi, tickets::TicketsApi, reports::ReportsApi, admin_reports::AdminReportsApi),
     messaging::MessagingApi,
@@ -127,8 +130,15 @@ pub fn routes(state: AppState) -> impl Endpoint {
         let dir = console_dir.clone();
         async move { console::serve(&dir, &req).await }
     });
+    let blob_state = state.clone();
+    // The signed URLs of a blob store Confab serves itself (the local directory).
+    let blobs = poem::endpoint::make(move |req| {
+        let state = blob_state.clone();
+        async move { state.blobs.serve(req).await }
+    });
     Route::new()
         .nest("/", api)
+        .nest(crate::blob::SERVED_ROUTE, blobs)
         .nest("/admin", console)
         .nest("/docs", docs.with(SetHeader::new().overriding(header::CONTENT_SECURITY_POLICY, PAGE_CSP)))
         .at("/openapi.json", spec)

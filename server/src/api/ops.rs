@@ -28,6 +28,10 @@ pub struct Readiness {
     pub limiter: bool,
     /// The event bus (Redis or in-process) answers.
     pub bus: bool,
+    /// The media store (S3 or the local directory) answers.
+    pub blobs: bool,
+    /// Which media store: `s3` or `local`.
+    pub blob_store: String,
 }
 
 #[derive(ApiResponse)]
@@ -54,14 +58,15 @@ impl OpsApi {
         let database = state.db.ping().await;
         let limiter = state.limiter.ping().await;
         let bus = state.bus.ping().await;
+        let blobs = state.blobs.ping().await;
         let accepting = state.accepting();
-        let healthy = database && limiter && bus;
+        let healthy = database && limiter && bus && blobs;
         let status = match (accepting, healthy) {
             (false, _) => "shutting_down",
             (true, true) => "ready",
             (true, false) => "not_ready",
         };
-        let body = Json(Readiness { status: status.into(), database, limiter, bus });
+        let body = Json(Readiness { status: status.into(), database, limiter, bus, blobs, blob_store: state.blobs.kind().into() });
         if accepting && healthy {
             ReadyResponse::Ready(body)
         } else {

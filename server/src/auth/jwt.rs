@@ -62,6 +62,9 @@ struct SigningKey {
 pub struct TokenKeys {
     current: SigningKey,
     verifying: HashMap<String, DecodingKey>,
+    /// HMAC-SHA256 of a fixed label under the signing secret: the root other server-side
+    /// signatures (media URLs) derive their keys from, so no second secret is configured.
+    derivation_root: [u8; 32],
 }
 
 /// A freshly signed token.
@@ -85,6 +88,7 @@ impl TokenKeys {
     /// rotated-out key keeps verifying the tokens it signed until it is removed.
     pub fn parse(spec: &str) -> Result<Self, String> {
         let mut current = None;
+        let mut derivation_root = None;
         let mut verifying = HashMap::new();
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (kid, secret) = part.split_once(':').ok_or_else(|| "each JWT key must be written kid:secret".to_owned())?;
@@ -94,10 +98,18 @@ impl TokenKeys {
             verifying.insert(kid.to_owned(), DecodingKey::from_secret(secret.as_bytes()));
             if current.is_none() {
                 current = Some(SigningKey { kid: kid.to_owned(), encoding: EncodingKey::from_secret(secret.as_bytes()) });
+                derivation_root = Some(hmac_sha256(secret.as_bytes(), b"confab key derivation"));
             }
         }
         let current = current.ok_or_else(|| "no JWT key configured".to_owned())?;
-        Ok(TokenKeys { current, verifying })
+        let derivation_root = derivation_root.unwrap_or_default();
+        Ok(TokenKeys { current, verifying, derivation_root })
+    }
+
+    /// A key of its own for `purpose`, derived from the signing secret: the same on every
+    /// process that shares `CONFAB_JWT_KEYS`, and unrelated to the tokens' own key.
+    pub fn derived_key(&self, purpose: &str) -> [u8; 32] {
+        hmac_sha256(&self.derivation_root, purpose.as_bytes())
     }
 
     /// A new random key spec with one key, for a data directory that has none yet.
@@ -168,6 +180,14 @@ impl TokenKeys {
         }
         Ok(claims)
     }
+}
+
+/// HMAC-SHA256 of `message` under `key`.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(test)]

@@ -95,3 +95,32 @@ pub async fn seen_message(state: &AppState, caller: &UserCaller, message_id: &st
         Err(AppError::NotFound("message"))
     }
 }
+
+/// Uploading media is for sending it: it needs the `can_send_message` permission.
+pub fn require_uploader(caller: &UserCaller) -> AppResult<()> {
+    if caller.user.permissions.can_send_message {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("you may not send messages"))
+    }
+}
+
+/// Media only its uploader confirms and sends; to anyone else it does not exist (404).
+pub fn require_own_media(caller: &UserCaller, media: &crate::domain::media::Media) -> AppResult<()> {
+    if media.uploader_id == caller.user.id {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("media"))
+    }
+}
+
+/// Media the caller may open: their own upload, or media sent to a conversation they are a
+/// current member of, in a message they still see. Anything else is a 404, so an outsider
+/// learns nothing of whether the media exists.
+pub async fn require_media_viewer(state: &AppState, caller: &UserCaller, media: &crate::domain::media::Media) -> AppResult<()> {
+    if media.uploader_id == caller.user.id || store::media::seen_by(&state.db, &media.id, &caller.user.id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("media"))
+    }
+}

@@ -94,7 +94,10 @@ pub(super) async fn deliver(
 ) -> AppResult<(Message, bool)> {
     check_sendable(state, caller, &content.body, content.kind).await?;
     // The rules of every field, whichever path (REST, socket frame, forward) it came by.
-    let content = content.checked(&file_origins(state, &caller.tenant_id).await?)?;
+    let mut content = content.checked(&file_origins(state, &caller.tenant_id).await?)?;
+    if let Some(attachment) = crate::media::attachment_for(state, caller, &content).await? {
+        content.attachment = attachment;
+    }
     if content.kind.has_file() && !content.attachment.is_present() {
         return Err(Invalid::new("file_url", "file and image messages need a file_url or media_id").into());
     }
@@ -213,6 +216,9 @@ pub async fn delete(state: &AppState, caller: &UserCaller, raw_id: &str, for_eve
     }
     let deleted = store::messages::delete_for_everyone(state.db.pool(), &message.id).await?;
     announce(state, &deleted, Payload::MessageDeleted).await;
+    if let Some(media_id) = &message.content.attachment.media_id {
+        crate::media::release(state, &message.tenant_id, media_id).await;
+    }
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod conversation;
 pub mod id;
 pub mod limits;
+pub mod media;
 pub mod message;
 pub mod named;
 pub mod names;

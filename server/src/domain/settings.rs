@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::limits::{Per, Rate, RateLimits, WriteKind};
+use super::media::{default_media_types, mime_type, DEFAULT_MAX_MEDIA_BYTES, MAX_MEDIA_BYTES_CEILING, MAX_MEDIA_TYPES};
 use super::web_url::{file_origin, MAX_FILE_ORIGINS};
 use super::Invalid;
 
@@ -27,6 +28,10 @@ pub struct TenantSettings {
     pub allowed_file_origins: Vec<String>,
     /// How fast users, API keys and client addresses may write.
     pub rate_limits: RateLimits,
+    /// MIME types users may upload (`type/subtype`, or `type/*` for a whole family).
+    pub allowed_media_types: Vec<String>,
+    /// Largest upload, in bytes.
+    pub max_media_bytes: i64,
 }
 
 impl Default for TenantSettings {
@@ -39,6 +44,8 @@ impl Default for TenantSettings {
             chat_token_max_ttl_seconds: 90 * 24 * 3600,
             allowed_file_origins: Vec::new(),
             rate_limits: RateLimits::default(),
+            allowed_media_types: default_media_types(),
+            max_media_bytes: DEFAULT_MAX_MEDIA_BYTES,
         }
     }
 }
@@ -72,6 +79,18 @@ impl TenantSettings {
                 return Err(Invalid::new("settings.allowed_file_origins", "each must be an origin: scheme://host[:port]"));
             }
         }
+        if self.allowed_media_types.len() > MAX_MEDIA_TYPES {
+            return Err(Invalid::new("settings.allowed_media_types", format!("at most {MAX_MEDIA_TYPES} types")));
+        }
+        for file_type in &self.allowed_media_types {
+            // `apply` normalized every valid type, so anything else was never one.
+            if mime_type("settings.allowed_media_types", file_type, true)? != *file_type {
+                return Err(Invalid::new("settings.allowed_media_types", "each must be a MIME type such as image/png or audio/*"));
+            }
+        }
+        if !(1..=MAX_MEDIA_BYTES_CEILING).contains(&self.max_media_bytes) {
+            return Err(Invalid::new("settings.max_media_bytes", format!("must be between 1 and {MAX_MEDIA_BYTES_CEILING}")));
+        }
         self.rate_limits.validate()
     }
 
@@ -97,6 +116,8 @@ pub struct SettingsChange {
     pub allowed_file_origins: Option<Vec<String>>,
     /// Buckets to replace, each whole.
     pub rate_limits: Vec<(WriteKind, Per, Rate)>,
+    pub allowed_media_types: Option<Vec<String>>,
+    pub max_media_bytes: Option<i64>,
 }
 
 impl SettingsChange {
@@ -127,6 +148,18 @@ impl SettingsChange {
                 }
             }
             current.allowed_file_origins = normalized;
+        }
+        if let Some(types) = &self.allowed_media_types {
+            let mut normalized: Vec<String> = Vec::with_capacity(types.len());
+            for file_type in types.iter().map(|t| mime_type("settings.allowed_media_types", t, true).unwrap_or_else(|_| t.clone())) {
+                if !normalized.contains(&file_type) {
+                    normalized.push(file_type);
+                }
+            }
+            current.allowed_media_types = normalized;
+        }
+        if let Some(v) = self.max_media_bytes {
+            current.max_media_bytes = v;
         }
         for &(write, per, rate) in &self.rate_limits {
             current.rate_limits.set(write, per, rate);

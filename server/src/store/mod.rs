@@ -14,6 +14,7 @@ pub mod decode;
 pub mod directory;
 pub mod hidden;
 pub mod listing;
+pub mod media;
 pub mod messages;
 pub mod meta;
 pub mod participants;

@@ -18,6 +18,7 @@ mod headers;
 mod hidden;
 mod input_rules;
 mod lost_updates;
+mod media;
 mod messages;
 mod moderation;
 mod no_echo;

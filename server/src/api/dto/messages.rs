@@ -50,7 +50,8 @@ impl From<ReactionView> for ReactionDto {
 /// The file attached to a message, flattened into it.
 #[derive(Object, Debug, Clone)]
 pub struct AttachmentDto {
-    /// URL of an attached file.
+    /// URL of an attached file given by its sender; `null` for uploaded media, whose
+    /// short-lived URLs come from `GET /v1/chat/media/{media_id}`.
     pub file_url: Option<String>,
     /// Original name of the attached file.
     pub file_name: Option<String>,
@@ -58,7 +59,8 @@ pub struct AttachmentDto {
     pub file_size: Option<i64>,
     /// MIME type of the attached file.
     pub file_type: Option<String>,
-    /// Id of uploaded media, when the file went through Confab's media store.
+    /// Id of uploaded media, when the file went through Confab's media store; the other
+    /// file fields then come from the upload.
     pub media_id: Option<String>,
 }
 
@@ -138,7 +140,9 @@ pub struct SendMessageRequest {
     /// `text` (default), `file` or `image`.
     #[oai(rename = "type")]
     pub kind: Option<SendTypeDto>,
-    /// Uploaded media to attach.
+    /// Uploaded media to attach: media the sender uploaded and confirmed (anything else is
+    /// 422), sent as `file` or `image`; the file fields then come from the upload and any
+    /// given here are ignored.
     #[oai(validator(max_length = 64))]
     pub media_id: Option<String>,
     /// URL of the file (required for `file` unless `media_id` is given).

@@ -9,6 +9,7 @@ pub mod broadcasts;
 pub mod chat_users;
 pub mod conversations;
 pub mod keys;
+pub mod media;
 pub mod messages;
 pub mod rate_limits;
 pub mod reports;

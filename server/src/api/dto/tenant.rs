@@ -26,6 +26,11 @@ pub struct TenantSettingsDto {
     /// How fast users, API keys and client addresses may send messages and open
     /// conversations.
     pub rate_limits: RateLimitsDto,
+    /// MIME types users may upload (`type/subtype`, or `type/*` for a whole family);
+    /// default: common images, PDF, office documents, plain text, audio and video.
+    pub allowed_media_types: Vec<String>,
+    /// Largest upload in bytes (default 26214400, 25 MiB).
+    pub max_media_bytes: i64,
 }
 
 impl From<&TenantSettings> for TenantSettingsDto {
@@ -38,6 +43,8 @@ impl From<&TenantSettings> for TenantSettingsDto {
             chat_token_max_ttl_seconds: s.chat_token_max_ttl_seconds,
             allowed_file_origins: s.allowed_file_origins.clone(),
             rate_limits: (&s.rate_limits).into(),
+            allowed_media_types: s.allowed_media_types.clone(),
+            max_media_bytes: s.max_media_bytes,
         }
     }
 }
@@ -82,6 +89,12 @@ pub struct TenantSettingsPatch {
     pub allowed_file_origins: Option<Vec<String>>,
     /// Rate limit buckets to replace.
     pub rate_limits: Option<RateLimitsPatch>,
+    /// MIME types users may upload (at most 100; `type/*` allows a whole family);
+    /// replaces the whole list.
+    #[oai(validator(max_items = 100))]
+    pub allowed_media_types: Option<Vec<String>>,
+    /// Largest upload in bytes, 1 to 5368709120 (5 GiB).
+    pub max_media_bytes: Option<i64>,
 }
 
 impl From<&TenantSettingsPatch> for SettingsChange {
@@ -98,6 +111,8 @@ impl From<&TenantSettingsPatch> for SettingsChange {
             chat_token_max_ttl_seconds: p.chat_token_max_ttl_seconds,
             allowed_file_origins: p.allowed_file_origins.clone(),
             rate_limits: p.rate_limits.as_ref().map(RateLimitsPatch::changes).unwrap_or_default(),
+            allowed_media_types: p.allowed_media_types.clone(),
+            max_media_bytes: p.max_media_bytes,
         }
     }
 }

@@ -54,6 +54,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
         bootstrap_password: Some(Secret::new(BOOTSTRAP_PASSWORD)),
         ..Config::default()
     };
+    with_test_s3(&mut config);
     customize(&mut config);
     serve(config, dir, true).await.0
 }
@@ -99,6 +100,26 @@ impl TestApp {
         app.secret_key = self.secret_key.clone();
         app
     }
+}
+
+/// The blob store the suite runs on: "s3" or "local".
+pub fn blob_store() -> &'static str {
+    if std::env::var("CONFAB_TEST_S3_ENDPOINT").is_ok() {
+        "s3"
+    } else {
+        "local"
+    }
+}
+
+/// When the suite runs against an S3-compatible server (CONFAB_TEST_S3_*), a bucket of
+/// this server's own, which it creates at start.
+fn with_test_s3(config: &mut Config) {
+    let Ok(endpoint) = std::env::var("CONFAB_TEST_S3_ENDPOINT") else { return };
+    config.s3_endpoint = Some(endpoint);
+    config.s3_bucket = Some(format!("confab-test-{}", ulid::Ulid::new().to_string().to_lowercase()));
+    config.s3_region = std::env::var("CONFAB_TEST_S3_REGION").ok();
+    config.s3_access_key = std::env::var("CONFAB_TEST_S3_ACCESS_KEY").ok().map(Secret::new);
+    config.s3_secret_key = std::env::var("CONFAB_TEST_S3_SECRET_KEY").ok().map(Secret::new);
 }
 
 /// A new, empty PostgreSQL database when the suite runs on PostgreSQL.

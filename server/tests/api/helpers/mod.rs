@@ -5,9 +5,11 @@ mod app;
 mod fixtures;
 mod http;
 mod limits;
+mod media;
 mod ws;
 
 pub use app::*;
 pub use fixtures::*;
 pub use http::*;
+pub use media::*;
 pub use ws::Ws;
