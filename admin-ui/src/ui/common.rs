@@ -165,6 +165,17 @@ pub fn Pager(pagination: Pagination, page: RwSignal<i64>) -> impl IntoView {
     })
 }
 
+/// A message's text in a list: its body and attached file's name, or a marker once it was
+/// deleted for everyone.
+#[component]
+pub fn MessageText(body: String, deleted: bool, file_name: Option<String>) -> impl IntoView {
+    if deleted {
+        view! { <span class="deleted">"Message deleted"</span> }.into_any()
+    } else {
+        view! { <span class="context-body">{body}{file_name.map(|f| format!(" [file: {f}]"))}</span> }.into_any()
+    }
+}
+
 /// An RFC 3339 time as the reader's local date and time, to the minute.
 pub fn when(rfc3339: &str) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));

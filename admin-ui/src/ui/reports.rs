@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::api::{self, Page};
-use super::common::{act, load_into, when, Empty, Failed, Load, Loading, Outcome, Pager, ScreenTitle};
+use super::common::{act, load_into, when, Empty, Failed, Load, Loading, MessageText, Outcome, Pager, ScreenTitle};
 use super::live::Live;
 use super::people::{name_these, People};
 use super::routes::Screen;
@@ -196,11 +196,7 @@ fn QueueEntry(entry: Entry, outcome: RwSignal<Option<Result<String, String>>>, p
                         view! {
                             <li class:reported=reported>
                                 <span class="context-meta">{sender}" · "{when(&m.created_at)}</span>
-                                {if m.deleted {
-                                    view! { <span class="deleted">"Message deleted"</span> }.into_any()
-                                } else {
-                                    view! { <span class="context-body">{m.body.clone()}{m.file_name.clone().map(|f| format!(" [file: {f}]"))}</span> }.into_any()
-                                }}
+                                <MessageText body=m.body.clone() deleted=m.deleted file_name=m.file_name.clone() />
                             </li>
                         }
                     }).collect_view()}

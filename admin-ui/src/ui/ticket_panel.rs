@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
 
 use super::api::{self, Page};
-use super::common::{act, load_latest, short_id, when, Failed, Load, Loading, Outcome};
+use super::common::{act, load_latest, short_id, when, Failed, Load, Loading, MessageText, Outcome};
 use super::people::People;
 use super::session::Auth;
 use super::tickets::{assignee_words, capital, Ticket, PRIORITIES};
@@ -289,11 +289,7 @@ pub fn TicketPanel(
                                     view! {
                                         <li class:system=system data-id=m.id.clone()>
                                             <span class="context-meta">{who}" · "{when(&m.created_at)}</span>
-                                            {if m.deleted {
-                                                view! { <span class="deleted">"Message deleted"</span> }.into_any()
-                                            } else {
-                                                view! { <span class="context-body">{m.body.clone()}{m.file_name.clone().map(|f| format!(" [file: {f}]"))}</span> }.into_any()
-                                            }}
+                                            <MessageText body=m.body.clone() deleted=m.deleted file_name=m.file_name.clone() />
                                         </li>
                                     }
                                 }).collect_view()}
