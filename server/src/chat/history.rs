@@ -119,6 +119,11 @@ pub async fn search(
     };
     let hits = state.search.search(&query).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let mut messages = store::messages::by_ids(&state.db, &hits.message_ids).await?;
+    if state.search.fed_by_outbox() {
+        // The index learns of a change of readers a moment after the database does.
+        let readable = store::search_outbox::readable_by(&state.db, &caller.user.id, &hits.message_ids).await?;
+        messages.retain(|m| readable.contains(&m.id));
+    }
     messages.sort_by_key(|m| hits.message_ids.iter().position(|id| *id == m.id));
     Ok((found(render(state, &caller.user.id, messages).await?, &hits), hits.total))
 }

@@ -172,3 +172,22 @@ pub async fn all_messages(db: &Db, after: &str, limit: i64) -> StoreResult<Vec<S
         .fetch_all(db.pool())
         .await?)
 }
+
+/// Those of `ids` that `user_id` may read now (a current member, not cleared past it, not
+/// hidden it, not deleted): a search index fed through the outbox can lag behind a change
+/// of readers by a moment, the database cannot.
+pub async fn readable_by(db: &Db, user_id: &str, ids: &[String]) -> StoreResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT m.id FROM messages m
+         JOIN participants p ON p.conversation_id = m.conversation_id AND p.left_at IS NULL AND m.seq > p.cleared_before_seq
+         WHERE m.deleted_at IS NULL AND p.user_id = ",
+    );
+    sql.bind(user_id)
+        .push(" AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = p.user_id) AND m.id IN (")
+        .bind_list(ids)
+        .push(")");
+    Ok(sql.query_scalar::<String>().fetch_all(db.pool()).await?)
+}
