@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Private PostgreSQL, Redis and S3-compatible (s3s-fs) instances for the test suite.
+# Private PostgreSQL, Redis, S3-compatible (s3s-fs) and Meilisearch instances for the test suite.
 #
-#   scripts/services.sh start   install what is missing, start all three (idempotent)
+#   scripts/services.sh start   install what is missing, start them all (idempotent)
 #   scripts/services.sh stop    stop them (fine if they are not running)
 #   scripts/services.sh status  say what is running
 #   scripts/services.sh env     print the export lines the tests read
@@ -17,6 +17,9 @@
 #   CONFAB_TEST_S3_PORT     s3s-fs port (default: the Redis port + 1000, so parallel
 #                           checkouts with their own ports do not clash)
 #   CONFAB_TEST_PG_BIN      PostgreSQL binaries (default: /usr/lib/postgresql/15/bin)
+#   CONFAB_TEST_MEILI_PORT  Meilisearch port (default: the Redis port + 2000)
+#   MEILI_BIN               the Meilisearch binary (default: `meilisearch` on PATH); when
+#                           neither exists Meilisearch is not started and its tests skip
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,6 +43,11 @@ S3_DIR="$STATE_DIR/s3"
 S3_PIDFILE="$S3_DIR/s3s-fs.pid"
 S3_LOG="$S3_DIR/s3s-fs.log"
 S3_KEYS="$S3_DIR/keys"
+MEILI_PORT="${CONFAB_TEST_MEILI_PORT:-$((REDIS_PORT + 2000))}"
+MEILI_DIR="$STATE_DIR/meili"
+MEILI_PIDFILE="$MEILI_DIR/meilisearch.pid"
+MEILI_LOG="$MEILI_DIR/meilisearch.log"
+MEILI_KEYFILE="$MEILI_DIR/master-key"
 # The newest s3s-fs that builds with the Rust the project supports.
 S3S_FS_VERSION=0.14.1
 
@@ -364,6 +372,75 @@ s3_stop() {
     rm -rf "$S3_DIR/data"
 }
 
+# ------------------------------------------------------------- meilisearch ---
+
+# Prints the Meilisearch binary to use, or nothing.
+meili_bin() {
+    if [[ -n "${MEILI_BIN:-}" ]]; then
+        [[ -x "$MEILI_BIN" ]] && printf '%s\n' "$(cd "$(dirname "$MEILI_BIN")" && pwd)/$(basename "$MEILI_BIN")"
+        return 0
+    fi
+    command -v meilisearch 2>/dev/null || true
+}
+
+meili_pid() { # prints the pid from the pid file when that process is alive
+    local pid
+    [[ -f "$MEILI_PIDFILE" ]] || return 1
+    pid="$(cat "$MEILI_PIDFILE")"
+    [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" && printf '%s\n' "$pid"
+}
+
+meili_healthy() {
+    curl -fsS --max-time 2 "http://127.0.0.1:$MEILI_PORT/health" >/dev/null 2>&1
+}
+
+meili_start() {
+    local bin
+    bin="$(meili_bin)"
+    if [[ -z "$bin" ]]; then
+        log "Meilisearch not found (MEILI_BIN unset or not executable, no meilisearch on PATH): its tests will be skipped"
+        return 0
+    fi
+    mkdir -p "$MEILI_DIR"
+    if meili_pid >/dev/null && meili_healthy; then
+        log "Meilisearch already running (port $MEILI_PORT)"
+        return 0
+    fi
+    # A fresh database each start: indexes of finished runs are of no use to the next one.
+    rm -rf "$MEILI_DIR/data"
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$MEILI_KEYFILE"
+    chmod 600 "$MEILI_KEYFILE"
+    log "starting Meilisearch ($bin) on 127.0.0.1:$MEILI_PORT"
+    nohup "$bin" --db-path "$MEILI_DIR/data" --http-addr "127.0.0.1:$MEILI_PORT" \
+        --master-key "$(cat "$MEILI_KEYFILE")" --no-analytics >"$MEILI_LOG" 2>&1 9>&- &
+    echo $! >"$MEILI_PIDFILE"
+    printf '%s\n' "$bin" >"$MEILI_DIR/bin"
+    local i
+    for ((i = 0; i < 300; i++)); do
+        meili_healthy && return 0
+        meili_pid >/dev/null || break
+        sleep 0.1
+    done
+    tail -n 30 "$MEILI_LOG" >&2 || true
+    die "Meilisearch is not answering on 127.0.0.1:$MEILI_PORT"
+}
+
+meili_stop() {
+    local pid i
+    pid="$(meili_pid)" || pid=""
+    if [[ -n "$pid" ]]; then
+        log "stopping Meilisearch"
+        kill "$pid" 2>/dev/null || true
+        for ((i = 0; i < 100; i++)); do
+            alive "$pid" || break
+            sleep 0.1
+        done
+        alive "$pid" && kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$MEILI_PIDFILE" "$MEILI_KEYFILE" "$MEILI_DIR/bin"
+    rm -rf "$MEILI_DIR/data"
+}
+
 # --------------------------------------------------------------- commands ---
 
 print_env() {
@@ -377,6 +454,12 @@ print_env() {
         printf 'export CONFAB_TEST_S3_REGION=us-east-1\n'
         printf 'export CONFAB_TEST_S3_ACCESS_KEY=%s\n' "$access"
         printf 'export CONFAB_TEST_S3_SECRET_KEY=%s\n' "$secret"
+    fi
+    if [[ -f "$MEILI_KEYFILE" ]] && meili_pid >/dev/null; then
+        printf 'export CONFAB_TEST_MEILI_URL=http://127.0.0.1:%s\n' "$MEILI_PORT"
+        printf 'export CONFAB_TEST_MEILI_KEY=%s\n' "$(cat "$MEILI_KEYFILE")"
+        # The restart test runs a Meilisearch of its own with the same binary.
+        printf 'export CONFAB_TEST_MEILI_BIN=%s\n' "$(cat "$MEILI_DIR/bin")"
     fi
 }
 
@@ -394,7 +477,11 @@ cmd_start() {
     pg_start
     redis_start
     s3_start
+    meili_start
     log "ready: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT, s3s-fs on 127.0.0.1:$S3_PORT"
+    if meili_pid >/dev/null; then
+        log "ready: Meilisearch on 127.0.0.1:$MEILI_PORT"
+    fi
 }
 
 cmd_stop() {
@@ -407,6 +494,7 @@ cmd_stop() {
         redis_stop
     fi
     s3_stop
+    meili_stop
 }
 
 cmd_status() {
@@ -428,6 +516,11 @@ cmd_status() {
     else
         echo "s3s-fs: not running"
         rc=1
+    fi
+    if meili_pid >/dev/null && meili_healthy; then
+        echo "meilisearch: running on 127.0.0.1:$MEILI_PORT"
+    else
+        echo "meilisearch: not running (its tests skip)"
     fi
     return "$rc"
 }

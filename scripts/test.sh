@@ -11,7 +11,9 @@
 #   scripts/test.sh -- --nocapture
 #
 # Extra arguments go to both `cargo test` runs. Both passes always run; the
-# script fails if either does.
+# script fails if either does. The Meilisearch tests run in both passes against
+# the Meilisearch that scripts/services.sh starts from MEILI_BIN (or
+# `meilisearch` on PATH); without one they are skipped, and the script says so.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -34,13 +36,24 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 # The embedded pass must not see production-pass settings from the caller.
-unset CONFAB_TEST_DATABASE_URL CONFAB_TEST_REDIS_URL CONFAB_TEST_S3_ENDPOINT CONFAB_TEST_S3_REGION CONFAB_TEST_S3_ACCESS_KEY CONFAB_TEST_S3_SECRET_KEY
+unset CONFAB_TEST_DATABASE_URL CONFAB_TEST_REDIS_URL CONFAB_TEST_S3_ENDPOINT CONFAB_TEST_S3_REGION CONFAB_TEST_S3_ACCESS_KEY CONFAB_TEST_S3_SECRET_KEY \
+    CONFAB_TEST_MEILI_URL CONFAB_TEST_MEILI_KEY CONFAB_TEST_MEILI_BIN
 
 # Stop the services however this script ends, even if start fails halfway.
 trap 'scripts/services.sh stop || true' EXIT
 scripts/services.sh start
 
 cargo build --workspace --all-targets --locked
+
+# Meilisearch serves both passes; only the database and the other services change.
+meili_env="$(scripts/services.sh env | grep '_MEILI_' || true)"
+if [[ -n "$meili_env" ]]; then
+    eval "$meili_env"
+    meili_note="Meilisearch tests ran"
+else
+    meili_note="Meilisearch tests SKIPPED (no MEILI_BIN, no meilisearch on PATH)"
+    echo "test.sh: $meili_note"
+fi
 
 sqlite_status=0
 echo
@@ -62,7 +75,7 @@ done
 
 result() { if (($1 == 0)); then echo ok; else echo "FAILED (exit $1)"; fi; }
 echo
-echo "== SQLite: $(result "$sqlite_status"); PostgreSQL + Redis: $(result "$production_status"); end-to-end: $(result "$e2e_status") =="
+echo "== SQLite: $(result "$sqlite_status"); PostgreSQL + Redis: $(result "$production_status"); end-to-end: $(result "$e2e_status"); $meili_note =="
 
 if ((sqlite_status != 0 || production_status != 0 || e2e_status != 0)); then
     exit 1

@@ -15,7 +15,7 @@ use crate::domain::{parse_field_id, parse_id, AuditEntry, CountedUser, Invalid, 
 use crate::error::{AppError, AppResult};
 use crate::events::{MessageView, Payload};
 use crate::policy;
-use crate::search::SearchQuery;
+use crate::search::{found, Found, SearchQuery};
 use crate::state::AppState;
 use crate::store;
 
@@ -155,7 +155,7 @@ pub async fn search(
     conversation_id: Option<&str>,
     limit: i64,
     offset: i64,
-) -> AppResult<(Vec<MessageView>, i64)> {
+) -> AppResult<(Vec<Found<MessageView>>, i64)> {
     policy::require_moderator(caller)?;
     if text.trim().is_empty() || text.chars().count() > 200 {
         return Err(Invalid::new("q", "must be 1 to 200 characters").into());
@@ -172,5 +172,5 @@ pub async fn search(
     let hits = state.search.search(&query).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let mut messages = store::messages::by_ids(&state.db, &hits.message_ids).await?;
     messages.sort_by_key(|m| hits.message_ids.iter().position(|id| *id == m.id));
-    Ok((render(state, viewer(caller), messages).await?, hits.total))
+    Ok((found(render(state, viewer(caller), messages).await?, &hits), hits.total))
 }

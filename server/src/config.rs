@@ -80,8 +80,14 @@ pub struct Config {
     pub redis_url: Option<Secret>,
     /// Prefix of every Redis key, so deployments can share one Redis.
     pub redis_prefix: String,
+    /// Meilisearch for message search, fed through the outbox; unset means the database's
+    /// own full-text index.
     pub meili_url: Option<String>,
     pub meili_key: Option<Secret>,
+    /// The Meilisearch index holding the messages.
+    pub meili_index: String,
+    /// How often the search relay looks at an empty outbox, in milliseconds.
+    pub search_relay_idle_ms: u64,
     pub s3_endpoint: Option<String>,
     pub s3_bucket: Option<String>,
     pub s3_region: Option<String>,
@@ -146,6 +152,8 @@ impl Default for Config {
             redis_prefix: "confab".into(),
             meili_url: None,
             meili_key: None,
+            meili_index: "confab_messages".into(),
+            search_relay_idle_ms: 250,
             s3_endpoint: None,
             s3_bucket: None,
             s3_region: None,

@@ -30,6 +30,7 @@ pub mod events;
 pub mod limiter;
 pub mod listener;
 pub mod media;
+pub mod metrics;
 pub mod policy;
 pub mod presence;
 pub mod realtime;

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 /// request buffers freed after each WebSocket upgrade (see BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use confab_server::{api, bootstrap, startup, telemetry, Application, Config};
+use confab_server::{api, bootstrap, search, startup, telemetry, Application, Config};
 
 #[derive(Parser)]
 #[command(name = "confab-server", version, about = "Self-hostable, multi-tenant chat server")]
@@ -25,6 +25,9 @@ enum Command {
     Openapi,
     /// Create the first tenant, superadmin and secret key if the database is empty.
     Bootstrap,
+    /// Empty the search index and index every message of the database again (Meilisearch;
+    /// the database's own index needs no rebuild).
+    RebuildSearchIndex,
 }
 
 #[tokio::main]
@@ -49,6 +52,17 @@ async fn main() -> anyhow::Result<()> {
                 Some(report) => println!("{report}"),
                 None => println!("already bootstrapped"),
             }
+            Ok(())
+        }
+        Command::RebuildSearchIndex => {
+            let db = startup::connect_database(&config).await?;
+            let index = startup::connect_search(&config, &db)?;
+            if !index.fed_by_outbox() {
+                println!("the {} search index follows every write by itself; nothing to rebuild", index.kind());
+                return Ok(());
+            }
+            let read = search::relay::rebuild(&db, index.as_ref()).await?;
+            println!("search index rebuilt from {read} messages");
             Ok(())
         }
         Command::Openapi => unreachable!("handled above"),

@@ -18,7 +18,7 @@ use crate::limiter::buckets::{MemoryBuckets, RedisBuckets};
 use crate::limiter::{MemoryLimiter, RedisLimiter};
 use crate::listener::NoDelayAcceptor;
 use crate::presence::{MemoryPresence, RedisPresence};
-use crate::search::DatabaseSearch;
+use crate::search::{DatabaseSearch, MeiliSearch, SearchIndex};
 use crate::state::{Adapters, AppState};
 use crate::store::Db;
 
@@ -86,6 +86,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         None => load_or_create_keys(config.data_dir())?,
     };
     let blobs = crate::blob::connect(&config, &keys).await?;
+    let search = connect_search(&config, &db)?;
     let adapters = match &config.redis_url {
         Some(url) => {
             // One multiplexed connection serves the limiter, the presence counts and
@@ -97,7 +98,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
                 limiter: Arc::new(RedisLimiter::new(conn.clone(), prefix)),
                 buckets: Arc::new(RedisBuckets::new(conn.clone(), prefix)),
                 bus: Arc::new(RedisBus::connect(client, conn.clone(), prefix, BUS_CAPACITY).await.context("subscribing to Redis")?),
-                search: Arc::new(DatabaseSearch::new(db.clone())),
+                search,
                 presence: Arc::new(RedisPresence::new(conn, prefix)),
                 blobs,
             }
@@ -106,7 +107,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             limiter: Arc::new(MemoryLimiter::default()),
             buckets: Arc::new(MemoryBuckets::default()),
             bus: Arc::new(LocalBus::new(BUS_CAPACITY)),
-            search: Arc::new(DatabaseSearch::new(db.clone())),
+            search,
             presence: Arc::new(MemoryPresence::default()),
             blobs,
         },
@@ -114,7 +115,20 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let state = AppState::new(config, db, keys, adapters);
     tokio::spawn(state.hub.clone().run(state.bus.subscribe()));
     tokio::spawn(crate::media::sweep::run(state.clone()));
+    let idle = Duration::from_millis(state.config.search_relay_idle_ms.max(10));
+    tokio::spawn(crate::search::relay::run(state.db.clone(), state.search.clone(), state.search_relay.clone(), idle));
     Ok(state)
+}
+
+/// Meilisearch when `CONFAB_MEILI_URL` is set, else the database's own full-text index. No
+/// request is made here: a Meilisearch that is down must not keep the server from starting.
+pub fn connect_search(config: &Config, db: &Db) -> anyhow::Result<Arc<dyn SearchIndex>> {
+    Ok(match &config.meili_url {
+        Some(url) => {
+            Arc::new(MeiliSearch::new(url, config.meili_key.as_ref().map(|k| k.expose()), &config.meili_index).context("CONFAB_MEILI_URL")?)
+        }
+        None => Arc::new(DatabaseSearch::new(db.clone())),
+    })
 }
 
 /// Opens the configured database (creating the data directory for SQLite) and migrates it.

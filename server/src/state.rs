@@ -15,7 +15,7 @@ use crate::limiter::buckets::TokenBuckets;
 use crate::limiter::RateLimiter;
 use crate::presence::Presence;
 use crate::realtime::Hub;
-use crate::search::SearchIndex;
+use crate::search::{RelayStats, SearchIndex};
 use crate::store;
 use crate::store::Db;
 
@@ -42,6 +42,8 @@ pub struct AppState {
     pub buckets: Arc<dyn TokenBuckets>,
     pub bus: Arc<dyn EventBus>,
     pub search: Arc<dyn SearchIndex>,
+    /// What this process's search relay has done.
+    pub search_relay: Arc<RelayStats>,
     pub presence: Arc<dyn Presence>,
     /// Where uploaded media live.
     pub blobs: Arc<dyn BlobStore>,
@@ -63,6 +65,7 @@ impl AppState {
             buckets: adapters.buckets,
             bus: adapters.bus,
             search: adapters.search,
+            search_relay: Arc::default(),
             presence: adapters.presence,
             blobs: adapters.blobs,
             hub: Hub::default(),

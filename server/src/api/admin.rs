@@ -8,7 +8,7 @@ use poem_openapi::OpenApi;
 
 use super::dto::admin::*;
 use super::dto::conversations::ConversationKindDto;
-use super::dto::messages::{many, MessageDto};
+use super::dto::messages::{found, many, MessageDto};
 use super::dto::users::{RoleDto, UserStatusDto};
 use super::envelope::{listed, parse_id, single, Done, Listed, PageRequest, Single};
 use super::error::ApiResult;
@@ -199,7 +199,8 @@ impl AdminApi {
         Ok(listed(rows.into_iter().map(AuditEntryDto::from).collect(), page, total))
     }
 
-    /// Full-text search over every conversation of the tenant, or one of them.
+    /// Full-text search over every conversation of the tenant, or one of them: best match
+    /// first, each hit with its highlighted snippet.
     #[oai(path = "/messages/search", method = "get", operation_id = "admin_messages_search")]
     async fn search(
         &self,
@@ -217,7 +218,7 @@ impl AdminApi {
     ) -> ApiResult<Listed<MessageDto>> {
         let page = PageRequest::new(page.0, per_page.0);
         let (views, total) = admin::search(&state, &auth.caller(), &q.0, conversation_id.0.as_deref(), page.limit(), page.offset()).await?;
-        Ok(listed(many(views), page, total))
+        Ok(listed(found(views), page, total))
     }
 }
 

@@ -109,7 +109,8 @@ impl MessagesApi {
         Ok(listed(many(views), page, total))
     }
 
-    /// Full-text search over the caller's own conversations, newest first.
+    /// Full-text search over the caller's own conversations: best match first (newest first
+    /// among equals), each hit with its highlighted snippet.
     #[oai(path = "/search", method = "get", operation_id = "messages_search")]
     async fn search(
         &self,
@@ -126,6 +127,6 @@ impl MessagesApi {
     ) -> ApiResult<Listed<MessageDto>> {
         let page = PageRequest::new(page.0, per_page.0);
         let (views, total) = history::search(&state, &auth.0, &q.0, conversation_id.0.as_deref(), page.limit(), page.offset()).await?;
-        Ok(listed(many(views), page, total))
+        Ok(listed(found(views), page, total))
     }
 }

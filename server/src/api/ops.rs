@@ -1,9 +1,10 @@
-//! Liveness and readiness probes.
+//! Liveness and readiness probes, and metrics.
 
 use poem::web::Data;
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Json, PlainText};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use super::error::ApiResult;
 use super::ApiTags;
 use crate::state::AppState;
 
@@ -32,6 +33,11 @@ pub struct Readiness {
     pub blobs: bool,
     /// Which media store: `s3` or `local`.
     pub blob_store: String,
+    /// The search index answers. Reported, but not required for readiness: sends never
+    /// depend on it, and the index catches up from the outbox when it returns.
+    pub search: bool,
+    /// Which search index: `database` or `meilisearch`.
+    pub search_backend: String,
 }
 
 #[derive(ApiResponse)]
@@ -59,6 +65,7 @@ impl OpsApi {
         let limiter = state.limiter.ping().await;
         let bus = state.bus.ping().await;
         let blobs = state.blobs.ping().await;
+        let search = state.search.ping().await;
         let accepting = state.accepting();
         let healthy = database && limiter && bus && blobs;
         let status = match (accepting, healthy) {
@@ -66,11 +73,27 @@ impl OpsApi {
             (true, true) => "ready",
             (true, false) => "not_ready",
         };
-        let body = Json(Readiness { status: status.into(), database, limiter, bus, blobs, blob_store: state.blobs.kind().into() });
+        let body = Json(Readiness {
+            status: status.into(),
+            database,
+            limiter,
+            bus,
+            blobs,
+            blob_store: state.blobs.kind().into(),
+            search,
+            search_backend: state.search.kind().into(),
+        });
         if accepting && healthy {
             ReadyResponse::Ready(body)
         } else {
             ReadyResponse::NotReady(body)
         }
+    }
+
+    /// Metrics in the Prometheus text format: search outbox depth and age, search relay
+    /// failures and deliveries of this process, media bytes stored.
+    #[oai(path = "/metrics", method = "get", operation_id = "ops_metrics")]
+    async fn metrics(&self, state: Data<&AppState>) -> ApiResult<PlainText<String>> {
+        Ok(PlainText(crate::metrics::render(&state).await?))
     }
 }

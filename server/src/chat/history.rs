@@ -8,7 +8,7 @@ use crate::domain::message::{Message, Window};
 use crate::domain::{Invalid, Timestamp};
 use crate::error::{AppError, AppResult};
 use crate::events::MessageView;
-use crate::search::SearchQuery;
+use crate::search::{found, Found, SearchQuery};
 use crate::state::AppState;
 use crate::store;
 
@@ -92,7 +92,7 @@ pub async fn since(state: &AppState, caller: &UserCaller, since: Timestamp, limi
     Ok((render(state, &caller.user.id, messages).await?, total))
 }
 
-/// Full-text search over the caller's own conversations (or one of them), newest first.
+/// Full-text search over the caller's own conversations (or one of them), best match first.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, conversation_id = ?conversation_id))]
 pub async fn search(
     state: &AppState,
@@ -101,7 +101,7 @@ pub async fn search(
     conversation_id: Option<&str>,
     limit: i64,
     offset: i64,
-) -> AppResult<(Vec<MessageView>, i64)> {
+) -> AppResult<(Vec<Found<MessageView>>, i64)> {
     if text.trim().is_empty() || text.chars().count() > 200 {
         return Err(Invalid::new("q", "must be 1 to 200 characters").into());
     }
@@ -119,6 +119,11 @@ pub async fn search(
     };
     let hits = state.search.search(&query).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let mut messages = store::messages::by_ids(&state.db, &hits.message_ids).await?;
+    if state.search.fed_by_outbox() {
+        // The index learns of a change of readers a moment after the database does.
+        let readable = store::search_outbox::readable_by(&state.db, &caller.user.id, &hits.message_ids).await?;
+        messages.retain(|m| readable.contains(&m.id));
+    }
     messages.sort_by_key(|m| hits.message_ids.iter().position(|id| *id == m.id));
-    Ok((render(state, &caller.user.id, messages).await?, hits.total))
+    Ok((found(render(state, &caller.user.id, messages).await?, &hits), hits.total))
 }

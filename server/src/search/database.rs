@@ -1,8 +1,9 @@
-use super::{terms, SearchError, SearchHits, SearchIndex, SearchQuery};
+use super::{terms, SearchError, SearchHits, SearchIndex, SearchQuery, MARK_END, MARK_START};
 use crate::store::sql::Sql;
 use crate::store::{Backend, Db};
 
-/// Full-text search in the database itself.
+/// Full-text search in the database itself, ranked by relevance (FTS5's bm25 on SQLite,
+/// `ts_rank` on PostgreSQL; newest first among equals), with a snippet of each match.
 pub struct DatabaseSearch {
     db: Db,
 }
@@ -12,30 +13,41 @@ impl DatabaseSearch {
         DatabaseSearch { db }
     }
 
-    /// The dialect-specific match condition; every term must occur (prefix match on the last,
-    /// so "hel" finds "hello" while typing).
-    fn matcher(&self, sql: &mut Sql, words: &[String]) {
+    /// The dialect's match expression: every term must occur (prefix match on the last, so
+    /// "hel" finds "hello" while typing).
+    fn expression(&self, words: &[String]) -> String {
         match self.db.backend() {
             Backend::Sqlite => {
                 let mut expr: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
                 if let Some(last) = expr.last_mut() {
                     last.push('*');
                 }
-                sql.push(" AND m.rowid IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ").bind(expr.join(" ")).push(")");
+                expr.join(" ")
             }
             Backend::Postgres => {
                 let mut expr: Vec<String> = words.to_vec();
                 if let Some(last) = expr.last_mut() {
                     last.push_str(":*");
                 }
-                sql.push(" AND m.search_vector @@ to_tsquery('simple', ").bind(expr.join(" & ")).push(")");
+                expr.join(" & ")
             }
         }
     }
 
+    /// `select` over the matching messages the query may see. On SQLite the FTS table leads
+    /// the join, so `bm25` and `snippet` can read it; on PostgreSQL `q` is the parsed query.
     fn filtered(&self, select: &str, query: &SearchQuery, words: &[String]) -> Sql {
+        let expression = self.expression(words);
         let mut sql = Sql::new(select);
-        sql.push(" FROM messages m JOIN conversations c ON c.id = m.conversation_id");
+        match self.db.backend() {
+            Backend::Sqlite => {
+                sql.push(" FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid");
+            }
+            Backend::Postgres => {
+                sql.push(" FROM to_tsquery('simple', ").bind(expression.clone()).push(") q, messages m");
+            }
+        }
+        sql.push(" JOIN conversations c ON c.id = m.conversation_id");
         if let Some(member) = &query.member {
             sql.push(" JOIN participants p ON p.conversation_id = m.conversation_id AND p.left_at IS NULL AND m.seq > p.cleared_before_seq AND p.user_id = ")
                 .bind(member)
@@ -46,8 +58,30 @@ impl DatabaseSearch {
         if let Some(conversation) = &query.conversation_id {
             sql.push(" AND m.conversation_id = ").bind(conversation);
         }
-        self.matcher(&mut sql, words);
+        match self.db.backend() {
+            Backend::Sqlite => sql.push(" AND messages_fts MATCH ").bind(expression),
+            Backend::Postgres => sql.push(" AND m.search_vector @@ q"),
+        };
         sql
+    }
+
+    /// The page's columns: the id and a snippet with the matched words marked.
+    fn page_columns(&self) -> String {
+        match self.db.backend() {
+            Backend::Sqlite => format!("SELECT m.id, snippet(messages_fts, 0, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet"),
+            Backend::Postgres => format!(
+                "SELECT m.id, ts_headline('simple', m.body, q, 'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=8, \
+                 FragmentDelimiter=…, MaxFragments=2') AS snippet"
+            ),
+        }
+    }
+
+    fn order(&self) -> &'static str {
+        match self.db.backend() {
+            // bm25 is lower for better matches.
+            Backend::Sqlite => " ORDER BY bm25(messages_fts), m.created_at DESC, m.id DESC",
+            Backend::Postgres => " ORDER BY ts_rank(m.search_vector, q) DESC, m.created_at DESC, m.id DESC",
+        }
     }
 }
 
@@ -59,14 +93,19 @@ impl SearchIndex for DatabaseSearch {
             return Ok(SearchHits::default());
         }
         let fail = |e: sqlx::Error| SearchError(e.to_string());
-        let mut rows = self.filtered("SELECT m.id", query, &words);
-        rows.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ").bind(query.limit).push(" OFFSET ").bind(query.offset);
-        let message_ids = rows.query_scalar::<String>().fetch_all(self.db.pool()).await.map_err(fail)?;
+        let mut rows = self.filtered(&self.page_columns(), query, &words);
+        rows.push(self.order()).push(" LIMIT ").bind(query.limit).push(" OFFSET ").bind(query.offset);
+        let page = rows.query_as::<(String, Option<String>)>().fetch_all(self.db.pool()).await.map_err(fail)?;
         let total = self.filtered("SELECT COUNT(*)", query, &words).query_scalar::<i64>().fetch_one(self.db.pool()).await.map_err(fail)?;
-        Ok(SearchHits { message_ids, total })
+        let (message_ids, snippets) = page.into_iter().unzip();
+        Ok(SearchHits { message_ids, snippets, total })
     }
 
     async fn ping(&self) -> bool {
         self.db.ping().await
+    }
+
+    fn kind(&self) -> &'static str {
+        "database"
     }
 }

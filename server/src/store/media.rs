@@ -130,3 +130,10 @@ pub async fn detach(db: &Db, media_id: &str) -> StoreResult<()> {
     .await?;
     Ok(())
 }
+
+/// Bytes of confirmed media across every tenant (originals; thumbnails are not counted).
+pub async fn bytes_stored(db: &Db) -> StoreResult<i64> {
+    Ok(sqlx::query_scalar::<_, i64>("SELECT CAST(COALESCE(SUM(file_size), 0) AS BIGINT) FROM media WHERE status = 'ready'")
+        .fetch_one(db.pool())
+        .await?)
+}

@@ -19,6 +19,7 @@ pub mod messages;
 pub mod meta;
 pub mod participants;
 pub mod reports;
+pub mod search_outbox;
 pub mod sessions;
 pub mod shops;
 pub mod social;

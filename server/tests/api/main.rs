@@ -19,6 +19,7 @@ mod hidden;
 mod input_rules;
 mod lost_updates;
 mod media;
+mod meili;
 mod messages;
 mod moderation;
 mod no_echo;

@@ -38,3 +38,26 @@ async fn the_suite_runs_on_the_backend_it_was_asked_for() {
     assert_eq!(app.state.db.backend(), expected);
     assert_eq!(app.config.redis_url.is_some(), std::env::var("CONFAB_TEST_REDIS_URL").is_ok());
 }
+
+#[tokio::test]
+async fn readyz_names_the_search_index_and_metrics_show_the_outbox_drained() {
+    let app = spawn_app().await;
+    let p = crate::helpers::people(&app, &["ann", "bob"]).await;
+    let id = crate::helpers::s(&app.direct(&p[0].1, &p[1].0).await["id"]).to_owned();
+    app.say(&p[0].1, &id, "counted once").await;
+    let ready = app.get("/readyz").send().await;
+    assert_eq!(ready.body["search"], true);
+    assert_eq!(ready.body["search_backend"], "database");
+    let start = std::time::Instant::now();
+    loop {
+        let metrics = app.get("/metrics").send().await;
+        assert_eq!(metrics.status, 200);
+        assert!(metrics.text.contains("# TYPE confab_search_outbox_depth gauge"), "{}", metrics.text);
+        assert!(metrics.text.contains("confab_media_bytes_stored 0"), "{}", metrics.text);
+        if metrics.text.contains("confab_search_outbox_depth 0\n") {
+            break;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "the outbox never drained: {}", metrics.text);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -71,3 +71,21 @@ async fn query_syntax_is_treated_as_plain_words() {
     let nothing = app.get("/v1/chat/messages/search?q=!!!").bearer(&p[0].1).send().await.expect(200, None);
     assert_eq!(nothing.body["pagination"]["total"], 0);
 }
+
+#[tokio::test]
+async fn the_best_match_comes_first_with_its_matched_words_highlighted() {
+    let app = spawn_app().await;
+    let p = people(&app, &["ann", "bob"]).await;
+    let id = s(&app.direct(&p[0].1, &p[1].0).await["id"]).to_owned();
+    let best = app.say(&p[0].1, &id, "harbour harbour harbour").await;
+    app.say(&p[0].1, &id, "a long note that mentions the harbour only once among many other words").await;
+    let found = app.get("/v1/chat/messages/search?q=harbour").bearer(&p[1].1).send().await.expect(200, None);
+    assert_eq!(found.data()[0]["id"], best["id"], "the denser match ranks first though older: {}", found.text);
+    let highlight = found.data()[1]["highlight"].as_array().expect("a snippet");
+    let matched: Vec<&str> = highlight.iter().filter(|part| part["matched"] == true).map(|part| s(&part["text"])).collect();
+    assert_eq!(matched, vec!["harbour"]);
+    let text: String = highlight.iter().map(|part| s(&part["text"])).collect();
+    assert!(text.contains("mentions the harbour only"), "{text}");
+    let history = app.get(&format!("/v1/chat/conversations/{id}/messages")).bearer(&p[1].1).send().await.expect(200, None);
+    assert!(history.data()[0].get("highlight").is_none(), "only search results carry snippets");
+}

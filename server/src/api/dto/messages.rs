@@ -7,6 +7,7 @@ use crate::domain::conversation::MessageType;
 use crate::domain::message::{Attachment, Content};
 use crate::domain::Named;
 use crate::events::{MessageView, ReactionView};
+use crate::search::Found;
 
 /// The kind of message a client may send.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +103,19 @@ pub struct MessageDto {
     pub deleted: bool,
     /// When it was sent.
     pub created_at: DateTime<Utc>,
+    /// In search results only: the part of the text that matched, split into pieces, each
+    /// marked whether it is a matched word. Render the pieces as text, never as markup.
+    #[oai(skip_serializing_if_is_none)]
+    pub highlight: Option<Vec<HighlightDto>>,
+}
+
+/// A piece of a search snippet.
+#[derive(Object, Debug, Clone, PartialEq, Eq)]
+pub struct HighlightDto {
+    /// The piece's text.
+    pub text: String,
+    /// Whether it matched the query.
+    pub matched: bool,
 }
 
 impl From<MessageView> for MessageDto {
@@ -121,6 +135,7 @@ impl From<MessageView> for MessageDto {
             edited_at: m.edited_at,
             deleted: m.deleted,
             created_at: m.created_at,
+            highlight: None,
         }
     }
 }
@@ -128,6 +143,16 @@ impl From<MessageView> for MessageDto {
 /// Message DTOs of views, in order.
 pub fn many(views: Vec<MessageView>) -> Vec<MessageDto> {
     views.into_iter().map(MessageDto::from).collect()
+}
+
+/// Message DTOs of search hits, in order, each with its highlighted snippet.
+pub fn found(hits: Vec<Found<MessageView>>) -> Vec<MessageDto> {
+    hits.into_iter()
+        .map(|hit| MessageDto {
+            highlight: hit.snippet.map(|parts| parts.into_iter().map(|(text, matched)| HighlightDto { text, matched }).collect()),
+            ..MessageDto::from(hit.message)
+        })
+        .collect()
 }
 
 /// Send a message.
