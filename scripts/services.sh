@@ -63,6 +63,54 @@ alive() {
     [[ "${stat%% *}" != Z ]]
 }
 
+# Polls every 0.1 s until "$@" succeeds, for at least $1 seconds; fails when it never does.
+poll() {
+    local timeout="$1" tries
+    shift
+    for ((tries = timeout * 10; tries > 0; tries--)); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+gone() { ! alive "$1"; }
+
+# Waits until the probe command succeeds, or dies naming the service and its log.
+#   await_ready [--pid PID] DESCRIPTION TIMEOUT LOG PROBE...
+# With --pid it gives up as soon as that process exits.
+await_ready() {
+    local pid=""
+    if [[ "$1" == --pid ]]; then
+        pid="$2"
+        shift 2
+    fi
+    local what="$1" timeout="$2" logfile="$3" tries
+    shift 3
+    for ((tries = timeout * 10; tries > 0; tries--)); do
+        "$@" && return 0
+        if [[ -n "$pid" ]] && ! alive "$pid"; then
+            tail -n 30 "$logfile" >&2 || true
+            die "$what exited before answering (log: $logfile)"
+        fi
+        sleep 0.1
+    done
+    tail -n 30 "$logfile" >&2 || true
+    die "$what did not answer within ${timeout}s (log: $logfile)"
+}
+
+# Stops a process: TERM, up to $3 seconds to exit, then KILL and as long again.
+#   stop_pid NAME PID TIMEOUT
+stop_pid() {
+    local name="$1" pid="$2" timeout="$3"
+    alive "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    poll "$timeout" gone "$pid" && return 0
+    kill -KILL "$pid" 2>/dev/null || true
+    poll "$timeout" gone "$pid" && return 0
+    log "warning: $name (pid $pid) did not stop"
+}
+
 # ---------------------------------------------------------------- install ---
 
 ensure_installed() {
@@ -214,13 +262,7 @@ pg_start() {
         as_pg "$PG_BIN/pg_ctl" start -D "$data" -l "$root/postgres.log" -w -t 60 >/dev/null 9>&- \
             || { tail -n 30 "$root/postgres.log" >&2 || true; die "PostgreSQL did not start (log: $root/postgres.log)"; }
     fi
-    local i
-    for ((i = 0; i < 120; i++)); do
-        pg_ready && return 0
-        sleep 0.5
-    done
-    tail -n 30 "$root/postgres.log" >&2 || true
-    die "PostgreSQL is not accepting connections on 127.0.0.1:$PG_PORT"
+    await_ready "PostgreSQL on 127.0.0.1:$PG_PORT" 60 "$root/postgres.log" pg_ready
 }
 
 pg_stop() {
@@ -265,8 +307,7 @@ redis_start() {
             return 0
         fi
         log "Redis (pid $pid) does not answer; restarting it"
-        kill "$pid" 2>/dev/null || true
-        sleep 1
+        stop_pid Redis "$pid" 5
     fi
     rm -f "$REDIS_PIDFILE"
     log "starting Redis on 127.0.0.1:$REDIS_PORT"
@@ -274,30 +315,19 @@ redis_start() {
         --save '' --appendonly no --daemonize yes \
         --pidfile "$REDIS_PIDFILE" --logfile "$REDIS_LOG" 9>&- \
         || die "Redis did not start (log: $REDIS_LOG)"
-    local i
-    for ((i = 0; i < 100; i++)); do
-        redis_ping && return 0
-        sleep 0.1
-    done
-    tail -n 30 "$REDIS_LOG" >&2 || true
-    die "Redis is not answering on 127.0.0.1:$REDIS_PORT"
+    await_ready "Redis on 127.0.0.1:$REDIS_PORT" 10 "$REDIS_LOG" redis_ping
 }
 
 redis_stop() {
-    local pid="" i
+    local pid=""
     pid="$(redis_pid)" || pid=""
     if redis_ping; then
         log "stopping Redis"
         redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     fi
-    if [[ -n "$pid" ]]; then
-        for ((i = 0; i < 100; i++)); do
-            alive "$pid" || break
-            sleep 0.1
-        done
-        if alive "$pid"; then
-            kill "$pid" 2>/dev/null || true
-        fi
+    # SHUTDOWN gets its time first; TERM and KILL only follow when it did not work.
+    if [[ -n "$pid" ]] && ! poll 10 gone "$pid"; then
+        stop_pid Redis "$pid" 10
     fi
     rm -f "$REDIS_PIDFILE"
 }
@@ -345,27 +375,17 @@ s3_start() {
     log "starting s3s-fs on 127.0.0.1:$S3_PORT"
     nohup s3s-fs --host 127.0.0.1 --port "$S3_PORT" --access-key "$access" --secret-key "$secret" \
         "$S3_DIR/data" >"$S3_LOG" 2>&1 9>&- &
-    echo $! >"$S3_PIDFILE"
-    local i
-    for ((i = 0; i < 100; i++)); do
-        s3_listening && return 0
-        s3_pid >/dev/null || break
-        sleep 0.1
-    done
-    tail -n 30 "$S3_LOG" >&2 || true
-    die "s3s-fs is not answering on 127.0.0.1:$S3_PORT"
+    local pid=$!
+    echo "$pid" >"$S3_PIDFILE"
+    await_ready --pid "$pid" "s3s-fs on 127.0.0.1:$S3_PORT" 10 "$S3_LOG" s3_listening
 }
 
 s3_stop() {
-    local pid i
+    local pid
     pid="$(s3_pid)" || pid=""
     if [[ -n "$pid" ]]; then
         log "stopping s3s-fs"
-        kill "$pid" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
-            alive "$pid" || break
-            sleep 0.1
-        done
+        stop_pid s3s-fs "$pid" 5
     fi
     rm -f "$S3_PIDFILE" "$S3_KEYS"
     # Buckets of finished runs are of no use to the next one.
@@ -413,29 +433,18 @@ meili_start() {
     log "starting Meilisearch ($bin) on 127.0.0.1:$MEILI_PORT"
     nohup "$bin" --db-path "$MEILI_DIR/data" --http-addr "127.0.0.1:$MEILI_PORT" \
         --master-key "$(cat "$MEILI_KEYFILE")" --no-analytics >"$MEILI_LOG" 2>&1 9>&- &
-    echo $! >"$MEILI_PIDFILE"
+    local pid=$!
+    echo "$pid" >"$MEILI_PIDFILE"
     printf '%s\n' "$bin" >"$MEILI_DIR/bin"
-    local i
-    for ((i = 0; i < 300; i++)); do
-        meili_healthy && return 0
-        meili_pid >/dev/null || break
-        sleep 0.1
-    done
-    tail -n 30 "$MEILI_LOG" >&2 || true
-    die "Meilisearch is not answering on 127.0.0.1:$MEILI_PORT"
+    await_ready --pid "$pid" "Meilisearch on 127.0.0.1:$MEILI_PORT" 30 "$MEILI_LOG" meili_healthy
 }
 
 meili_stop() {
-    local pid i
+    local pid
     pid="$(meili_pid)" || pid=""
     if [[ -n "$pid" ]]; then
         log "stopping Meilisearch"
-        kill "$pid" 2>/dev/null || true
-        for ((i = 0; i < 100; i++)); do
-            alive "$pid" || break
-            sleep 0.1
-        done
-        alive "$pid" && kill -9 "$pid" 2>/dev/null || true
+        stop_pid Meilisearch "$pid" 10
     fi
     rm -f "$MEILI_PIDFILE" "$MEILI_KEYFILE" "$MEILI_DIR/bin"
     rm -rf "$MEILI_DIR/data"
