@@ -1,6 +1,11 @@
 //! The outbox relay: claims batches of outbox rows, sends the current state of the messages
 //! they name to the search index, waits until the index has applied it, and only then
 //! removes the rows. Failures are retried with a growing pause; sends never wait for it.
+//!
+//! Every server process runs one. A relay holds the conversations whose rows it sends (see
+//! `search_outbox::claim`), so the changes of one conversation are sent by one relay at a
+//! time, each state read after the previous one was applied: an older read never lands
+//! after a newer one.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,8 +18,9 @@ use crate::store::{now_ms, Db};
 
 /// Rows claimed at a time.
 const BATCH: i64 = 500;
-/// How long a claim keeps other relays away from a batch.
-const LEASE_MS: i64 = 60_000;
+/// How long a claim keeps other relays away from a batch. The relay renews it before each
+/// call to the index, and one call waits at most for two tasks of `TASK_TIMEOUT` (30 s).
+const LEASE_MS: i64 = 120_000;
 /// Messages of a conversation read at a time when its readers changed.
 const CONVERSATION_PAGE: i64 = 500;
 const MIN_BACKOFF: Duration = Duration::from_millis(200);
@@ -33,6 +39,7 @@ pub struct RelayStats {
 pub async fn run(db: Db, index: Arc<dyn SearchIndex>, stats: Arc<RelayStats>, idle: Duration) {
     let mut backoff = MIN_BACKOFF;
     let mut prepared = !index.fed_by_outbox();
+    let holder = ulid::Ulid::new().to_string();
     while !db.pool().is_closed() {
         if !prepared {
             // Settings first: documents sent before them would be indexed without the
@@ -48,7 +55,7 @@ pub async fn run(db: Db, index: Arc<dyn SearchIndex>, stats: Arc<RelayStats>, id
                 }
             }
         }
-        match step(&db, index.as_ref(), backoff).await {
+        match step(&db, index.as_ref(), &holder, backoff).await {
             Ok(0) => {
                 backoff = MIN_BACKOFF;
                 tokio::time::sleep(idle).await;
@@ -71,15 +78,28 @@ pub async fn run(db: Db, index: Arc<dyn SearchIndex>, stats: Arc<RelayStats>, id
 }
 
 /// One batch: how many rows it removed.
-async fn step(db: &Db, index: &dyn SearchIndex, backoff: Duration) -> Result<usize, SearchError> {
-    let fail = |e: crate::store::StoreError| SearchError(e.to_string());
-    let rows = search_outbox::claim(db, BATCH, LEASE_MS).await.map_err(fail)?;
+async fn step(db: &Db, index: &dyn SearchIndex, holder: &str, backoff: Duration) -> Result<usize, SearchError> {
+    let claimed = search_outbox::claim(db, holder, BATCH, LEASE_MS).await.map_err(fail)?;
+    let lease = Lease { db, holder, conversations: &claimed.conversations };
+    let done = send_claimed(db, index, &claimed.rows, &lease, backoff).await;
+    // Given up in every case, so another relay may take these conversations at once.
+    search_outbox::unclaim(db, holder, &claimed.conversations).await.map_err(fail)?;
+    done
+}
+
+async fn send_claimed(
+    db: &Db,
+    index: &dyn SearchIndex,
+    rows: &[OutboxRow],
+    lease: &Lease<'_>,
+    backoff: Duration,
+) -> Result<usize, SearchError> {
     if rows.is_empty() {
         return Ok(0);
     }
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     if index.fed_by_outbox() {
-        if let Err(error) = deliver(db, index, &rows).await {
+        if let Err(error) = deliver(db, index, rows, lease).await {
             let retry_at = now_ms() + backoff.as_millis() as i64;
             search_outbox::release(db, &ids, retry_at).await.map_err(fail)?;
             return Err(error);
@@ -89,32 +109,58 @@ async fn step(db: &Db, index: &dyn SearchIndex, backoff: Duration) -> Result<usi
     Ok(ids.len())
 }
 
+fn fail(e: crate::store::StoreError) -> SearchError {
+    SearchError(e.to_string())
+}
+
+/// The conversations a relay holds while it sends; checked before every call to the index,
+/// so a relay whose claim ran out (it stalled) never sends a state read before the new
+/// holder's.
+pub(crate) struct Lease<'a> {
+    db: &'a Db,
+    holder: &'a str,
+    conversations: &'a [String],
+}
+
+impl Lease<'_> {
+    async fn renew(&self) -> Result<(), SearchError> {
+        match search_outbox::renew(self.db, self.holder, self.conversations, LEASE_MS).await.map_err(fail)? {
+            true => Ok(()),
+            false => Err(SearchError("the relay's claim on a conversation ran out; another relay sends it".into())),
+        }
+    }
+}
+
 /// Sends the current state of everything the rows name.
-async fn deliver(db: &Db, index: &dyn SearchIndex, rows: &[OutboxRow]) -> Result<(), SearchError> {
+async fn deliver(db: &Db, index: &dyn SearchIndex, rows: &[OutboxRow], lease: &Lease<'_>) -> Result<(), SearchError> {
     let messages: BTreeSet<String> = rows.iter().filter_map(|r| r.message_id.clone()).collect();
     let conversations: BTreeSet<String> = rows.iter().filter_map(|r| r.conversation_id.clone()).collect();
     let messages: Vec<String> = messages.into_iter().collect();
     for chunk in messages.chunks(CONVERSATION_PAGE as usize) {
-        sync_messages(db, index, chunk).await?;
+        sync_messages(db, index, chunk, Some(lease)).await?;
     }
     for conversation in conversations {
-        sync_conversation(db, index, &conversation).await?;
+        sync_conversation(db, index, &conversation, lease).await?;
     }
     Ok(())
 }
 
-/// Indexes those of `ids` that belong in the index and removes the others.
-pub(crate) async fn sync_messages(db: &Db, index: &dyn SearchIndex, ids: &[String]) -> Result<(), SearchError> {
-    let documents = search_outbox::documents(db, ids).await.map_err(|e| SearchError(e.to_string()))?;
+/// Indexes those of `ids` that belong in the index and removes the others; under `lease`,
+/// only while the relay still holds their conversations.
+pub(crate) async fn sync_messages(db: &Db, index: &dyn SearchIndex, ids: &[String], lease: Option<&Lease<'_>>) -> Result<(), SearchError> {
+    if let Some(lease) = lease {
+        lease.renew().await?;
+    }
+    let documents = search_outbox::documents(db, ids).await.map_err(fail)?;
     let kept: BTreeSet<&str> = documents.iter().map(|d| d.id.as_str()).collect();
     let removed: Vec<String> = ids.iter().filter(|id| !kept.contains(id.as_str())).cloned().collect();
     index.apply(&documents, &removed).await
 }
 
 /// Re-indexes every message of a conversation (its readers changed, or it was deleted).
-async fn sync_conversation(db: &Db, index: &dyn SearchIndex, conversation_id: &str) -> Result<(), SearchError> {
-    let fail = |e: crate::store::StoreError| SearchError(e.to_string());
+async fn sync_conversation(db: &Db, index: &dyn SearchIndex, conversation_id: &str, lease: &Lease<'_>) -> Result<(), SearchError> {
     if !search_outbox::conversation_exists(db, conversation_id).await.map_err(fail)? {
+        lease.renew().await?;
         return index.remove_conversation(conversation_id).await;
     }
     let mut after = String::new();
@@ -122,27 +168,49 @@ async fn sync_conversation(db: &Db, index: &dyn SearchIndex, conversation_id: &s
         let page = search_outbox::conversation_messages(db, conversation_id, &after, CONVERSATION_PAGE).await.map_err(fail)?;
         let Some(last) = page.last() else { return Ok(()) };
         after = last.clone();
-        sync_messages(db, index, &page).await?;
+        sync_messages(db, index, &page, Some(lease)).await?;
     }
 }
 
 /// Empties the index and indexes every message of the database again; returns how many
 /// messages were read (none for the database's own index, which needs no rebuild). Changes
-/// made meanwhile reach the index through the outbox as usual.
+/// made meanwhile reach the index through the outbox as usual: each page is sent holding
+/// its conversations, as a relay does, so a page read before a change never lands after it.
 pub async fn rebuild(db: &Db, index: &dyn SearchIndex) -> Result<u64, SearchError> {
-    let fail = |e: crate::store::StoreError| SearchError(e.to_string());
     if !index.fed_by_outbox() {
         return Ok(0);
     }
     index.prepare().await?;
     index.clear().await?;
+    let holder = format!("rebuild-{}", ulid::Ulid::new());
     let mut after = String::new();
     let mut read = 0u64;
     loop {
         let page = search_outbox::all_messages(db, &after, CONVERSATION_PAGE).await.map_err(fail)?;
-        let Some(last) = page.last() else { return Ok(read) };
+        let Some((last, _)) = page.last() else { return Ok(read) };
         after = last.clone();
         read += page.len() as u64;
-        sync_messages(db, index, &page).await?;
+        let mut conversations: Vec<String> = page.iter().map(|(_, c)| c.clone()).collect();
+        conversations.sort();
+        conversations.dedup();
+        hold_all(db, &holder, &conversations).await?;
+        let lease = Lease { db, holder: &holder, conversations: &conversations };
+        let ids: Vec<String> = page.into_iter().map(|(id, _)| id).collect();
+        let sent = sync_messages(db, index, &ids, Some(&lease)).await;
+        search_outbox::unclaim(db, &holder, &conversations).await.map_err(fail)?;
+        sent?;
+    }
+}
+
+/// Waits until `holder` holds every one of `conversations`: while relays send some of them,
+/// it lets go of the others and tries again, so two waiters never hold each other up.
+async fn hold_all(db: &Db, holder: &str, conversations: &[String]) -> Result<(), SearchError> {
+    loop {
+        let held = search_outbox::hold(db, holder, conversations, LEASE_MS).await.map_err(fail)?;
+        if held.len() == conversations.len() {
+            return Ok(());
+        }
+        search_outbox::unclaim(db, holder, &held).await.map_err(fail)?;
+        tokio::time::sleep(MIN_BACKOFF).await;
     }
 }

@@ -38,24 +38,110 @@ pub struct SearchDocument {
     pub readers: Vec<String>,
 }
 
-/// Claims up to `limit` free rows, oldest first, for `lease_ms`: another relay skips them
-/// until the lease runs out (a relay that dies mid-batch so leaves them to the others).
-/// PostgreSQL skips rows another relay is claiming at the same moment; SQLite has one writer.
-pub async fn claim(db: &Db, limit: i64, lease_ms: i64) -> StoreResult<Vec<OutboxRow>> {
+/// The conversation an outbox row belongs to: its own, its message's, or (for a message
+/// that no longer exists) the message id itself, which no other row can contend for.
+const ROW_CONVERSATION: &str = "COALESCE(o.conversation_id, m.conversation_id, o.message_id)";
+
+/// What one relay claimed: the rows, and the conversations it holds while it sends them.
+#[derive(Debug, Clone, Default)]
+pub struct Claimed {
+    pub rows: Vec<OutboxRow>,
+    pub conversations: Vec<String>,
+}
+
+/// Claims, for relay `holder`, up to `limit` free rows, oldest first, for `lease_ms`. The
+/// rows come only from conversations the holder holds (see the migration
+/// `search_relay_claims`): it takes the conversations of the oldest free rows that no other
+/// live relay holds, then the free rows of those. A relay that dies mid-batch so leaves its
+/// rows and conversations to the others once the lease runs out. PostgreSQL also skips rows
+/// another relay is claiming at the same moment; SQLite has one writer.
+pub async fn claim(db: &Db, holder: &str, limit: i64, lease_ms: i64) -> StoreResult<Claimed> {
     let now = now_ms();
+    let until = now + lease_ms;
+    let oldest: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT {ROW_CONVERSATION} FROM search_outbox o LEFT JOIN messages m ON m.id = o.message_id
+         WHERE o.claimed_until < $1 ORDER BY o.id LIMIT $2"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    let mut wanted = oldest;
+    // Sorted, so relays that want the same conversations lock them in the same order.
+    wanted.sort();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Ok(Claimed::default());
+    }
+    let conversations = hold(db, holder, &wanted, lease_ms).await?;
+    if conversations.is_empty() {
+        return Ok(Claimed::default());
+    }
     let lock = match db.backend() {
         Backend::Sqlite => "",
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Postgres => " FOR UPDATE OF o SKIP LOCKED",
     };
-    let sql = format!(
-        "UPDATE search_outbox SET claimed_until = $1, attempts = attempts + 1
-         WHERE id IN (SELECT id FROM search_outbox WHERE claimed_until < $2 ORDER BY id LIMIT $3{lock})
-         RETURNING id, message_id, conversation_id"
-    );
-    let mut rows = sqlx::query_as::<_, OutboxRow>(&sql).bind(now + lease_ms).bind(now).bind(limit).fetch_all(db.pool()).await?;
+    let mut rows = Sql::new("UPDATE search_outbox SET claimed_until = ");
+    rows.bind(until).push(&format!(
+        ", attempts = attempts + 1 WHERE id IN (SELECT o.id FROM search_outbox o LEFT JOIN messages m ON m.id = o.message_id
+         WHERE {ROW_CONVERSATION} IN ("
+    ));
+    rows.bind_list(&conversations).push(") AND o.claimed_until < ").bind(now).push(" ORDER BY o.id LIMIT ").bind(limit);
+    rows.push(lock).push(") RETURNING id, message_id, conversation_id");
+    let mut rows = rows.query_as::<OutboxRow>().fetch_all(db.pool()).await?;
     rows.sort_by_key(|r| r.id);
-    Ok(rows)
+    Ok(Claimed { rows, conversations })
 }
+
+/// Takes for `holder`, for `lease_ms`, those of `conversations` (sorted, no duplicates) that
+/// no other live relay holds; returns them, sorted.
+pub async fn hold(db: &Db, holder: &str, conversations: &[String], lease_ms: i64) -> StoreResult<Vec<String>> {
+    if conversations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = now_ms();
+    let mut take = Sql::new("INSERT INTO search_relay_claims (conversation_id, holder, claimed_until) VALUES ");
+    for (i, conversation) in conversations.iter().enumerate() {
+        take.push(if i == 0 { "(" } else { ", (" }).bind(conversation).push(", ").bind(holder).push(", ").bind(now + lease_ms).push(")");
+    }
+    take.push(
+        " ON CONFLICT (conversation_id) DO UPDATE SET holder = excluded.holder, claimed_until = excluded.claimed_until
+          WHERE search_relay_claims.holder = excluded.holder OR search_relay_claims.claimed_until < ",
+    )
+    .bind(now)
+    .push(" RETURNING conversation_id");
+    let mut held = take.query_scalar::<String>().fetch_all(db.pool()).await?;
+    held.sort();
+    Ok(held)
+}
+
+/// Extends `holder`'s claim on `conversations` by `lease_ms`; false when it lost any of
+/// them (its lease ran out and another relay took over), so it must not send.
+pub async fn renew(db: &Db, holder: &str, conversations: &[String], lease_ms: i64) -> StoreResult<bool> {
+    if conversations.is_empty() {
+        return Ok(true);
+    }
+    let mut sql = Sql::new("UPDATE search_relay_claims SET claimed_until = ");
+    sql.bind(now_ms() + lease_ms).push(" WHERE holder = ").bind(holder).push(" AND conversation_id IN (");
+    sql.bind_list(conversations).push(") RETURNING conversation_id");
+    Ok(sql.query_scalar::<String>().fetch_all(db.pool()).await?.len() == conversations.len())
+}
+
+/// Gives up `holder`'s claim on `conversations`, and forgets claims that ran out long ago.
+pub async fn unclaim(db: &Db, holder: &str, conversations: &[String]) -> StoreResult<()> {
+    if conversations.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new("DELETE FROM search_relay_claims WHERE (holder = ");
+    sql.bind(holder).push(" AND conversation_id IN (").bind_list(conversations).push(")) OR claimed_until < ");
+    sql.bind(now_ms() - STALE_CLAIM_MS).push(" RETURNING conversation_id");
+    sql.query_scalar::<String>().fetch_all(db.pool()).await?;
+    Ok(())
+}
+
+/// How long after running out a dead relay's claim is deleted (it is free from the moment it
+/// runs out; this only keeps the table small).
+const STALE_CLAIM_MS: i64 = 60 * 60 * 1000;
 
 /// Removes rows the search backend has applied.
 pub async fn complete(db: &Db, ids: &[i64]) -> StoreResult<()> {
@@ -164,9 +250,10 @@ pub async fn conversation_messages(db: &Db, conversation_id: &str, after: &str, 
         .await?)
 }
 
-/// Up to `limit` ids of every message after `after` (by id), for rebuilding the index.
-pub async fn all_messages(db: &Db, after: &str, limit: i64) -> StoreResult<Vec<String>> {
-    Ok(sqlx::query_scalar::<_, String>("SELECT id FROM messages WHERE id > $1 ORDER BY id LIMIT $2")
+/// Up to `limit` ids of every message after `after` (by id), each with its conversation,
+/// for rebuilding the index.
+pub async fn all_messages(db: &Db, after: &str, limit: i64) -> StoreResult<Vec<(String, String)>> {
+    Ok(sqlx::query_as::<_, (String, String)>("SELECT id, conversation_id FROM messages WHERE id > $1 ORDER BY id LIMIT $2")
         .bind(after)
         .bind(limit)
         .fetch_all(db.pool())

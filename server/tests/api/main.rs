@@ -33,6 +33,7 @@ mod report_queue;
 mod reports;
 mod revocation;
 mod search;
+mod search_relay;
 mod shops;
 mod social;
 mod tenant;
