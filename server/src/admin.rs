@@ -169,7 +169,7 @@ pub async fn search(
     };
     let query =
         SearchQuery { tenant_id: caller.tenant_id().to_owned(), member: None, conversation_id, text: text.to_owned(), limit, offset };
-    let hits = state.search.search(&query).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let hits = state.search.search(&query).await.map_err(|e| AppError::unavailable("search", e))?;
     let mut messages = store::messages::by_ids(&state.db, &hits.message_ids).await?;
     messages.sort_by_key(|m| hits.message_ids.iter().position(|id| *id == m.id));
     Ok((found(render(state, viewer(caller), messages).await?, &hits), hits.total))

@@ -8,6 +8,10 @@ use crate::domain::{Invalid, MalformedId};
 use crate::limiter::LimiterError;
 use crate::store::StoreError;
 
+/// How long a client is told to wait when a dependency is down: long enough for a restart
+/// or a reconnect, short enough that nobody waits on a dependency that is back.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// Input that parsed but breaks a rule (422).
@@ -32,8 +36,9 @@ pub enum AppError {
     Auth(#[from] AuthError),
     #[error(transparent)]
     Store(StoreError),
-    #[error(transparent)]
-    Limiter(#[from] LimiterError),
+    /// A dependency the request needs is down (503); retrying later can succeed.
+    #[error("{what} is unavailable; retry shortly")]
+    Unavailable { what: &'static str, cause: String },
     #[error("{0}")]
     Internal(String),
 }
@@ -56,14 +61,22 @@ impl AppError {
             AppError::RateLimited(_) => "rate_limited",
             AppError::Auth(auth) => auth.code(),
             AppError::Store(StoreError::Conflict(_)) => "conflict",
-            AppError::Store(_) | AppError::Limiter(_) | AppError::Internal(_) => "internal",
+            AppError::Unavailable { .. } => "unavailable",
+            AppError::Store(_) | AppError::Internal(_) => "internal",
         }
     }
 
-    /// For a refusal by a rate limit, the seconds to wait before retrying.
+    /// A dependency that is down: `what` names it to the client, `cause` goes to the log.
+    pub fn unavailable(what: &'static str, cause: impl std::fmt::Display) -> Self {
+        AppError::Unavailable { what, cause: cause.to_string() }
+    }
+
+    /// For a refusal by a rate limit or an unavailable dependency, the seconds to wait
+    /// before retrying.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             AppError::RateLimited(throttled) => Some(throttled.retry_after_secs),
+            AppError::Unavailable { .. } => Some(UNAVAILABLE_RETRY_SECS),
             _ => None,
         }
     }
@@ -111,6 +124,12 @@ impl Throttled {
 impl From<MalformedId> for AppError {
     fn from(err: MalformedId) -> Self {
         AppError::BadRequest(err.to_string())
+    }
+}
+
+impl From<LimiterError> for AppError {
+    fn from(err: LimiterError) -> Self {
+        AppError::unavailable("the rate limiter", err)
     }
 }
 

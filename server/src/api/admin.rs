@@ -201,6 +201,7 @@ impl AdminApi {
 
     /// Full-text search over every conversation of the tenant, or one of them: best match
     /// first, each hit with its highlighted snippet.
+    /// 503 `unavailable` (with `Retry-After`) while the search index cannot be reached.
     #[oai(path = "/messages/search", method = "get", operation_id = "admin_messages_search")]
     async fn search(
         &self,

@@ -77,6 +77,15 @@ pub enum ApiError {
     /// An unexpected failure; details are in the server log only.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// A dependency (search, media storage, the rate limiter's store) is down; nothing was
+    /// done. Retry after `Retry-After` seconds.
+    #[oai(status = 503)]
+    Unavailable(
+        Json<ErrorBody>,
+        /// Seconds to wait before retrying.
+        #[oai(header = "Retry-After")]
+        u64,
+    ),
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -126,7 +135,11 @@ impl From<AppError> for ApiError {
                 AuthError::Forbidden(_) => ApiError::Forbidden(body),
                 AuthError::Store(_) | AuthError::Signing(_) | AuthError::Hashing(_) => ApiError::Conflict(body),
             },
-            AppError::Limiter(_) | AppError::Internal(_) => ApiError::internal(&err),
+            AppError::Unavailable { what, ref cause } => {
+                tracing::warn!(dependency = what, %cause, "dependency unavailable");
+                ApiError::Unavailable(body, err.retry_after_secs().unwrap_or(crate::error::UNAVAILABLE_RETRY_SECS))
+            }
+            AppError::Internal(_) => ApiError::internal(&err),
         }
     }
 }

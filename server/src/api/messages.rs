@@ -111,6 +111,7 @@ impl MessagesApi {
 
     /// Full-text search over the caller's own conversations: best match first (newest first
     /// among equals), each hit with its highlighted snippet.
+    /// 503 `unavailable` (with `Retry-After`) while the search index cannot be reached.
     #[oai(path = "/search", method = "get", operation_id = "messages_search")]
     async fn search(
         &self,

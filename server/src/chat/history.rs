@@ -117,7 +117,7 @@ pub async fn search(
         limit,
         offset,
     };
-    let hits = state.search.search(&query).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let hits = state.search.search(&query).await.map_err(|e| AppError::unavailable("search", e))?;
     let mut messages = store::messages::by_ids(&state.db, &hits.message_ids).await?;
     if state.search.fed_by_outbox() {
         // The index learns of a change of readers a moment after the database does.

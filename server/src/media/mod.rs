@@ -14,10 +14,11 @@ use crate::chat::access;
 use crate::domain::conversation::MessageType;
 use crate::domain::media::{starts_like, Media, MediaStatus, NewUpload};
 use crate::domain::message::{Attachment, Content, Message};
-use crate::domain::{parse_field_id, parse_id, Invalid, Timestamp};
+use crate::domain::{parse_field_id, parse_id, Invalid, Timestamp, WriteKind};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store;
+use crate::throttle;
 
 /// How long a download URL works.
 pub const DOWNLOAD_TTL: Duration = Duration::from_secs(10 * 60);
@@ -43,7 +44,7 @@ pub struct MediaView {
 }
 
 fn unavailable(error: BlobError) -> AppError {
-    AppError::Internal(error.to_string())
+    AppError::unavailable("media storage", error)
 }
 
 /// Issues an upload URL for a file the tenant accepts (its types, its maximum size),
@@ -52,6 +53,7 @@ fn unavailable(error: BlobError) -> AppError {
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id))]
 pub async fn upload_url(state: &AppState, caller: &UserCaller, file_name: &str, file_type: &str, file_size: i64) -> AppResult<Uploading> {
     access::require_uploader(caller)?;
+    throttle::take(state, caller, WriteKind::Upload).await?;
     let settings = state.tenant_settings(&caller.tenant_id).await?;
     let upload = NewUpload::checked(file_name, file_type, file_size, &settings.allowed_media_types, settings.max_media_bytes)?;
     let media = Media {

@@ -12,7 +12,7 @@ use crate::helpers::{people, s, spawn_app_with, TestApp};
 
 /// A server searching on the suite's Meilisearch, in an index of its own; `None` (and a
 /// line saying so) when the suite runs without Meilisearch.
-async fn meili_app(test: &str) -> Option<TestApp> {
+pub async fn meili_app(test: &str) -> Option<TestApp> {
     let Ok(url) = std::env::var("CONFAB_TEST_MEILI_URL") else {
         eprintln!("skipped {test}: no Meilisearch (set MEILI_BIN or put meilisearch on PATH)");
         return None;
@@ -30,7 +30,7 @@ fn on_meili(config: &mut Config, url: &str, key: Option<&str>) {
 
 /// The search reply once `done` holds for it, failing after a minute (the relay's pause
 /// after failures grows to 30 seconds).
-async fn until(app: &TestApp, path: &str, token: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub async fn until(app: &TestApp, path: &str, token: &str, done: impl Fn(&Value) -> bool) -> Value {
     let start = Instant::now();
     loop {
         let reply = app.get(path).bearer(token).send().await.expect(200, None);
@@ -42,11 +42,11 @@ async fn until(app: &TestApp, path: &str, token: &str, done: impl Fn(&Value) -> 
     }
 }
 
-fn total(body: &Value) -> i64 {
+pub fn total(body: &Value) -> i64 {
     body["pagination"]["total"].as_i64().unwrap_or(-1)
 }
 
-fn search(q: &str) -> String {
+pub fn search(q: &str) -> String {
     format!("/v1/chat/messages/search?q={q}")
 }
 
@@ -219,6 +219,9 @@ async fn the_index_converges_after_meilisearch_is_killed_mid_load() {
     let ready = app.get("/readyz").send().await;
     assert_eq!(ready.status, 200, "an unreachable search index does not make the server unready: {}", ready.text);
     assert_eq!(ready.body["search"], false);
+    // A search meanwhile says the index is down and when to try again, not a bare 500.
+    let down = app.get(&search("convergence")).bearer(&p[0].1).send().await.expect(503, Some("unavailable"));
+    assert_eq!(down.headers["retry-after"], "5");
 
     meili.start().await;
     let first = until(&app, &format!("{}&per_page=100", search("convergence")), &p[0].1, |b| total(b) == 120).await;
