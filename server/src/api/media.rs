@@ -24,6 +24,8 @@ impl MediaApi {
     /// An upload URL (201) for a file of a type the tenant allows and within its maximum
     /// size (else 422). Upload the bytes with `method` and exactly the returned `headers`
     /// within 15 minutes, then `confirm`. Uploads never confirmed are removed after a day.
+    /// Each URL takes one write from the tenant's `rate_limits.uploads` (429 `rate_limited`);
+    /// 503 `unavailable` when media storage cannot be reached.
     #[oai(path = "/upload-url", method = "post", operation_id = "media_upload_url")]
     async fn upload_url(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<UploadUrlRequest>) -> ApiResult<Created<UploadUrlDto>> {
         let caller = auth.0;

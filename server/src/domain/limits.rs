@@ -40,6 +40,8 @@ pub enum WriteKind {
     Conversation,
     /// Reporting a message or a user to the moderators.
     Report,
+    /// Asking for a media upload URL.
+    Upload,
 }
 
 impl WriteKind {
@@ -49,6 +51,7 @@ impl WriteKind {
             WriteKind::Message => "message",
             WriteKind::Conversation => "conversation",
             WriteKind::Report => "report",
+            WriteKind::Upload => "upload",
         }
     }
 }
@@ -98,6 +101,7 @@ pub struct RateLimits {
     pub messages: WriteLimits,
     pub conversations: WriteLimits,
     pub reports: WriteLimits,
+    pub uploads: WriteLimits,
 }
 
 impl Default for RateLimits {
@@ -114,6 +118,9 @@ impl Default for RateLimits {
             // Someone reporting a flood of spam flags a few messages a minute; more than
             // that is a flood of reports itself.
             reports: WriteLimits { per_user: Rate::new(20, 10), per_api_key: Rate::new(1_200, 200), per_address: Rate::new(120, 40) },
+            // Each upload URL may bring up to the tenant's maximum size into storage; 20 at
+            // once covers an album picked in one go.
+            uploads: WriteLimits { per_user: Rate::new(60, 20), per_api_key: Rate::new(3_000, 300), per_address: Rate::new(300, 60) },
         }
     }
 }
@@ -124,6 +131,7 @@ impl RateLimits {
             WriteKind::Message => &self.messages,
             WriteKind::Conversation => &self.conversations,
             WriteKind::Report => &self.reports,
+            WriteKind::Upload => &self.uploads,
         }
     }
 
@@ -132,6 +140,7 @@ impl RateLimits {
             WriteKind::Message => &mut self.messages,
             WriteKind::Conversation => &mut self.conversations,
             WriteKind::Report => &mut self.reports,
+            WriteKind::Upload => &mut self.uploads,
         }
     }
 
@@ -145,6 +154,7 @@ impl RateLimits {
             (WriteKind::Message, "settings.rate_limits.messages"),
             (WriteKind::Conversation, "settings.rate_limits.conversations"),
             (WriteKind::Report, "settings.rate_limits.reports"),
+            (WriteKind::Upload, "settings.rate_limits.uploads"),
         ] {
             for per in [Per::User, Per::ApiKey, Per::Address] {
                 self.of(write).get(per).validate(field)?;

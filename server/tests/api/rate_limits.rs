@@ -1,4 +1,4 @@
-//! Write rate limits: floods of sends, forwards, new conversations and signups are refused
+//! Write rate limits: floods of sends, forwards, new conversations, upload URLs and signups are refused
 //! with `rate_limited` and store nothing; limits are per user, per API key and per client
 //! address, set by the tenant, and shared by every server process through Redis.
 
@@ -146,6 +146,22 @@ async fn opening_conversations_and_tickets_is_limited_and_a_refused_one_is_not_c
 
     // Bob opens his own.
     app.post("/v1/tickets").bearer(&p[1].1).json(ticket).send().await.expect(201, None);
+}
+
+#[tokio::test]
+async fn upload_urls_are_limited_and_a_refused_one_reserves_nothing() {
+    let app = spawn_app().await;
+    let p = people(&app, &["ann", "bob"]).await;
+    app.set_rate_limits(json!({"uploads": {"per_user": bucket(2)}})).await;
+    for n in 0..2 {
+        app.ask_upload(&p[0].1, &format!("photo{n}.png"), "image/png", 1000).await.expect(201, None);
+    }
+    let media = || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM media").fetch_one(app.state.db.pool()).await.unwrap() };
+    let before = media().await;
+    assert_limited(app.ask_upload(&p[0].1, "photo2.png", "image/png", 1000).await, 2);
+    assert_eq!(media().await, before);
+    // Bob's bucket is his own.
+    app.ask_upload(&p[1].1, "photo.png", "image/png", 1000).await.expect(201, None);
 }
 
 #[tokio::test]

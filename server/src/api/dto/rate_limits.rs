@@ -44,7 +44,7 @@ pub struct WriteLimitsDto {
 /// How fast the tenant's users may write. Defaults: messages 600 a minute with bursts of 20
 /// per user, 30000/1000 per API key, 3000/100 per address; conversations 60/20 per user,
 /// 3000/300 per API key, 300/60 per address; reports 20/10 per user, 1200/200 per API key,
-/// 120/40 per address.
+/// 120/40 per address; uploads 60/20 per user, 3000/300 per API key, 300/60 per address.
 #[derive(Object, Debug, Clone)]
 pub struct RateLimitsDto {
     /// Messages sent over REST or the WebSocket; a forward takes one per copy.
@@ -54,6 +54,8 @@ pub struct RateLimitsDto {
     pub conversations: WriteLimitsDto,
     /// Reports of messages and users to the moderators.
     pub reports: WriteLimitsDto,
+    /// Media upload URLs issued (`POST /v1/chat/media/upload-url`).
+    pub uploads: WriteLimitsDto,
 }
 
 impl From<&RateLimits> for RateLimitsDto {
@@ -62,7 +64,12 @@ impl From<&RateLimits> for RateLimitsDto {
             let w = l.of(write);
             WriteLimitsDto { per_user: w.per_user.into(), per_api_key: w.per_api_key.into(), per_address: w.per_address.into() }
         };
-        RateLimitsDto { messages: of(WriteKind::Message), conversations: of(WriteKind::Conversation), reports: of(WriteKind::Report) }
+        RateLimitsDto {
+            messages: of(WriteKind::Message),
+            conversations: of(WriteKind::Conversation),
+            reports: of(WriteKind::Report),
+            uploads: of(WriteKind::Upload),
+        }
     }
 }
 
@@ -86,15 +93,20 @@ pub struct RateLimitsPatch {
     pub conversations: Option<WriteLimitsPatch>,
     /// Buckets of reports.
     pub reports: Option<WriteLimitsPatch>,
+    /// Buckets of media upload URLs.
+    pub uploads: Option<WriteLimitsPatch>,
 }
 
 impl RateLimitsPatch {
     /// Each bucket this patch names, with its new rate.
     pub fn changes(&self) -> Vec<(WriteKind, Per, Rate)> {
         let mut changes = Vec::new();
-        for (write, patch) in
-            [(WriteKind::Message, &self.messages), (WriteKind::Conversation, &self.conversations), (WriteKind::Report, &self.reports)]
-        {
+        for (write, patch) in [
+            (WriteKind::Message, &self.messages),
+            (WriteKind::Conversation, &self.conversations),
+            (WriteKind::Report, &self.reports),
+            (WriteKind::Upload, &self.uploads),
+        ] {
             let Some(patch) = patch else { continue };
             for (per, rate) in [(Per::User, patch.per_user), (Per::ApiKey, patch.per_api_key), (Per::Address, patch.per_address)] {
                 if let Some(rate) = rate {
