@@ -280,7 +280,8 @@ pg_stop() {
 # ------------------------------------------------------------------ redis ---
 
 redis_ping() {
-    [[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]
+    # Bounded: a frozen Redis still accepts connections and would hold the caller forever.
+    [[ "$(timeout 2 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]]
 }
 
 redis_pid() { # prints the pid from the pid file when that process is alive
