@@ -89,6 +89,9 @@ module.exports = async function conversations(page, width) {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     const hit = page.locator('.hit', { hasText: word });
     await hit.waitFor(WAIT);
+    const marked = await hit.locator('mark').allTextContents();
+    assert(marked.some((m) => m.toLowerCase() === word.toLowerCase()), `matched words marked: ${marked.join(', ')}`);
+    await shot(page, `${tag}-14-message-search`);
     await hit.getByRole('button', { name: 'Open conversation' }).click();
     await page.locator(`.message[data-message-id="${second.id}"]`).waitFor(WAIT);
     await page.getByRole('button', { name: 'All conversations' }).click();

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::api::{self, Page};
 use super::common::{load_into, short_id, when, Empty, Failed, Load, Loading, Pager, ScreenTitle};
-use super::conversation::{ConversationView, Msg};
+use super::conversation::ConversationView;
 use super::routes::Screen;
 use super::session::Auth;
 use super::shell::focus_heading;
@@ -121,7 +121,7 @@ fn ConversationList(filters: Filters, on_open: Callback<String>) -> impl IntoVie
     let auth = Auth::use_context();
     let Filters { q, kind, user_id, mode, page } = filters;
     let list = RwSignal::new(Load::<Page<ConversationRow>>::Loading);
-    let hits = RwSignal::new(Load::<Page<Msg>>::Loading);
+    let hits = RwSignal::new(Load::<Page<Hit>>::Loading);
 
     let fetch = move || {
         let page_no = page.get_untracked().to_string();
@@ -134,7 +134,7 @@ fn ConversationList(filters: Filters, on_open: Callback<String>) -> impl IntoVie
                 return;
             }
             let path = api::with_query("/v1/admin/messages/search", &[("q", q.get_untracked()), ("page", page_no)]);
-            load_into(auth, hits, move |token| async move { api::get_page::<Msg>(&token, &path).await });
+            load_into(auth, hits, move |token| async move { api::get_page::<Hit>(&token, &path).await });
         } else {
             let path = api::with_query(
                 "/v1/admin/conversations",
@@ -247,16 +247,49 @@ fn Table(rows: Vec<ConversationRow>, on_open: Callback<String>) -> impl IntoView
     }
 }
 
+/// A message found by its text, with the part of it that matched.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Hit {
+    conversation_id: String,
+    body: String,
+    created_at: String,
+    #[serde(default)]
+    highlight: Option<Vec<Piece>>,
+}
+
+/// A piece of a hit's snippet, and whether it is a matched word.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+struct Piece {
+    text: String,
+    matched: bool,
+}
+
+/// The snippet with its matched words marked, or the whole text when the index gave none.
+/// The pieces are text, never markup.
+fn snippet(hit: &Hit) -> AnyView {
+    match &hit.highlight {
+        Some(pieces) if !pieces.is_empty() => pieces
+            .iter()
+            .map(|p| match p.matched {
+                true => view! { <mark>{p.text.clone()}</mark> }.into_any(),
+                false => p.text.clone().into_any(),
+            })
+            .collect_view()
+            .into_any(),
+        _ => hit.body.clone().into_any(),
+    }
+}
+
 /// Messages found by their text, best match first, each a way into its conversation.
 #[component]
-fn Hits(hits: Vec<Msg>, on_open: Callback<String>) -> impl IntoView {
+fn Hits(hits: Vec<Hit>, on_open: Callback<String>) -> impl IntoView {
     view! {
         <ul class="hits" aria-label="Messages found">
             {hits.into_iter().map(|hit| {
                 let conversation = hit.conversation_id.clone();
                 view! {
                     <li class="panel hit">
-                        <p class="hit-body">{hit.body.clone()}</p>
+                        <p class="hit-body">{snippet(&hit)}</p>
                         <p class="muted small">{when(&hit.created_at)}" · in conversation "
                             <span title=hit.conversation_id.clone()>{short_id(&hit.conversation_id)}</span></p>
                         <button type="button" class="button secondary" on:click=move |_| on_open.run(conversation.clone())>
