@@ -87,6 +87,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     };
     let blobs = crate::blob::connect(&config, &keys).await?;
     let search = connect_search(&config, &db)?;
+    // Only an index fed by the outbox needs its rows; with the database's own, sends write none.
+    crate::store::search_outbox::set_enabled(&db, search.fed_by_outbox()).await.context("switching the search outbox")?;
     let adapters = match &config.redis_url {
         Some(url) => {
             // One multiplexed connection serves the limiter, the presence counts and

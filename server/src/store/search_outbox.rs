@@ -143,6 +143,19 @@ pub async fn unclaim(db: &Db, holder: &str, conversations: &[String]) -> StoreRe
 /// runs out; this only keeps the table small).
 const STALE_CLAIM_MS: i64 = 60 * 60 * 1000;
 
+/// Turns the writing of outbox rows on or off for every process of the deployment (see the
+/// migration `search_outbox_switch`).
+pub async fn set_enabled(db: &Db, enabled: bool) -> StoreResult<()> {
+    let value = match (db.backend(), enabled) {
+        (Backend::Sqlite, true) => "1",
+        (Backend::Sqlite, false) => "0",
+        (Backend::Postgres, true) => "TRUE",
+        (Backend::Postgres, false) => "FALSE",
+    };
+    sqlx::query(&format!("UPDATE search_outbox_switch SET enabled = {value} WHERE id = 1")).execute(db.pool()).await?;
+    Ok(())
+}
+
 /// Removes rows the search backend has applied.
 pub async fn complete(db: &Db, ids: &[i64]) -> StoreResult<()> {
     if ids.is_empty() {

@@ -142,3 +142,27 @@ async fn several_processes_relaying_at_once_leave_every_message_in_its_last_stat
     let stale = app.get(&search("alpha")).bearer(&p[0].1).send().await.expect(200, None);
     assert_eq!(total(&stale.body), 0, "an older state reached the index last: {}", stale.text);
 }
+
+#[tokio::test]
+async fn with_the_databases_own_index_changes_write_no_outbox_rows() {
+    // A relay that looks at the outbox once an hour: any row written would still be there.
+    let app = spawn_app_with(|c| c.search_relay_idle_ms = 3_600_000).await;
+    let p = people(&app, &["ann", "bob"]).await;
+    let id = s(&app.direct(&p[0].1, &p[1].0).await["id"]).to_owned();
+    let m = app.say(&p[0].1, &id, "nothing for the outbox").await;
+    let path = format!("/v1/chat/messages/{}", s(&m["id"]));
+    app.patch(&path).bearer(&p[0].1).json(json!({"body": "still nothing"})).send().await.expect(200, None);
+    // The database's own index followed the edit by itself.
+    let (app, reader) = (&app, p[1].1.clone());
+    let found = |q: &'static str| {
+        let reader = reader.clone();
+        async move {
+            let reply = app.get(&format!("/v1/chat/messages/search?q={q}")).bearer(&reader).send().await.expect(200, None);
+            reply.data().as_array().unwrap().len()
+        }
+    };
+    assert_eq!((found("still").await, found("outbox").await), (1, 0));
+    app.delete(&format!("{path}?scope=for_everyone")).bearer(&p[0].1).send().await.expect(204, None);
+    assert_eq!(found("still").await, 0);
+    assert_eq!(search_outbox::depth(&app.state.db).await.unwrap().0, 0);
+}
