@@ -17,12 +17,13 @@ use crate::store::search_outbox::{self, OutboxRow};
 use crate::store::{now_ms, Db};
 
 /// Rows claimed at a time.
-const BATCH: i64 = 500;
+const BATCH: i64 = 1_000;
 /// How long a claim keeps other relays away from a batch. The relay renews it before each
 /// call to the index, and one call waits at most for two tasks of `TASK_TIMEOUT` (30 s).
 const LEASE_MS: i64 = 120_000;
-/// Messages of a conversation read at a time when its readers changed.
-const CONVERSATION_PAGE: i64 = 500;
+/// Messages sent to the index in one call (one Meilisearch task), and read at a time when
+/// walking a conversation whose readers changed or rebuilding.
+const SEND_AT_ONCE: usize = 1_000;
 const MIN_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
@@ -131,16 +132,33 @@ impl Lease<'_> {
     }
 }
 
-/// Sends the current state of everything the rows name.
+/// Sends the current state of everything the rows name: their messages, and every message
+/// of their conversations whose readers changed, gathered across conversations into
+/// batches of `SEND_AT_ONCE`, since each call to the index costs a task there.
 async fn deliver(db: &Db, index: &dyn SearchIndex, rows: &[OutboxRow], lease: &Lease<'_>) -> Result<(), SearchError> {
-    let messages: BTreeSet<String> = rows.iter().filter_map(|r| r.message_id.clone()).collect();
+    let mut pending: BTreeSet<String> = rows.iter().filter_map(|r| r.message_id.clone()).collect();
     let conversations: BTreeSet<String> = rows.iter().filter_map(|r| r.conversation_id.clone()).collect();
-    let messages: Vec<String> = messages.into_iter().collect();
-    for chunk in messages.chunks(CONVERSATION_PAGE as usize) {
-        sync_messages(db, index, chunk, Some(lease)).await?;
-    }
     for conversation in conversations {
-        sync_conversation(db, index, &conversation, lease).await?;
+        if !search_outbox::conversation_exists(db, &conversation).await.map_err(fail)? {
+            lease.renew().await?;
+            index.remove_conversation(&conversation).await?;
+            continue;
+        }
+        let mut after = String::new();
+        loop {
+            let page = search_outbox::conversation_messages(db, &conversation, &after, SEND_AT_ONCE as i64).await.map_err(fail)?;
+            let Some(last) = page.last() else { break };
+            after = last.clone();
+            pending.extend(page);
+            while pending.len() >= SEND_AT_ONCE {
+                let batch: Vec<String> = std::iter::from_fn(|| pending.pop_first()).take(SEND_AT_ONCE).collect();
+                sync_messages(db, index, &batch, Some(lease)).await?;
+            }
+        }
+    }
+    let rest: Vec<String> = pending.into_iter().collect();
+    for batch in rest.chunks(SEND_AT_ONCE) {
+        sync_messages(db, index, batch, Some(lease)).await?;
     }
     Ok(())
 }
@@ -157,21 +175,6 @@ pub(crate) async fn sync_messages(db: &Db, index: &dyn SearchIndex, ids: &[Strin
     index.apply(&documents, &removed).await
 }
 
-/// Re-indexes every message of a conversation (its readers changed, or it was deleted).
-async fn sync_conversation(db: &Db, index: &dyn SearchIndex, conversation_id: &str, lease: &Lease<'_>) -> Result<(), SearchError> {
-    if !search_outbox::conversation_exists(db, conversation_id).await.map_err(fail)? {
-        lease.renew().await?;
-        return index.remove_conversation(conversation_id).await;
-    }
-    let mut after = String::new();
-    loop {
-        let page = search_outbox::conversation_messages(db, conversation_id, &after, CONVERSATION_PAGE).await.map_err(fail)?;
-        let Some(last) = page.last() else { return Ok(()) };
-        after = last.clone();
-        sync_messages(db, index, &page, Some(lease)).await?;
-    }
-}
-
 /// Empties the index and indexes every message of the database again; returns how many
 /// messages were read (none for the database's own index, which needs no rebuild). Changes
 /// made meanwhile reach the index through the outbox as usual: each page is sent holding
@@ -186,7 +189,7 @@ pub async fn rebuild(db: &Db, index: &dyn SearchIndex) -> Result<u64, SearchErro
     let mut after = String::new();
     let mut read = 0u64;
     loop {
-        let page = search_outbox::all_messages(db, &after, CONVERSATION_PAGE).await.map_err(fail)?;
+        let page = search_outbox::all_messages(db, &after, SEND_AT_ONCE as i64).await.map_err(fail)?;
         let Some((last, _)) = page.last() else { return Ok(read) };
         after = last.clone();
         read += page.len() as u64;
