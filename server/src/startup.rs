@@ -28,6 +28,7 @@ const BUS_CAPACITY: usize = 16_384;
 pub struct Application {
     acceptor: NoDelayAcceptor,
     port: u16,
+    address: std::net::SocketAddr,
     state: AppState,
     bootstrap: Option<BootstrapReport>,
 }
@@ -39,9 +40,8 @@ impl Application {
         let acceptor = NoDelayAcceptor(
             TcpListener::bind(state.config.addr.clone()).into_acceptor().await.with_context(|| format!("binding {}", state.config.addr))?,
         );
-        let port =
-            acceptor.local_addr().first().and_then(|a| a.as_socket_addr().map(|s| s.port())).context("listener has no socket address")?;
-        Ok(Application { acceptor, port, state, bootstrap })
+        let address = acceptor.local_addr().first().and_then(|a| a.as_socket_addr().copied()).context("listener has no socket address")?;
+        Ok(Application { acceptor, port: address.port(), address, state, bootstrap })
     }
 
     pub fn port(&self) -> u16 {
@@ -70,8 +70,14 @@ impl Application {
             }
         };
         let grace = Duration::from_secs(state.config.shutdown_grace_seconds);
+        // An unspecified address (listening everywhere) is reached on this machine as localhost.
+        let host = if self.address.ip().is_unspecified() { "localhost".to_owned() } else { self.address.ip().to_string() };
+        let listen_url = match self.address {
+            std::net::SocketAddr::V6(_) if host != "localhost" => format!("http://[{host}]:{}", self.port),
+            _ => format!("http://{host}:{}", self.port),
+        };
         let result = Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(crate::api::routes(state.clone()), signal, Some(grace))
+            .run_with_graceful_shutdown(crate::api::routes(state.clone(), &listen_url), signal, Some(grace))
             .await;
         state.db.close().await;
         result

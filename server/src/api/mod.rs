@@ -10,6 +10,7 @@ pub mod envelope;
 pub mod error;
 mod parse_errors;
 pub mod security;
+mod spec_fixups;
 mod strict_json;
 
 mod admin;
@@ -105,9 +106,11 @@ pub fn service(server_url: Option<&str>) -> OpenApiService<Apis, ()> {
     }
 }
 
-/// The spec as pretty JSON, exactly as `confab-server openapi` prints it.
+/// The spec as pretty JSON, exactly as `confab-server openapi` prints it: its server is the
+/// default listen address, since a written file cannot know where it will be served.
 pub fn spec_json() -> String {
-    service(None).spec()
+    let server = format!("http://{}", crate::config::Config::default().addr);
+    spec_fixups::finish(&service(Some(&server)).spec())
 }
 
 /// The content security policy of the pages Confab serves (the interactive docs): its own
@@ -117,14 +120,20 @@ const PAGE_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-sr
     frame-ancestors 'none'";
 
 /// Every route, with the state attached and poem's own errors turned into the envelope.
+/// `listen_url` is where the server listens (`http://host:port`).
 /// Every response, errors included, says `nosniff`, so a browser never runs a JSON body or
 /// an upload as something else.
-pub fn routes(state: AppState) -> impl Endpoint {
-    let api = service(state.config.public_url.as_deref());
+pub fn routes(state: AppState, listen_url: &str) -> impl Endpoint {
+    // The spec names the server: the public address when one is configured, else the one
+    // it listens on.
+    let api = service(Some(state.config.public_url.as_deref().unwrap_or(listen_url)));
     let docs = api.swagger_ui();
-    let spec = api.spec_endpoint();
+    let served = std::sync::Arc::new(spec_fixups::finish(&api.spec()));
+    let strict = std::sync::Arc::new(strict_json::StrictTypes::from_spec(&served));
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder().content_type("application/json; charset=utf-8").body(served.as_str().to_owned())
+    });
     let max_body = state.config.max_body_bytes;
-    let strict = std::sync::Arc::new(strict_json::StrictTypes::from_spec(&api.spec()));
     let console_dir = std::sync::Arc::new(state.config.admin_ui_dir.clone());
     let console = poem::endpoint::make(move |req| {
         let dir = console_dir.clone();

@@ -83,9 +83,9 @@ async fn a_body_that_is_not_json_is_refused() {
         .send()
         .await
         .unwrap();
-    assert!(reply.status().is_client_error());
+    assert_eq!(reply.status().as_u16(), 415, "as the spec declares for every operation with a body");
     let body: serde_json::Value = reply.json().await.unwrap();
-    assert_eq!(body["success"], false);
+    assert_eq!((body["success"].clone(), body["code"].clone()), (serde_json::json!(false), serde_json::json!("unsupported_media_type")));
 }
 
 #[tokio::test]

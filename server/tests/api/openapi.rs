@@ -33,6 +33,9 @@ fn the_spec_declares_both_security_schemes_and_every_error_response() {
             for status in ["400", "401", "403", "404", "409", "413", "422", "429", "500"] {
                 assert!(op["responses"][status].is_object(), "{id} lacks {status}");
             }
+            if op.get("requestBody").is_some() {
+                assert!(op["responses"]["415"].is_object(), "{id} takes a body but lacks 415");
+            }
             let schema = &op["responses"]["422"]["content"]["application/json; charset=utf-8"]["schema"]["$ref"];
             assert_eq!(schema, "#/components/schemas/ErrorBody", "{id}");
         }
@@ -46,6 +49,8 @@ async fn the_server_serves_its_spec_and_interactive_docs() {
     let reply = app.get("/openapi.json").send().await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body["info"]["title"], "Confab");
+    assert_eq!(reply.body["servers"][0]["url"], app.address.as_str(), "the spec names the server it came from");
+    assert_eq!(reply.body["paths"]["/v1/auth/login"]["post"]["security"], serde_json::json!([]), "public operations say so");
     let docs = app.client.get(format!("{}/docs", app.address)).send().await.unwrap();
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().to_lowercase().contains("swagger"));
