@@ -43,7 +43,8 @@ pub async fn update(state: &AppState, caller: &Caller, name: Option<&str>, chang
     policy::require_tenant_admin(caller)?;
     let tenant = load(state, caller).await?;
     let name = match name {
-        Some(raw) => TenantName::parse(raw)?.as_str().to_owned(),
+        // The request's field is `name`; signup's is `tenant_name`.
+        Some(raw) => TenantName::parse(raw).map_err(|e| Invalid { field: "name", ..e })?.as_str().to_owned(),
         None => tenant.name.clone(),
     };
     let mut settings = tenant.settings.clone();

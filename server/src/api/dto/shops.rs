@@ -57,10 +57,10 @@ impl From<&Shop> for ShopSummaryDto {
 #[derive(Object, Debug)]
 pub struct CreateShopRequest {
     /// Its name, 1 to 100 characters.
-    #[oai(validator(max_length = 1000))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: String,
     /// Its address, up to 2048 characters without spaces.
-    #[oai(validator(max_length = 4096))]
+    #[oai(validator(max_length = 2048))]
     pub url: Option<String>,
 }
 
@@ -68,9 +68,9 @@ pub struct CreateShopRequest {
 #[derive(Object, Debug, Default)]
 pub struct UpdateShopRequest {
     /// New name, 1 to 100 characters.
-    #[oai(validator(max_length = 1000))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: Option<String>,
-    /// New address; `null` clears it.
-    #[oai(validator(max_length = 4096))]
+    /// New address, up to 2048 characters without spaces; `null` clears it.
+    #[oai(validator(max_length = 2048))]
     pub url: MaybeUndefined<String>,
 }

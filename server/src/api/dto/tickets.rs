@@ -157,12 +157,12 @@ impl From<&TicketBrief> for TicketSummaryDto {
 #[derive(Object, Debug)]
 pub struct CreateTicketRequest {
     /// What it is about, 1 to 200 characters.
-    #[oai(validator(max_length = 1000))]
+    #[oai(validator(min_length = 1, max_length = 200))]
     pub subject: String,
     /// How urgent it is (default `medium`).
     pub priority: Option<TicketPriorityDto>,
     /// A free-form category, 1 to 50 characters.
-    #[oai(validator(max_length = 1000))]
+    #[oai(validator(min_length = 1, max_length = 50))]
     pub category: Option<String>,
     /// The first message of its conversation.
     #[oai(validator(max_length = 100000))]
@@ -177,8 +177,8 @@ pub struct UpdateTicketRequest {
     pub status: Option<TicketStatusDto>,
     /// The new priority.
     pub priority: Option<TicketPriorityDto>,
-    /// The new category; `null` clears it.
-    #[oai(validator(max_length = 1000))]
+    /// The new category, 1 to 50 characters; `null` clears it.
+    #[oai(validator(min_length = 1, max_length = 50))]
     pub category: MaybeUndefined<String>,
     /// The agent to assign (staff or up); `null` unassigns.
     #[oai(validator(max_length = 64))]
