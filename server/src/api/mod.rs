@@ -3,6 +3,7 @@
 //! to DTOs and its errors to the envelope. They never reach the store and decide no
 //! authorization themselves: that is `policy` and `chat::access`.
 
+mod allow;
 mod body_limit;
 pub mod console;
 pub mod dto;
@@ -130,6 +131,7 @@ pub fn routes(state: AppState, listen_url: &str) -> impl Endpoint {
     let docs = api.swagger_ui();
     let served = std::sync::Arc::new(spec_fixups::finish(&api.spec()));
     let strict = std::sync::Arc::new(strict_json::StrictTypes::from_spec(&served));
+    let allowed = std::sync::Arc::new(allow::AllowedMethods::from_spec(&served));
     let spec = poem::endpoint::make_sync(move |_| {
         poem::Response::builder().content_type("application/json; charset=utf-8").body(served.as_str().to_owned())
     });
@@ -152,6 +154,7 @@ pub fn routes(state: AppState, listen_url: &str) -> impl Endpoint {
         .nest("/docs", docs.with(SetHeader::new().overriding(header::CONTENT_SECURITY_POLICY, PAGE_CSP)))
         .at("/openapi.json", spec)
         .around(move |ep, req| strict_json::check(ep, req, strict.clone()))
+        .around(move |ep, req| allow::add_allow(ep, req, allowed.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
         .with(Tracing)
         .data(state)

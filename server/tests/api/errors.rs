@@ -54,7 +54,11 @@ async fn malformed_ids_are_bad_requests_and_unknown_ids_not_found() {
 async fn unknown_routes_and_methods_answer_with_the_envelope() {
     let app = spawn_app().await;
     app.get("/v1/nothing-here").send().await.expect(404, Some("not_found"));
-    app.call(reqwest::Method::PUT, "/v1/auth/login").send().await.expect(405, Some("method_not_allowed"));
+    let refused = app.call(reqwest::Method::PUT, "/v1/auth/login").send().await.expect(405, Some("method_not_allowed"));
+    assert_eq!(refused.headers["allow"], "POST", "a 405 names the methods the path takes");
+    let refused =
+        app.call(reqwest::Method::PUT, "/v1/chat/messages/01JN2X4K8M3F7QPZRVWT6YBHCE").send().await.expect(405, Some("method_not_allowed"));
+    assert_eq!(refused.headers["allow"], "DELETE, PATCH");
 }
 
 #[tokio::test]
