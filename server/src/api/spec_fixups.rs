@@ -50,8 +50,9 @@ fn wrapped_ref(map: &Map<String, Value>) -> Option<String> {
 /// The one rule for absent values: an optional field with no value is written as `null`
 /// (as the seed documents show), and a request may send `null` for any optional field,
 /// which means "absent" or, where a field says so, "clear it". So every optional field is
-/// `nullable`. An optional object reference becomes `{"allOf": [{"$ref": X}], "nullable":
-/// true}`, the one way OpenAPI 3.0 marks a reference nullable. An optional enum reference
+/// `nullable`. An optional object reference becomes `{"type": "object", "allOf": [{"$ref":
+/// X}], "nullable": true}`, the one way OpenAPI 3.0 marks a reference nullable (`nullable`
+/// needs a `type` beside it). An optional enum reference
 /// stays a plain `$ref`: generators refuse an `allOf` of an enum, and no response leaves
 /// one out (only requests have them, where leaving the field out does what `null` does).
 fn nullable_optional_fields(doc: &mut Value) {
@@ -68,10 +69,11 @@ fn nullable_optional_fields(doc: &mut Value) {
             let Some(map) = property.as_object_mut() else { continue };
             match map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
                 Some(name) if objects.contains(name) => {
-                    *property = json!({"allOf": [{"$ref": format!("#/components/schemas/{name}")}], "nullable": true});
+                    *property = json!({"type": "object", "allOf": [{"$ref": format!("#/components/schemas/{name}")}], "nullable": true});
                 }
+                // An enum reference, or a value of any type (which includes null already).
                 Some(_) => {}
-                None if map.contains_key("allOf") => {}
+                None if map.contains_key("allOf") || !map.contains_key("type") => {}
                 None => {
                     map.insert("nullable".into(), Value::Bool(true));
                 }
@@ -135,7 +137,7 @@ mod tests {
         let dto = &done["components"]["schemas"]["Dto"]["properties"];
         assert_eq!(dto["id"], json!({"type": "string"}));
         assert_eq!(dto["note"], json!({"type": "string", "nullable": true}));
-        assert_eq!(dto["shop"], json!({"allOf": [{"$ref": "#/components/schemas/Shop"}], "nullable": true}));
+        assert_eq!(dto["shop"], json!({"type": "object", "allOf": [{"$ref": "#/components/schemas/Shop"}], "nullable": true}));
         assert_eq!(dto["kind"], json!({"$ref": "#/components/schemas/Kind"}));
     }
 

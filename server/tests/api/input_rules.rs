@@ -95,7 +95,7 @@ async fn names_refuse_bidi_and_control_characters_and_bodies_control_characters(
         let group = json!({"kind": "group", "name": name, "participant_ids": [p[1].0]});
         refused(app.post("/v1/chat/conversations").bearer(&p[0].1).json(group).send().await, "name");
         refused(app.post("/v1/shops").bearer(&p[0].1).json(json!({"name": name})).send().await, "name");
-        refused(app.patch("/v1/tenant").key(&app.secret_key).json(json!({"name": name})).send().await, "tenant_name");
+        refused(app.patch("/v1/tenant").key(&app.secret_key).json(json!({"name": name})).send().await, "name");
     }
     for body in ["clear\u{1b}[2J screen", "bell\u{7}", "carriage\rreturn", "c1\u{85}next"] {
         refused(app.post(&send).bearer(&p[0].1).json(json!({"body": body})).send().await, "body");
