@@ -55,16 +55,32 @@ else
     echo "test.sh: $meili_note"
 fi
 
+# Each pass is also kept in a log, so the reasons for any failure can be repeated at the
+# end, where they are not buried under the hundreds of lines of the passes that follow.
+logs=target/test-logs
+mkdir -p "$logs"
+run_pass() {
+    local log="$logs/$1.log"
+    shift
+    cargo test --workspace --locked --no-fail-fast "$@" 2>&1 | tee "$log"
+}
+# The "failures:" sections libtest prints: each failed test's output and panic message.
+failure_reasons() {
+    echo
+    echo "== why tests failed on $1 =="
+    awk '/^failures:$/ { shown = 1 } shown { print } /^test result:/ { shown = 0 }' "$logs/$2.log" | head -n 400
+}
+
 sqlite_status=0
 echo
 echo "== tests on SQLite =="
-cargo test --workspace --locked --no-fail-fast "$@" || sqlite_status=$?
+run_pass sqlite "$@" || sqlite_status=$?
 
 production_status=0
 echo
 echo "== tests on PostgreSQL + Redis + S3 =="
 eval "$(scripts/services.sh env)"
-cargo test --workspace --locked --no-fail-fast "$@" || production_status=$?
+run_pass production "$@" || production_status=$?
 
 e2e_status=0
 echo
@@ -72,6 +88,9 @@ echo "== end-to-end checks =="
 for check in e2e/*.sh; do
     bash "$check" || e2e_status=$?
 done
+
+if ((sqlite_status != 0)); then failure_reasons SQLite sqlite; fi
+if ((production_status != 0)); then failure_reasons "PostgreSQL + Redis" production; fi
 
 result() { if (($1 == 0)); then echo ok; else echo "FAILED (exit $1)"; fi; }
 echo

@@ -41,6 +41,11 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     LOGS.call_once(|| {
         if std::env::var("TEST_LOG").is_ok() {
             confab_server::telemetry::init("pretty");
+        } else {
+            // Warnings and errors go to libtest's capture: a failing test prints what its
+            // server complained of (a relay retrying, a refused query) beside its panic.
+            let filter = tracing_subscriber::EnvFilter::new("warn,sqlx=error");
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
         }
     });
     let dir = tempfile::tempdir().expect("temp dir");
