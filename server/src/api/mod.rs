@@ -12,6 +12,7 @@ pub mod error;
 mod parse_errors;
 pub mod security;
 mod spec_fixups;
+mod spec_limits;
 mod strict_json;
 
 mod admin;

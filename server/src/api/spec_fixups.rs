@@ -12,6 +12,7 @@ pub fn finish(spec: &str) -> String {
     nullable_optional_fields(&mut doc);
     public_operations(&mut doc);
     unsupported_media_type(&mut doc);
+    super::spec_limits::apply(&mut doc);
     serde_json::to_string_pretty(&doc).expect("a JSON value serializes")
 }
 

@@ -16,6 +16,11 @@ pub fn parse_id(raw: &str) -> Result<String, MalformedId> {
 
 /// The canonical form of the id `raw`, from the request field or parameter `field`.
 pub fn parse_field_id(field: &'static str, raw: &str) -> Result<String, MalformedId> {
+    // The ulid crate drops the bits a first character above `7` would add past 128, so
+    // two texts would name one id; the ULID spec calls such text invalid, and so does this.
+    if !raw.as_bytes().first().is_some_and(|b| (b'0'..=b'7').contains(b)) {
+        return Err(MalformedId { field });
+    }
     ulid::Ulid::from_string(raw).map(|id| id.to_string()).map_err(|_| MalformedId { field })
 }
 
@@ -29,6 +34,7 @@ mod tests {
         assert_eq!(parse_id(&id.to_lowercase()).unwrap(), id);
         assert!(parse_id("not-an-id").is_err());
         assert!(parse_id("").is_err());
+        assert!(parse_id("8ZZZZZZZZZZZZZZZZZZZZZZZZZ").is_err(), "past 128 bits");
     }
 
     #[test]
