@@ -223,10 +223,11 @@ impl AdminApi {
     }
 }
 
-/// The ids of a lookup, each parsed; blank entries are skipped, more than
-/// `MAX_LOOKUP_IDS` is refused.
+/// The ids of a lookup, each parsed: exactly ids separated by commas, as the spec's pattern
+/// says (an empty value is no lookup); more than `MAX_LOOKUP_IDS` is refused.
 fn lookup_ids(raw: Option<&str>) -> ApiResult<Vec<String>> {
-    let ids: Vec<&str> = raw.unwrap_or_default().split(',').map(str::trim).filter(|id| !id.is_empty()).collect();
+    let Some(raw) = raw.filter(|raw| !raw.is_empty()) else { return Ok(Vec::new()) };
+    let ids: Vec<&str> = raw.split(',').collect();
     if ids.len() > MAX_LOOKUP_IDS {
         return Err(AppError::BadRequest(format!("ids: at most {MAX_LOOKUP_IDS} users per lookup")).into());
     }

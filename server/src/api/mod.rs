@@ -13,6 +13,7 @@ mod parse_errors;
 pub mod security;
 mod spec_fixups;
 mod spec_limits;
+mod spec_links;
 mod strict_json;
 
 mod admin;

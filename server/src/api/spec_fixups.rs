@@ -13,6 +13,7 @@ pub fn finish(spec: &str) -> String {
     public_operations(&mut doc);
     unsupported_media_type(&mut doc);
     super::spec_limits::apply(&mut doc);
+    super::spec_links::apply(&mut doc);
     serde_json::to_string_pretty(&doc).expect("a JSON value serializes")
 }
 

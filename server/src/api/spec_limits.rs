@@ -5,8 +5,21 @@
 use serde_json::{json, Map, Value};
 
 /// A ULID in Crockford's base32, either case: 26 characters, the first at most `7` (a
-/// larger one overflows 128 bits). The same set `ulid::Ulid::from_string` accepts.
-pub const ULID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$";
+/// larger one overflows 128 bits). What `domain::parse_field_id` accepts.
+macro_rules! ulid {
+    () => {
+        "[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}"
+    };
+}
+pub const ULID_PATTERN: &str = concat!("^", ulid!(), "$");
+
+/// Query parameters that hold a list of ids separated by commas, and the pattern of each.
+const ID_LIST_QUERY_PARAMETERS: &[(&str, &str)] = &[
+    // `conversations_lookup`: exactly two users.
+    ("participants", concat!("^", ulid!(), ",", ulid!(), "$")),
+    // `admin_users_list`: up to `MAX_LOOKUP_IDS` (100) users; empty is no lookup.
+    ("ids", concat!("^(", ulid!(), "(,", ulid!(), "){0,99})?$")),
+];
 
 /// Query parameters that name one id. Every path parameter is an id.
 const ID_QUERY_PARAMETERS: &[&str] = &["user_id", "conversation_id", "shop_id", "owner_id", "assignee_id"];
@@ -33,18 +46,24 @@ fn id_parameters(doc: &mut Value) {
         let place = parameter["in"].as_str().unwrap_or_default();
         let name = parameter["name"].as_str().unwrap_or_default();
         let is_id = place == "path" || (place == "query" && ID_QUERY_PARAMETERS.contains(&name));
-        if let (true, Some(schema)) = (is_id, parameter.get_mut("schema").and_then(Value::as_object_mut)) {
-            if schema.get("type") == Some(&json!("string")) {
-                id_schema(schema);
-            }
+        let list = ID_LIST_QUERY_PARAMETERS.iter().find(|(list, _)| place == "query" && *list == name).map(|(_, pattern)| *pattern);
+        let Some(schema) = parameter.get_mut("schema").and_then(Value::as_object_mut) else { continue };
+        if schema.get("type") != Some(&json!("string")) {
+            continue;
+        }
+        if is_id {
+            id_schema(schema);
+        } else if let Some(pattern) = list {
+            schema.insert("pattern".into(), json!(pattern));
         }
     }
 }
 
-/// The fields of request bodies that carry ids, one or a list: the schemas named by a
-/// `requestBody`, whose `*_id` strings and `*_ids` string arrays are all parsed as ids.
+/// The fields of request bodies that carry ids, one or a list: in the schemas a
+/// `requestBody` names and those they nest, every `*_id` string and `*_ids` string array is
+/// parsed as ids.
 fn id_request_fields(doc: &mut Value) {
-    let bodies: Vec<String> = doc["paths"]
+    let mut pending: Vec<String> = doc["paths"]
         .as_object()
         .into_iter()
         .flat_map(|paths| paths.values())
@@ -53,16 +72,22 @@ fn id_request_fields(doc: &mut Value) {
         .filter_map(|op| op.pointer("/requestBody/content"))
         .filter_map(Value::as_object)
         .flat_map(|content| content.values())
-        .filter_map(|media| media.pointer("/schema/$ref").and_then(Value::as_str))
-        .filter_map(|reference| reference.strip_prefix("#/components/schemas/"))
-        .map(str::to_owned)
+        .filter_map(|media| media.get("schema"))
+        .filter_map(schema_name)
         .collect();
     let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
-    for name in bodies {
-        let Some(properties) = schemas.get_mut(&name).and_then(|s| s.get_mut("properties")).and_then(Value::as_object_mut) else {
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !seen.insert(name.clone()) {
             continue;
-        };
-        for (field, schema) in properties.iter_mut().filter(|(field, _)| !NOT_IDS.contains(&field.as_str())) {
+        }
+        let Some(properties) = schemas.get_mut(&name).and_then(|s| s.get_mut("properties")).and_then(Value::as_object_mut) else { continue };
+        for (field, schema) in properties.iter_mut() {
+            pending.extend(schema_name(schema));
+            pending.extend(schema.get("items").and_then(schema_name));
+            if NOT_IDS.contains(&field.as_str()) {
+                continue;
+            }
             let target = if field.ends_with("_id") {
                 Some(schema)
             } else if field.ends_with("_ids") {
@@ -75,6 +100,13 @@ fn id_request_fields(doc: &mut Value) {
             }
         }
     }
+}
+
+/// The component a schema refers to, directly or through the one-element `allOf` of a
+/// nullable reference.
+fn schema_name(schema: &Value) -> Option<String> {
+    let reference = schema.get("$ref").or_else(|| schema.pointer("/allOf/0/$ref"))?.as_str()?;
+    reference.strip_prefix("#/components/schemas/").map(str::to_owned)
 }
 
 /// poem-openapi marks `u32` and its kin only by `format`; the bounds of the type go in too.

@@ -90,7 +90,7 @@ pub async fn open_shop(
 /// owner). The caller must be one of the two (403), and nothing found is a 404.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, shop_id = ?shop_id))]
 pub async fn lookup(state: &AppState, caller: &UserCaller, participants: &str, shop_id: Option<&str>) -> AppResult<Conversation> {
-    let ids = participants.split(',').map(|raw| parse_field_id("participants", raw.trim())).collect::<Result<Vec<_>, _>>()?;
+    let ids = participants.split(',').map(|raw| parse_field_id("participants", raw)).collect::<Result<Vec<_>, _>>()?;
     let [a, b] = ids.as_slice() else {
         return Err(Invalid::new("participants", "name exactly two users, separated by a comma").into());
     };
