@@ -14,6 +14,7 @@ pub mod security;
 mod spec_fixups;
 mod spec_limits;
 mod spec_links;
+mod spec_statuses;
 mod strict_json;
 
 mod admin;

@@ -14,6 +14,7 @@ pub fn finish(spec: &str) -> String {
     unsupported_media_type(&mut doc);
     super::spec_limits::apply(&mut doc);
     super::spec_links::apply(&mut doc);
+    super::spec_statuses::apply(&mut doc);
     serde_json::to_string_pretty(&doc).expect("a JSON value serializes")
 }
 

@@ -81,7 +81,9 @@ fn id_request_fields(doc: &mut Value) {
         if !seen.insert(name.clone()) {
             continue;
         }
-        let Some(properties) = schemas.get_mut(&name).and_then(|s| s.get_mut("properties")).and_then(Value::as_object_mut) else { continue };
+        let Some(properties) = schemas.get_mut(&name).and_then(|s| s.get_mut("properties")).and_then(Value::as_object_mut) else {
+            continue;
+        };
         for (field, schema) in properties.iter_mut() {
             pending.extend(schema_name(schema));
             pending.extend(schema.get("items").and_then(schema_name));

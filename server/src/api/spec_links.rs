@@ -27,10 +27,7 @@ const LINKS: &[(&str, &[(&str, &str, &str)])] = &[
     ),
     (
         "tickets_create",
-        &[
-            ("GetTicket", "tickets_get", "$response.body#/data/id"),
-            ("UpdateTicket", "tickets_update", "$response.body#/data/id"),
-        ],
+        &[("GetTicket", "tickets_get", "$response.body#/data/id"), ("UpdateTicket", "tickets_update", "$response.body#/data/id")],
     ),
 ];
 
@@ -38,10 +35,8 @@ pub fn apply(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|ops| ops.values_mut()) {
         let Some((_, links)) = LINKS.iter().find(|(from, _)| operation["operationId"] == *from) else { continue };
-        let declared: Map<String, Value> = links
-            .iter()
-            .map(|(name, to, id)| ((*name).to_owned(), json!({ "operationId": to, "parameters": { "id": id } })))
-            .collect();
+        let declared: Map<String, Value> =
+            links.iter().map(|(name, to, id)| ((*name).to_owned(), json!({ "operationId": to, "parameters": { "id": id } }))).collect();
         let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else { continue };
         for (_, response) in responses.iter_mut().filter(|(status, _)| status.starts_with('2')) {
             response["links"] = Value::Object(declared.clone());

@@ -245,7 +245,7 @@ async fn users_are_looked_up_by_their_ids_within_the_tenant_only() {
     app.create_user("lookup-cat", "user").await;
     let (stranger, _) = app.outsider("lookup-elsewhere", "user").await;
 
-    let path = format!("/v1/admin/users?ids={},%20{},{stranger},", s(&ann["id"]), s(&bob["id"]));
+    let path = format!("/v1/admin/users?ids={},{},{stranger}", s(&ann["id"]), s(&bob["id"]));
     let found = app.get(&path).bearer(&moderator).send().await.expect(200, None);
     let mut ids: Vec<&str> = found.data().as_array().unwrap().iter().map(|u| s(&u["id"])).collect();
     ids.sort();
@@ -254,6 +254,11 @@ async fn users_are_looked_up_by_their_ids_within_the_tenant_only() {
     assert_eq!(ids, wanted, "exactly the named users of this tenant");
 
     app.get("/v1/admin/users?ids=not-an-id").bearer(&moderator).send().await.expect(400, Some("bad_request"));
+    // Exactly ids and commas, as the spec's pattern says: no spaces, no blank entries.
+    for loose in [format!("{},%20{}", s(&ann["id"]), s(&bob["id"])), format!("{},", s(&ann["id"]))] {
+        app.get(&format!("/v1/admin/users?ids={loose}")).bearer(&moderator).send().await.expect(400, Some("bad_request"));
+    }
+    app.get("/v1/admin/users?ids=").bearer(&moderator).send().await.expect(200, None);
     let many = vec![s(&ann["id"]); 101].join(",");
     app.get(&format!("/v1/admin/users?ids={many}")).bearer(&moderator).send().await.expect(400, Some("bad_request"));
 }

@@ -63,9 +63,11 @@ impl Call<'_> {
     }
 
     pub async fn send(self) -> Reply {
-        let _ = self.app;
-        let response = self.builder.send().await.expect("request sent");
+        let request = self.builder.build().expect("a request");
+        let (method, path) = (request.method().to_string(), request.url().path().to_owned());
+        let response = self.app.client.execute(request).await.expect("request sent");
         let status = response.status();
+        super::declared::check(&method, &path, status.as_u16());
         let headers = response.headers().clone();
         let text = response.text().await.expect("body read");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);

@@ -2,6 +2,7 @@
 //! HTTP calls and replies, fixtures (users, tokens, conversations), and a WebSocket client.
 
 mod app;
+mod declared;
 mod fixtures;
 mod http;
 mod limits;
