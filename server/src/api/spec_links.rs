@@ -5,9 +5,12 @@
 
 use serde_json::{json, Map, Value};
 
-/// From which operation's success answers, to which operations, under what link name, with
-/// the `id` path parameter taken from where in the answer.
-const LINKS: &[(&str, &[(&str, &str, &str)])] = &[
+/// A link: its name, the operation it leads to, and where in the answer that operation's
+/// `id` path parameter is found.
+type Link = (&'static str, &'static str, &'static str);
+
+/// From which operation's success answers, which links.
+const LINKS: &[(&str, &[Link])] = &[
     (
         "conversations_create",
         &[
