@@ -12,6 +12,7 @@ pub mod error;
 mod parse_errors;
 pub mod security;
 mod spec_fixups;
+mod spec_paths;
 mod strict_json;
 
 mod admin;
@@ -130,8 +131,12 @@ pub fn routes(state: AppState, listen_url: &str) -> impl Endpoint {
     let api = service(Some(state.config.public_url.as_deref().unwrap_or(listen_url)));
     let docs = api.swagger_ui();
     let served = std::sync::Arc::new(spec_fixups::finish(&api.spec()));
-    let strict = std::sync::Arc::new(strict_json::StrictTypes::from_spec(&served));
-    let allowed = std::sync::Arc::new(allow::AllowedMethods::from_spec(&served));
+    // Read once: the 405 `Allow` header and strict JSON types both match requests against
+    // the paths of this finished document.
+    let document: serde_json::Value = serde_json::from_str(&served).unwrap_or_default();
+    let paths = std::sync::Arc::new(spec_paths::SpecPaths::from_spec(&document));
+    let strict = std::sync::Arc::new(strict_json::StrictTypes::from_spec(&document, paths.clone()));
+    let allowed = paths;
     let spec = poem::endpoint::make_sync(move |_| {
         poem::Response::builder().content_type("application/json; charset=utf-8").body(served.as_str().to_owned())
     });
