@@ -89,7 +89,7 @@ fn ms(sorted: &[Duration], p: f64) -> f64 {
     sorted.get(((sorted.len().max(1) - 1) as f64 * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
-async fn run(api: Arc<Api>, db: Db, relay: Arc<RelayStats>, senders: usize, length: Duration, rounds: u64) -> anyhow::Result<()> {
+async fn run(api: Arc<Api>, db: Db, relay: RelayStats, senders: usize, length: Duration, rounds: u64) -> anyhow::Result<()> {
     api.lift_write_limits().await?;
     let mut pairs = Vec::new();
     for i in 0..senders {
@@ -105,9 +105,9 @@ async fn run(api: Arc<Api>, db: Db, relay: Arc<RelayStats>, senders: usize, leng
     for _ in 0..rounds {
         for on in [true, false] {
             search_outbox::set_enabled(&db, on).await?;
-            let relayed = relay.delivered.load(Ordering::Relaxed);
+            let relayed = relay.delivered.get();
             let p = phase(&api, &pairs, length).await?;
-            let relayed = (relay.delivered.load(Ordering::Relaxed) - relayed) as f64 / p.elapsed.as_secs_f64();
+            let relayed = (relay.delivered.get() - relayed) as f64 / p.elapsed.as_secs_f64();
             let (waiting, _) = search_outbox::depth(&db).await?;
             let name = if on { "rows written" } else { "no rows (reference)" };
             let rate = p.sends as f64 / p.elapsed.as_secs_f64();
@@ -151,7 +151,7 @@ async fn main() -> anyhow::Result<()> {
     let api = Arc::new(Api::new(app.port(), api_key));
     println!("search index: {}", app.state().search.kind());
     let db = app.state().db.clone();
-    let relay = app.state().search_relay.clone();
+    let relay = app.state().metrics.search_relay.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;

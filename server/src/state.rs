@@ -13,9 +13,10 @@ use crate::domain::TenantSettings;
 use crate::error::{AppError, AppResult};
 use crate::limiter::buckets::TokenBuckets;
 use crate::limiter::RateLimiter;
+use crate::metrics::Metrics;
 use crate::presence::Presence;
 use crate::realtime::Hub;
-use crate::search::{RelayStats, SearchIndex};
+use crate::search::SearchIndex;
 use crate::store;
 use crate::store::Db;
 
@@ -42,8 +43,9 @@ pub struct AppState {
     pub buckets: Arc<dyn TokenBuckets>,
     pub bus: Arc<dyn EventBus>,
     pub search: Arc<dyn SearchIndex>,
-    /// What this process's search relay has done.
-    pub search_relay: Arc<RelayStats>,
+    /// This app's metrics registry: per app, not per process, so servers sharing a
+    /// process (the tests) count apart.
+    pub metrics: Arc<Metrics>,
     pub presence: Arc<dyn Presence>,
     /// Where uploaded media live.
     pub blobs: Arc<dyn BlobStore>,
@@ -65,7 +67,7 @@ impl AppState {
             buckets: adapters.buckets,
             bus: adapters.bus,
             search: adapters.search,
-            search_relay: Arc::default(),
+            metrics: Arc::new(Metrics::new()),
             presence: adapters.presence,
             blobs: adapters.blobs,
             hub: Hub::default(),

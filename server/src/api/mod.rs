@@ -9,11 +9,13 @@ pub mod console;
 pub mod dto;
 pub mod envelope;
 pub mod error;
+mod http_metrics;
 mod parse_errors;
 pub mod security;
 mod spec_fixups;
 mod spec_limits;
 mod spec_links;
+pub mod spec_paths;
 mod spec_statuses;
 mod strict_json;
 
@@ -133,8 +135,13 @@ pub fn routes(state: AppState, listen_url: &str) -> impl Endpoint {
     let api = service(Some(state.config.public_url.as_deref().unwrap_or(listen_url)));
     let docs = api.swagger_ui();
     let served = std::sync::Arc::new(spec_fixups::finish(&api.spec()));
-    let strict = std::sync::Arc::new(strict_json::StrictTypes::from_spec(&served));
-    let allowed = std::sync::Arc::new(allow::AllowedMethods::from_spec(&served));
+    // Read once: the 405 `Allow` header, strict JSON types and the metrics' route label all
+    // match requests against the paths of this finished document.
+    let document: serde_json::Value = serde_json::from_str(&served).unwrap_or_default();
+    let paths = std::sync::Arc::new(spec_paths::SpecPaths::from_spec(&document));
+    let strict = std::sync::Arc::new(strict_json::StrictTypes::from_spec(&document, paths.clone()));
+    let (allowed, measured) = (paths.clone(), paths);
+    let metrics = state.metrics.clone();
     let spec = poem::endpoint::make_sync(move |_| {
         poem::Response::builder().content_type("application/json; charset=utf-8").body(served.as_str().to_owned())
     });
@@ -159,6 +166,7 @@ pub fn routes(state: AppState, listen_url: &str) -> impl Endpoint {
         .around(move |ep, req| strict_json::check(ep, req, strict.clone()))
         .around(move |ep, req| allow::add_allow(ep, req, allowed.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
+        .around(move |ep, req| http_metrics::track(ep, req, measured.clone(), metrics.clone()))
         .with(Tracing)
         .data(state)
         .catch_all_error(|err| async move { error::envelope_for_poem_error(err) })

@@ -90,8 +90,19 @@ impl OpsApi {
         }
     }
 
-    /// Metrics in the Prometheus text format: search outbox depth and age, search relay
-    /// failures and deliveries of this process, media bytes stored.
+    /// Metrics in the Prometheus text format, of this process:
+    ///
+    /// - `confab_http_requests_total` {method, route, status}: requests answered; `route` is
+    ///   the spec's path template, or `unmatched` for a path no route takes.
+    /// - `confab_http_request_duration_seconds` {method, route}: a histogram of answer times.
+    /// - `confab_ws_sockets_open`: WebSockets open.
+    /// - `confab_ws_frames_sent_total` {kind: `event` or `reply`}: frames written to sockets.
+    /// - `confab_bus_publish_failures_total`: events the event bus refused.
+    /// - `confab_db_pool_connections_in_use`, `_idle`, `_max`: the database pool.
+    /// - `confab_search_outbox_depth`, `confab_search_outbox_oldest_age_seconds`: the search
+    ///   outbox; `confab_search_relay_failures_total`, `confab_search_relay_delivered_total`:
+    ///   its relay's batches failed and rows applied.
+    /// - `confab_media_bytes_stored`: bytes of confirmed media.
     #[oai(path = "/metrics", method = "get", operation_id = "ops_metrics")]
     async fn metrics(&self, state: Data<&AppState>) -> ApiResult<PlainText<String>> {
         Ok(PlainText(crate::metrics::render(&state).await?))

@@ -10,57 +10,29 @@ use poem::http::{header, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use serde_json::{Map, Value};
 
+use super::spec_paths::SpecPaths;
+
 /// How deep a body is followed; deeper parts are left to the parser.
 const MAX_DEPTH: usize = 32;
 
-/// One operation's path and request body schema.
-struct Operation {
-    method: Method,
-    /// Path segments; `None` for a `{parameter}`.
-    segments: Vec<Option<String>>,
-    schema: Value,
-}
-
 /// The request schemas of every operation, read once from the spec.
 pub struct StrictTypes {
-    operations: Vec<Operation>,
+    paths: Arc<SpecPaths>,
     schemas: Map<String, Value>,
 }
 
 impl StrictTypes {
-    /// Reads the operations with a JSON body from the spec document.
-    pub fn from_spec(spec: &str) -> Self {
-        let spec: Value = serde_json::from_str(spec).unwrap_or_default();
+    /// Keeps the spec document's schemas, to follow the `$ref`s of the paths' bodies.
+    pub fn from_spec(spec: &Value, paths: Arc<SpecPaths>) -> Self {
         let schemas = spec.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
-        let mut operations = Vec::new();
-        for (path, methods) in spec.get("paths").and_then(Value::as_object).into_iter().flatten() {
-            for (method, operation) in methods.as_object().into_iter().flatten() {
-                let Ok(method) = Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else { continue };
-                let content = operation.pointer("/requestBody/content").and_then(Value::as_object);
-                let Some(schema) =
-                    content.into_iter().flatten().find(|(kind, _)| kind.starts_with("application/json")).and_then(|(_, c)| c.get("schema"))
-                else {
-                    continue;
-                };
-                let segments = segments(path).map(|s| (!s.starts_with('{')).then(|| s.to_owned())).collect();
-                operations.push(Operation { method, segments, schema: schema.clone() });
-            }
-        }
-        // Literal segments win over parameters (`/messages/forward` over `/messages/{id}`).
-        operations.sort_by_key(|op| op.segments.iter().filter(|s| s.is_none()).count());
-        StrictTypes { operations, schemas }
+        StrictTypes { paths, schemas }
     }
 
+    /// The JSON body schema of the operation `method` `path` reaches, if it takes one.
     fn schema_for(&self, method: &Method, path: &str) -> Option<&Value> {
-        let parts: Vec<&str> = segments(path).collect();
-        self.operations
-            .iter()
-            .find(|op| {
-                op.method == *method
-                    && op.segments.len() == parts.len()
-                    && op.segments.iter().zip(&parts).all(|(want, got)| want.as_deref().is_none_or(|w| w == *got))
-            })
-            .map(|op| &op.schema)
+        let operation = self.paths.find(path)?.operations.get(method.as_str())?;
+        let content = operation.pointer("/requestBody/content").and_then(Value::as_object)?;
+        content.iter().find(|(kind, _)| kind.starts_with("application/json")).and_then(|(_, c)| c.get("schema"))
     }
 
     /// The first field of `value` holding a number or boolean where `schema` wants a string.
@@ -97,10 +69,6 @@ impl StrictTypes {
     }
 }
 
-fn segments(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter(|s| !s.is_empty())
-}
-
 /// Refuses a JSON body whose strings are numbers or booleans, before poem parses it.
 pub async fn check<E: Endpoint>(next: E, mut req: Request, strict: Arc<StrictTypes>) -> Result<Response> {
     let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
@@ -129,7 +97,8 @@ mod tests {
     use super::*;
 
     fn mistyped(method: Method, path: &str, body: Value) -> Option<String> {
-        let strict = StrictTypes::from_spec(&crate::api::spec_json());
+        let spec: Value = serde_json::from_str(&crate::api::spec_json()).expect("the spec is JSON");
+        let strict = StrictTypes::from_spec(&spec, Arc::new(SpecPaths::from_spec(&spec)));
         let schema = strict.schema_for(&method, path).expect("an operation with a body");
         strict.mistyped(schema, &body, "", 0)
     }

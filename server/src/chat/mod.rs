@@ -33,6 +33,7 @@ pub async fn notify_members(state: &AppState, tenant_id: &str, conversation_id: 
 
 pub async fn notify(state: &AppState, event: Event) {
     if let Err(error) = state.bus.publish(event).await {
+        state.metrics.bus_publish_failures.inc();
         tracing::warn!(%error, "could not publish an event");
     }
 }

@@ -5,7 +5,7 @@
 //! for, and one whose credential was revoked is closed and sent nothing more.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use tokio::sync::{broadcast, mpsc, Notify};
@@ -91,6 +91,8 @@ pub struct Hub {
     conns: Arc<RwLock<HashMap<Key, Vec<Conn>>>>,
     watchers: Arc<RwLock<Watchers>>,
     next_id: Arc<AtomicU64>,
+    /// Registered sockets, kept beside `conns` so reading it takes no lock.
+    open: Arc<AtomicUsize>,
 }
 
 impl Hub {
@@ -100,6 +102,7 @@ impl Hub {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let conn = Conn { id, outbox: tx, kick: kick.clone(), credential };
         self.conns.write().expect("hub lock").entry((tenant_id.to_owned(), user_id.to_owned())).or_default().push(conn);
+        self.open.fetch_add(1, Ordering::Relaxed);
         Registration { id, outbox: rx, kick }
     }
 
@@ -107,7 +110,9 @@ impl Hub {
         let mut conns = self.conns.write().expect("hub lock");
         let key = (tenant_id.to_owned(), user_id.to_owned());
         if let Some(list) = conns.get_mut(&key) {
+            let before = list.len();
             list.retain(|c| c.id != id);
+            self.open.fetch_sub(before - list.len(), Ordering::Relaxed);
             if list.is_empty() {
                 conns.remove(&key);
             }
@@ -139,6 +144,11 @@ impl Hub {
             None => watchers.unwatch(id),
         }
         true
+    }
+
+    /// Sockets open on this process.
+    pub fn open_sockets(&self) -> usize {
+        self.open.load(Ordering::Relaxed)
     }
 
     /// Sockets `user` has open on this process.
@@ -251,6 +261,19 @@ mod tests {
         assert!(a.outbox.try_recv().is_ok());
         assert!(b.outbox.try_recv().is_err());
         assert!(other_tenant.outbox.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn open_sockets_counts_registrations_until_each_is_unregistered_once() {
+        let hub = Hub::default();
+        let a = hub.register("t", "a", NONE, 4);
+        let b = hub.register("t", "a", NONE, 4);
+        assert_eq!(hub.open_sockets(), 2);
+        hub.unregister("t", "a", a.id);
+        hub.unregister("t", "a", a.id);
+        assert_eq!(hub.open_sockets(), 1, "a second unregister of the same socket counts nothing");
+        hub.unregister("t", "a", b.id);
+        assert_eq!(hub.open_sockets(), 0);
     }
 
     #[tokio::test]

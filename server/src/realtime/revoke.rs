@@ -49,6 +49,7 @@ pub fn compact(id: &str) -> [u8; 16] {
 /// frame such a socket sends is still refused, since every frame re-checks its credential.
 pub async fn close_sockets(state: &AppState, tenant_id: &str, audience: Vec<String>, revocation: Revocation) {
     if let Err(error) = state.bus.publish(Event::revocation(tenant_id, audience, revocation)).await {
+        state.metrics.bus_publish_failures.inc();
         tracing::warn!(%error, "could not publish a revocation; the sockets it names refuse every frame until they close");
     }
 }

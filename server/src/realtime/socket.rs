@@ -77,6 +77,7 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
                 if sink.send(Message::Text(frame.to_string())).await.is_err() {
                     break None;
                 }
+                state.metrics.ws_events_sent.inc();
             }
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
@@ -97,6 +98,7 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
                         if sink.send(Message::Text(reply.to_string())).await.is_err() {
                             break None;
                         }
+                        state.metrics.ws_replies_sent.inc();
                     }
                 }
                 Some(Ok(Message::Binary(data))) => {
@@ -108,6 +110,7 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
                     if sink.send(Message::Text(reply.to_string())).await.is_err() {
                         break None;
                     }
+                    state.metrics.ws_replies_sent.inc();
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => last_heard = Instant::now(),
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break None,

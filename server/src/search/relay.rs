@@ -8,7 +8,6 @@
 //! after a newer one.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,17 +26,17 @@ const SEND_AT_ONCE: usize = 1_000;
 const MIN_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// What the relay of this process has done, for `/metrics`.
-#[derive(Debug, Default)]
+/// What the relay of this process has done: counters of the app's metrics registry.
+#[derive(Debug, Clone)]
 pub struct RelayStats {
     /// Batches the index refused or could not be reached for.
-    pub failures: AtomicU64,
+    pub failures: prometheus::IntCounter,
     /// Outbox rows applied and removed.
-    pub delivered: AtomicU64,
+    pub delivered: prometheus::IntCounter,
 }
 
 /// Runs until the database pool closes. `idle` is the pause when the outbox is empty.
-pub async fn run(db: Db, index: Arc<dyn SearchIndex>, stats: Arc<RelayStats>, idle: Duration) {
+pub async fn run(db: Db, index: Arc<dyn SearchIndex>, stats: RelayStats, idle: Duration) {
     let mut backoff = MIN_BACKOFF;
     let mut prepared = !index.fed_by_outbox();
     let holder = ulid::Ulid::new().to_string();
@@ -48,7 +47,7 @@ pub async fn run(db: Db, index: Arc<dyn SearchIndex>, stats: Arc<RelayStats>, id
             match index.prepare().await {
                 Ok(()) => prepared = true,
                 Err(error) => {
-                    stats.failures.fetch_add(1, Ordering::Relaxed);
+                    stats.failures.inc();
                     tracing::warn!(%error, "search index not ready; retrying");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(MAX_BACKOFF);
@@ -63,13 +62,13 @@ pub async fn run(db: Db, index: Arc<dyn SearchIndex>, stats: Arc<RelayStats>, id
             }
             Ok(n) => {
                 backoff = MIN_BACKOFF;
-                stats.delivered.fetch_add(n as u64, Ordering::Relaxed);
+                stats.delivered.inc_by(n as u64);
             }
             Err(error) => {
                 if db.pool().is_closed() {
                     break;
                 }
-                stats.failures.fetch_add(1, Ordering::Relaxed);
+                stats.failures.inc();
                 tracing::warn!(%error, retry_in_ms = backoff.as_millis() as u64, "search relay batch failed");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(MAX_BACKOFF);

@@ -96,6 +96,17 @@ pub enum Backend {
     Postgres,
 }
 
+/// The connections of the pool, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolUse {
+    /// Lent to a query or transaction.
+    pub in_use: u32,
+    /// Open and waiting to be lent.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
 /// The database handle shared by the whole server.
 #[derive(Clone)]
 pub struct Db {
@@ -182,6 +193,14 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// How the pool's connections are used right now.
+    pub fn pool_use(&self) -> PoolUse {
+        let open = self.pool.size();
+        // Read one after the other: a connection may change hands in between.
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX).min(open);
+        PoolUse { in_use: open - idle, idle, max: self.pool.options().get_max_connections() }
     }
 
     /// True when a trivial query succeeds (readiness probe).

@@ -21,6 +21,7 @@ mod lost_updates;
 mod media;
 mod meili;
 mod messages;
+mod metrics;
 mod moderation;
 mod no_echo;
 mod openapi;

@@ -7,10 +7,12 @@ mod fixtures;
 mod http;
 mod limits;
 mod media;
+mod metrics;
 mod ws;
 
 pub use app::*;
 pub use fixtures::*;
 pub use http::*;
 pub use media::*;
+pub use metrics::Scrape;
 pub use ws::Ws;
