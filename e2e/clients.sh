@@ -7,9 +7,10 @@
 # in with a password, and a new_message received over the WebSocket.
 #
 # - TypeScript: openapi-typescript types + openapi-fetch, type-checked by tsc (strict), run by node.
+# - Python: openapi-python-client (any generator warning fails), installed into a venv.
 #
-# Generated code is written under target/e2e-clients and never checked in. Tools are pinned
-# (package-lock.json) and installed into target/e2e-tools when
+# Generated code is written under target/ and never checked in. Tools are pinned
+# (package-lock.json, requirements.txt) and installed into target/e2e-tools when
 # missing or changed, never globally. CLIENTS="..." runs a subset.
 set -euo pipefail
 
@@ -19,37 +20,59 @@ source "$here/lib/server.sh"
 tools="$repo/target/e2e-tools"
 work="$repo/target/e2e-clients"
 spec="$repo/openapi/openapi.json"
-clients="${CLIENTS:-typescript}"
+clients="${CLIENTS:-typescript python}"
 passed=0
 failed=0
 
 say() { echo "clients: $*"; }
+have() { command -v "$1" >/dev/null 2>&1 || { say "$1 is not installed"; return 1; }; }
+fresh() { rm -rf "$1" && mkdir -p "$1"; }
 
-# Copies the pinned manifest FILE of a client into DIR; true when DIR already held the same
-# one (so what it installs is current).
-same_manifest() {
-    local file="$1" dir="$2"
+# Installs a client's tools into DIR from its pinned manifest FILE by running COMMAND... in
+# DIR, unless DIR already holds what FILE pins (recorded after the last install succeeded).
+install_pinned() {
+    local file="$1" dir="$2" stamp
+    shift 2
+    stamp="$dir/.installed-$(basename "$file")"
+    cmp -s "$file" "$stamp" && return 0
+    say "installing pinned tools ($(basename "$file")) into $dir"
+    rm -rf "$dir"
     mkdir -p "$dir"
-    if cmp -s "$file" "$dir/$(basename "$file")"; then return 0; fi
-    cp "$file" "$dir/"
-    return 1
+    (cd "$dir" && "$@") || { say "could not install the tools of $file"; return 1; }
+    cp "$file" "$stamp"
 }
 
 typescript_client() {
     local src="$here/clients/typescript" tooldir="$tools/clients-typescript" out="$work/typescript"
-    command -v node >/dev/null 2>&1 || { say "node is not installed"; return 1; }
-    same_manifest "$src/package.json" "$tooldir" || true
-    if ! same_manifest "$src/package-lock.json" "$tooldir" || [[ ! -d "$tooldir/node_modules" ]]; then
-        say "installing the TypeScript tools (npm ci) into $tooldir"
-        (cd "$tooldir" && npm ci --silent --no-audit --no-fund >/dev/null) || { say "npm ci failed"; return 1; }
-    fi
-    rm -rf "$out"
-    mkdir -p "$out"
+    have node || return 1
+    install_pinned "$src/package-lock.json" "$tooldir" \
+        sh -c 'cp "$0"/package.json "$0"/package-lock.json . && npm ci --silent --no-audit --no-fund >/dev/null' "$src" \
+        || return 1
+    fresh "$out"
     cp "$src/package.json" "$src/tsconfig.json" "$src/scenario.ts" "$out/"
     ln -s "$tooldir/node_modules" "$out/node_modules"
-    "$tooldir/node_modules/.bin/openapi-typescript" "$spec" --output "$out/schema.d.ts" --silent || return 1
+    "$tooldir/node_modules/.bin/openapi-typescript" "$spec" --output "$out/schema.d.ts" || return 1
     (cd "$out" && ./node_modules/.bin/tsc -p tsconfig.json) || { say "tsc refused the TypeScript scenario"; return 1; }
     run_scenario typescript node "$out/dist/scenario.js"
+}
+
+python_client() {
+    local src="$here/clients/python" venv="$tools/clients-python" out="$work/python"
+    have python3 || return 1
+    install_pinned "$src/requirements.txt" "$venv" \
+        sh -c 'python3 -m venv . && bin/pip install --quiet --disable-pip-version-check -r "$0"' "$src/requirements.txt" \
+        || return 1
+    fresh "$out"
+    # The generator formats its output with ruff from the venv; any warning fails the check.
+    if ! PATH="$venv/bin:$PATH" openapi-python-client generate --path "$spec" --output-path "$out/client" \
+        --fail-on-warning >"$out/generate.log" 2>&1 || grep -v '^Generating ' "$out/generate.log" | grep -q .; then
+        cat "$out/generate.log"
+        say "openapi-python-client did not generate the client cleanly"
+        return 1
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall \
+        "$out/client" || { say "the generated client does not install"; return 1; }
+    run_scenario python "$venv/bin/python" "$src/scenario.py"
 }
 
 # Starts a fresh server for client NAME and runs COMMAND... BASE_URL SECRET_KEY against it.
