@@ -8,9 +8,10 @@
 #
 # - TypeScript: openapi-typescript types + openapi-fetch, type-checked by tsc (strict), run by node.
 # - Python: openapi-python-client (any generator warning fails), installed into a venv.
+# - Rust: progenitor, from the build script of the standalone crate e2e/clients/rust.
 #
 # Generated code is written under target/ and never checked in. Tools are pinned
-# (package-lock.json, requirements.txt) and installed into target/e2e-tools when
+# (package-lock.json, requirements.txt, Cargo.lock) and installed into target/e2e-tools when
 # missing or changed, never globally. CLIENTS="..." runs a subset.
 set -euo pipefail
 
@@ -20,7 +21,7 @@ source "$here/lib/server.sh"
 tools="$repo/target/e2e-tools"
 work="$repo/target/e2e-clients"
 spec="$repo/openapi/openapi.json"
-clients="${CLIENTS:-typescript python}"
+clients="${CLIENTS:-typescript python rust}"
 passed=0
 failed=0
 
@@ -73,6 +74,16 @@ python_client() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --no-build-isolation --force-reinstall \
         "$out/client" || { say "the generated client does not install"; return 1; }
     run_scenario python "$venv/bin/python" "$src/scenario.py"
+}
+
+rust_client() {
+    local src="$here/clients/rust" target="$repo/target/e2e-clients-rust"
+    have cargo || return 1
+    # A crate of its own with its own Cargo.lock, outside the workspace; its build.rs has
+    # progenitor generate the client from the spec.
+    (cd "$src" && CARGO_INCREMENTAL=0 cargo build --quiet --locked --target-dir "$target") \
+        || { say "the Rust client does not build"; return 1; }
+    run_scenario rust "$target/debug/confab-e2e-client-rust"
 }
 
 # Starts a fresh server for client NAME and runs COMMAND... BASE_URL SECRET_KEY against it.
