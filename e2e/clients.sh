@@ -92,7 +92,7 @@ run_scenario() {
     shift
     start_server "clients_$name" CONFAB_DATA_DIR="$e2e_work/data-$name"
     local key status=0
-    key="$(first_start_key "clients_$name")"
+    key="$(first_start_key "clients_$name")" || { stop_server; return 1; }
     "$@" "$base" "$key" || status=$?
     if [[ $status -ne 0 ]]; then
         echo "--- server stderr (clients_$name)" >&2
