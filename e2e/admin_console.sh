@@ -54,8 +54,7 @@ else
     failed=$((failed + 1))
 fi
 
-KEY="$(sed -n 's/.*secret key: *\(sk_[A-Za-z0-9]*\).*/\1/p' "$server_out")"
-[[ -n "$KEY" ]] || server_failed admin_console "no secret key printed"
+KEY="$(first_start_key admin_console)"
 # A plain user with a password: signs in, and must be told the console is not for them.
 curl -fsS -X POST "$base/v1/users" -H "x-api-key: $KEY" -H 'content-type: application/json' \
     -d "{\"external_id\": \"console-user\", \"username\": \"plainuser\", \"email\": \"user@example.com\", \"role\": \"user\", \"password\": \"$password\"}" \

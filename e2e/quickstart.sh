@@ -8,8 +8,7 @@ source "$(dirname "$0")/lib/server.sh"
 start_server quickstart
 
 # 1. The first start printed a secret key.
-KEY="$(sed -n 's/.*secret key: *\(sk_[A-Za-z0-9]*\).*/\1/p' "$server_out")"
-[[ -n "$KEY" ]] || { echo "quickstart: no secret key printed"; cat "$server_out" "$server_err"; exit 1; }
+KEY="$(first_start_key quickstart)"
 
 # 2. Create a user with the secret key.
 USER_ID="$(curl -fsS -X POST "$base/v1/users" -H "x-api-key: $KEY" -H 'content-type: application/json' \

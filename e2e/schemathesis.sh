@@ -7,7 +7,7 @@
 set -euo pipefail
 
 version="4.32.5"
-seconds="${SCHEMATHESIS_SECONDS:-150}"
+seconds="${SCHEMATHESIS_SECONDS:-90}"
 
 source "$(dirname "$0")/lib/server.sh"
 venv="$repo/target/e2e-tools/schemathesis-venv"

@@ -6,6 +6,7 @@
 #   source "$(dirname "$0")/lib/server.sh"
 #   start_server NAME [VAR=value ...]   sets $base, $server_pid, $server_out, $server_err
 #   stop_server                         (also run on exit)
+#   first_start_key                     prints the secret key of the first start's banner
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bin="${CONFAB_BIN:-$repo/target/debug/confab-server}"
@@ -59,6 +60,14 @@ start_server() {
     base="http://127.0.0.1:$port"
     curl -fsS --max-time 5 "$base/healthz" >/dev/null || server_failed "$name" "the server does not answer /healthz"
     curl -fsS --max-time 5 "$base/readyz" >/dev/null || server_failed "$name" "the server is not ready"
+}
+
+# The secret key the server printed on its first start; fails the script when there is none.
+first_start_key() {
+    local key
+    key="$(sed -n 's/.*secret key: *\(sk_[A-Za-z0-9]*\).*/\1/p' "$server_out")"
+    [[ -n "$key" ]] || server_failed "${1:-e2e}" "no secret key printed"
+    echo "$key"
 }
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }

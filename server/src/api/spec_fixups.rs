@@ -53,9 +53,13 @@ fn wrapped_ref(map: &Map<String, Value>) -> Option<String> {
 /// The one rule for absent values: an optional field with no value is written as `null`
 /// (as the seed documents show), and a request may send `null` for any optional field,
 /// which means "absent" or, where a field says so, "clear it". So every optional field is
-/// `nullable`. An optional object reference becomes `{"type": "object", "allOf": [{"$ref":
-/// X}], "nullable": true}`, the one way OpenAPI 3.0 marks a reference nullable (`nullable`
-/// needs a `type` beside it). An optional enum reference
+/// `nullable`. An optional object reference becomes `{"oneOf": [{"$ref": X}, {"enum":
+/// [null]}]}`: the object or null. OpenAPI 3.0 cannot put `nullable` on a reference
+/// (`nullable` needs a `type` beside it, and then an `allOf` of the object still refuses
+/// null), and this form is the one every generator the project tests reads as "X or
+/// null": openapi-typescript, openapi-python-client (which drops the null of `{"type":
+/// "object", "allOf": [X], "nullable": true}` and then fails on it) and progenitor
+/// (`Option<X>`). An optional enum reference
 /// stays a plain `$ref`: generators refuse an `allOf` of an enum, and no response leaves
 /// one out (only requests have them, where leaving the field out does what `null` does).
 fn nullable_optional_fields(doc: &mut Value) {
@@ -72,7 +76,7 @@ fn nullable_optional_fields(doc: &mut Value) {
             let Some(map) = property.as_object_mut() else { continue };
             match map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
                 Some(name) if objects.contains(name) => {
-                    *property = json!({"type": "object", "allOf": [{"$ref": format!("#/components/schemas/{name}")}], "nullable": true});
+                    *property = json!({"oneOf": [{"$ref": format!("#/components/schemas/{name}")}, {"enum": [null]}]});
                 }
                 // An enum reference, or a value of any type (which includes null already).
                 Some(_) => {}
@@ -140,7 +144,7 @@ mod tests {
         let dto = &done["components"]["schemas"]["Dto"]["properties"];
         assert_eq!(dto["id"], json!({"type": "string"}));
         assert_eq!(dto["note"], json!({"type": "string", "nullable": true}));
-        assert_eq!(dto["shop"], json!({"type": "object", "allOf": [{"$ref": "#/components/schemas/Shop"}], "nullable": true}));
+        assert_eq!(dto["shop"], json!({"oneOf": [{"$ref": "#/components/schemas/Shop"}, {"enum": [null]}]}));
         assert_eq!(dto["kind"], json!({"$ref": "#/components/schemas/Kind"}));
     }
 

@@ -104,10 +104,10 @@ fn id_request_fields(doc: &mut Value) {
     }
 }
 
-/// The component a schema refers to, directly or through the one-element `allOf` of a
-/// nullable reference.
-fn schema_name(schema: &Value) -> Option<String> {
-    let reference = schema.get("$ref").or_else(|| schema.pointer("/allOf/0/$ref"))?.as_str()?;
+/// The component a schema refers to, directly or as the first choice of a nullable
+/// reference (`oneOf` the object or `null`).
+pub fn schema_name(schema: &Value) -> Option<String> {
+    let reference = schema.get("$ref").or_else(|| schema.pointer("/oneOf/0/$ref"))?.as_str()?;
     reference.strip_prefix("#/components/schemas/").map(str::to_owned)
 }
 

@@ -66,9 +66,8 @@ fn names_an_id(schemas: &Value, schema: &Value, depth: usize) -> bool {
     if depth > 8 {
         return false;
     }
-    if let Some(name) = schema.get("$ref").or_else(|| schema.pointer("/allOf/0/$ref")).and_then(Value::as_str) {
-        let name = name.trim_start_matches("#/components/schemas/");
-        return schemas.get(name).is_some_and(|s| names_an_id(schemas, s, depth + 1));
+    if let Some(name) = super::spec_limits::schema_name(schema) {
+        return schemas.get(&name).is_some_and(|s| names_an_id(schemas, s, depth + 1));
     }
     schema.get("pattern").and_then(Value::as_str) == Some(super::spec_limits::ULID_PATTERN)
         || schema.get("items").is_some_and(|items| names_an_id(schemas, items, depth + 1))

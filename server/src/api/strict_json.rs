@@ -43,9 +43,12 @@ impl StrictTypes {
         if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
             return self.schemas.get(name).and_then(|s| self.mistyped(s, value, at, depth + 1));
         }
-        if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
-            if let Some(found) = parts.iter().find_map(|s| self.mistyped(s, value, at, depth + 1)) {
-                return Some(found);
+        // `allOf` parts, and the object of a nullable reference `{"oneOf": [X, {"enum": [null]}]}`.
+        for key in ["allOf", "oneOf"] {
+            if let Some(parts) = schema.get(key).and_then(Value::as_array) {
+                if let Some(found) = parts.iter().find_map(|s| self.mistyped(s, value, at, depth + 1)) {
+                    return Some(found);
+                }
             }
         }
         if schema.get("type").and_then(Value::as_str) == Some("string") && (value.is_number() || value.is_boolean()) {
