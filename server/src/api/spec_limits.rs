@@ -27,7 +27,18 @@ const ID_QUERY_PARAMETERS: &[&str] = &["user_id", "conversation_id", "shop_id", 
 /// Request fields ending in `_id` or `_ids` that are not Confab ids: the client's own keys.
 const NOT_IDS: &[&str] = &["client_msg_id", "external_id"];
 
+/// The component every id parameter refers to, so a generated client has one id type
+/// rather than one per operation.
+pub const ID_SCHEMA: &str = "Id";
+
 pub fn apply(doc: &mut Value) {
+    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        let mut id = Map::new();
+        id.insert("type".into(), json!("string"));
+        id.insert("description".into(), json!("An id: a ULID, 26 letters and digits."));
+        id_schema(&mut id);
+        schemas.insert(ID_SCHEMA.into(), Value::Object(id));
+    }
     id_parameters(doc);
     id_request_fields(doc);
     unsigned_integers(doc);
@@ -52,7 +63,8 @@ fn id_parameters(doc: &mut Value) {
             continue;
         }
         if is_id {
-            id_schema(schema);
+            schema.clear();
+            schema.insert("$ref".into(), json!(format!("#/components/schemas/{ID_SCHEMA}")));
         } else if let Some(pattern) = list {
             schema.insert("pattern".into(), json!(pattern));
         }

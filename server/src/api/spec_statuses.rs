@@ -52,7 +52,7 @@ pub fn apply(doc: &mut Value) {
                 .pointer("/requestBody/content")
                 .and_then(Value::as_object)
                 .is_some_and(|content| content.values().any(|media| names_an_id(&schemas, &media["schema"], 0)));
-            let keep = statuses(path, method, operation, body_names_an_id);
+            let keep = statuses(path, method, operation, &schemas, body_names_an_id);
             if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
                 responses.retain(|status, _| !is_error(status) || keep.contains(&status.as_str()));
             }
@@ -79,7 +79,7 @@ fn is_error(status: &str) -> bool {
 }
 
 /// The error statuses `operation` (at `method path`) can answer with.
-fn statuses(path: &str, method: &str, operation: &Value, body_names_an_id: bool) -> Vec<&'static str> {
+fn statuses(path: &str, method: &str, operation: &Value, schemas: &Value, body_names_an_id: bool) -> Vec<&'static str> {
     let id = operation["operationId"].as_str().unwrap_or_default();
     if PROBES.contains(&id) {
         return vec!["500"];
@@ -87,7 +87,9 @@ fn statuses(path: &str, method: &str, operation: &Value, body_names_an_id: bool)
     let has_body = operation.get("requestBody").is_some();
     let parameters = operation["parameters"].as_array().map(Vec::as_slice).unwrap_or_default();
     let secured = operation.get("security").and_then(Value::as_array).is_none_or(|s| !s.is_empty());
-    let names_an_id = path.contains('{') || parameters.iter().any(|p| p["schema"].get("pattern").is_some()) || body_names_an_id;
+    let names_an_id = path.contains('{')
+        || parameters.iter().any(|p| names_an_id(schemas, &p["schema"], 0) || p["schema"].get("pattern").is_some())
+        || body_names_an_id;
     let mut keep = vec!["500"];
     let mut add = |yes: bool, codes: &[&'static str]| {
         if yes {

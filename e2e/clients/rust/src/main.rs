@@ -128,7 +128,7 @@ async fn scenario(t: &mut Tally, base: &str, secret_key: &str) -> Result<(), Sto
     let created = t.must("open a direct conversation", ann.client.conversations_create(&opening).await, 201)?.data;
     let again = t.must("open it again", ann.client.conversations_create(&opening).await, 200)?.data;
     t.check("get-or-create answers the same conversation", again.id == created.id && created.kind == "direct", &again.id);
-    let id = created.id.as_str();
+    let id: &types::Id = &text(&created.id);
 
     // Three messages; the second is retried with its client_msg_id and is not duplicated.
     let mut sent = Vec::new();
@@ -144,7 +144,7 @@ async fn scenario(t: &mut Tally, base: &str, secret_key: &str) -> Result<(), Sto
 
     // Bob's list shows the conversation with three unread.
     let listed = t.must("list Bob's conversations", bob.client.conversations_list(None, None, None, None, None, None, None).await, 200)?;
-    let row = listed.data.iter().find(|c| c.id == id);
+    let row = listed.data.iter().find(|c| c.id == created.id);
     t.check("the list has the conversation with 3 unread", row.is_some_and(|c| c.unread_count == 3), row.map(|c| c.unread_count));
     let participant = row.and_then(|c| c.participant.as_ref()).map(|p| p.id.as_str());
     t.check("the list names Ann as the participant", participant == Some(ann.id.as_str()), participant);
@@ -171,7 +171,7 @@ async fn scenario(t: &mut Tally, base: &str, secret_key: &str) -> Result<(), Sto
     t.check("the unread total is back to zero", unread.total == 0, unread.total);
     let after =
         t.must("list Bob's conversations again", bob.client.conversations_list(None, None, None, None, None, None, None).await, 200)?;
-    let counts: Vec<i64> = after.data.iter().filter(|c| c.id == id).map(|c| c.unread_count).collect();
+    let counts: Vec<i64> = after.data.iter().filter(|c| c.id == created.id).map(|c| c.unread_count).collect();
     t.check("the list shows 0 unread", counts == [0], &counts);
 
     // A ticket, found in the queue by an agent who signs in with a password.
