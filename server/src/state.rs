@@ -18,6 +18,7 @@ use crate::realtime::Hub;
 use crate::search::{RelayStats, SearchIndex};
 use crate::store;
 use crate::store::Db;
+use crate::webhooks::{Dispatch, WebhookStats};
 
 /// How long a process trusts the tenant settings it read.
 const SETTINGS_TTL: Duration = Duration::from_secs(5);
@@ -44,6 +45,10 @@ pub struct AppState {
     pub search: Arc<dyn SearchIndex>,
     /// What this process's search relay has done.
     pub search_relay: Arc<RelayStats>,
+    /// What this process's webhook worker has done.
+    pub webhook_stats: Arc<WebhookStats>,
+    /// Which tenants have webhook endpoints, and the signal that wakes the worker.
+    pub webhook_dispatch: Arc<Dispatch>,
     pub presence: Arc<dyn Presence>,
     /// Where uploaded media live.
     pub blobs: Arc<dyn BlobStore>,
@@ -66,6 +71,8 @@ impl AppState {
             bus: adapters.bus,
             search: adapters.search,
             search_relay: Arc::default(),
+            webhook_stats: Arc::default(),
+            webhook_dispatch: Arc::default(),
             presence: adapters.presence,
             blobs: adapters.blobs,
             hub: Hub::default(),

@@ -31,7 +31,10 @@ pub async fn notify_members(state: &AppState, tenant_id: &str, conversation_id: 
     notify(state, Event::new(tenant_id, audience, &payload)).await;
 }
 
+/// Publishes `event` on the bus, and queues its webhook deliveries when it has a webhook
+/// event (see `webhooks::publish::realtime`).
 pub async fn notify(state: &AppState, event: Event) {
+    crate::webhooks::publish::realtime(state, &event).await;
     if let Err(error) = state.bus.publish(event).await {
         tracing::warn!(%error, "could not publish an event");
     }
