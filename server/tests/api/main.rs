@@ -40,3 +40,4 @@ mod tenant;
 mod tickets;
 mod users;
 mod watching;
+mod webhooks;
