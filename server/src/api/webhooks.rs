@@ -28,7 +28,13 @@ impl WebhooksApi {
     ///
     /// The URL's host is resolved: one that is or resolves to a loopback, private,
     /// link-local or carrier-grade NAT address is refused (422, field `url`) unless the
-    /// operator allows private addresses.
+    /// operator allows private addresses; it is checked again before every delivery.
+    ///
+    /// Each delivery is a POST of `{id, type, created_at, tenant_id, data}` (`id` names the
+    /// event) with the headers `Confab-Delivery-Id` (the same on every attempt and replay,
+    /// so duplicates can be dropped), `Confab-Attempt` (from 1), `Confab-Timestamp` (Unix
+    /// seconds) and `Confab-Signature`: `v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`, one
+    /// entry per active secret, separated by commas. Any 2xx answer counts as delivered.
     #[oai(path = "/", method = "post", operation_id = "webhooks_create")]
     async fn create(
         &self,
