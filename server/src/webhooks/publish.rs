@@ -61,16 +61,30 @@ impl Dispatch {
     }
 }
 
-/// Queues the webhook event of a real-time event, when it has one (a new, edited or deleted
-/// message, a member added or removed, a ticket changed, a report filed); its data is the
-/// real-time payload without its `type`.
-pub async fn realtime(state: &AppState, event: &Event) {
-    let Some(kind) = EventType::of_realtime(event.kind(), event.payload["change"].as_str()) else { return };
-    let mut data = event.payload.clone();
-    if let Some(fields) = data.as_object_mut() {
-        fields.remove("type");
+/// A webhook event taken from a real-time event, to queue once the real-time event is out.
+#[derive(Debug)]
+pub struct FromRealtime {
+    tenant_id: String,
+    kind: EventType,
+    data: Value,
+}
+
+impl FromRealtime {
+    /// The webhook event of a real-time event, when it has one (a new, edited or deleted
+    /// message, a member added or removed, a ticket changed, a report filed); its data is
+    /// the real-time payload without its `type`. Cheap for every other event.
+    pub fn of(event: &Event) -> Option<Self> {
+        let kind = EventType::of_realtime(event.kind(), event.payload["change"].as_str())?;
+        let mut data = event.payload.clone();
+        if let Some(fields) = data.as_object_mut() {
+            fields.remove("type");
+        }
+        Some(FromRealtime { tenant_id: event.tenant_id.clone(), kind, data })
     }
-    emit(state, &event.tenant_id, kind, data).await;
+
+    pub async fn queue(self, state: &AppState) {
+        emit(state, &self.tenant_id, self.kind, self.data).await;
+    }
 }
 
 /// Queues `conversation.created`.
