@@ -140,6 +140,19 @@ pub struct Config {
     pub ws_max_sockets_per_user: usize,
     /// The built admin console served at `/admin/` (`scripts/build-admin-ui.sh` writes it).
     pub admin_ui_dir: PathBuf,
+    /// Whether webhook endpoints may point at loopback, private or link-local addresses
+    /// (`CONFAB_WEBHOOK_ALLOW_PRIVATE`); off, so tenants cannot reach the operator's network.
+    pub webhook_allow_private: bool,
+    /// How long one webhook attempt may take, in milliseconds, before it counts as failed.
+    pub webhook_timeout_ms: u64,
+    /// The pause after a delivery's first failed attempt, in milliseconds; it doubles with
+    /// every further failure, up to `webhook_backoff_max_ms`.
+    pub webhook_backoff_base_ms: u64,
+    pub webhook_backoff_max_ms: u64,
+    /// How long a delivery is retried after its event (or its replay), in seconds.
+    pub webhook_retry_window_seconds: u64,
+    /// How often the webhook worker looks at a queue with nothing due, in milliseconds.
+    pub webhook_idle_ms: u64,
 }
 
 impl Default for Config {
@@ -184,6 +197,12 @@ impl Default for Config {
             ws_queue: 256,
             ws_max_sockets_per_user: 16,
             admin_ui_dir: PathBuf::from(DEFAULT_ADMIN_UI_DIR),
+            webhook_allow_private: false,
+            webhook_timeout_ms: 10_000,
+            webhook_backoff_base_ms: 30_000,
+            webhook_backoff_max_ms: 3_600_000,
+            webhook_retry_window_seconds: 24 * 3600,
+            webhook_idle_ms: 1_000,
         }
     }
 }

@@ -8,7 +8,9 @@
 //! tenant, its settings and API keys), `social` (the directory, blocks and follows) and
 //! `chat` (conversations, messages, shops, tickets, broadcasts), `media` (uploads, their
 //! checks and thumbnails, kept in a `blob` store), `reports` (flagging and the moderation
-//! queue) and `realtime` (the WebSocket: sessions, client frames, the hub). What goes on the
+//! queue), `webhooks` (signed deliveries of events to the tenant's endpoints, from a
+//! queue in the database) and `realtime` (the WebSocket: sessions, client frames, the hub).
+//! What goes on the
 //! event bus is typed in
 //! `events`, which both the WebSocket frames and the REST DTOs are rendered from. Who may do
 //! what is decided in `policy` and `chat::access`.
@@ -44,6 +46,7 @@ pub mod telemetry;
 pub mod tenancy;
 pub mod throttle;
 pub mod users;
+pub mod webhooks;
 
 pub use config::Config;
 pub use startup::Application;

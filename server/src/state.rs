@@ -19,6 +19,7 @@ use crate::realtime::Hub;
 use crate::search::SearchIndex;
 use crate::store;
 use crate::store::Db;
+use crate::webhooks::Dispatch;
 
 /// How long a process trusts the tenant settings it read.
 const SETTINGS_TTL: Duration = Duration::from_secs(5);
@@ -46,6 +47,8 @@ pub struct AppState {
     /// This app's metrics registry: per app, not per process, so servers sharing a
     /// process (the tests) count apart.
     pub metrics: Arc<Metrics>,
+    /// Which tenants have webhook endpoints, and the signal that wakes the worker.
+    pub webhook_dispatch: Arc<Dispatch>,
     pub presence: Arc<dyn Presence>,
     /// Where uploaded media live.
     pub blobs: Arc<dyn BlobStore>,
@@ -68,6 +71,7 @@ impl AppState {
             bus: adapters.bus,
             search: adapters.search,
             metrics: Arc::new(Metrics::new()),
+            webhook_dispatch: Arc::default(),
             presence: adapters.presence,
             blobs: adapters.blobs,
             hub: Hub::default(),

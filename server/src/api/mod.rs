@@ -1,5 +1,5 @@
 //! The HTTP API: one `XxxApi` struct per OpenAPI tag. Handlers authenticate, call a service
-//! (`chat`, `accounts`, `users`, `tenancy`, `social`, `realtime`), and map its domain types
+//! (`chat`, `accounts`, `users`, `tenancy`, `social`, `realtime`, `webhooks`), and map its domain types
 //! to DTOs and its errors to the envelope. They never reach the store and decide no
 //! authorization themselves: that is `policy` and `chat::access`.
 
@@ -38,6 +38,7 @@ mod shops;
 mod tenant;
 mod tickets;
 mod users;
+mod webhooks;
 
 use poem::http::header;
 use poem::middleware::{SetHeader, Tracing};
@@ -81,6 +82,8 @@ pub enum ApiTags {
     Reports,
     /// Moderation and administration of the tenant: moderators and up.
     Admin,
+    /// Signed deliveries of the tenant's events to its endpoints: admins and up.
+    Webhooks,
     /// Liveness and readiness probes.
     Operations,
 }
@@ -98,7 +101,7 @@ type Apis = (
     (broadcasts::BroadcastsApi, shops::ShopsApi, tickets::TicketsApi, reports::ReportsApi, admin_reports::AdminReportsApi),
     messaging::MessagingApi,
     realtime::RealtimeApi,
-    (ops::OpsApi, admin::AdminApi, admin_stats::AdminStatsApi),
+    (ops::OpsApi, admin::AdminApi, admin_stats::AdminStatsApi, webhooks::WebhooksApi),
 );
 
 /// The OpenAPI service; building it needs no running server, so the spec dumper uses it too.

@@ -16,6 +16,7 @@ use crate::events::{Change, ConversationUpdated, Payload};
 use crate::state::AppState;
 use crate::store;
 use crate::throttle;
+use crate::webhooks;
 
 /// Most users one request may add to a group.
 pub const MAX_NEW_MEMBERS: usize = 100;
@@ -48,7 +49,12 @@ pub async fn open_direct(state: &AppState, caller: &UserCaller, other_id: &str) 
     let other = addable_users(state, caller, std::slice::from_ref(&other_id)).await?.remove(0);
     let key = direct_key(&caller.user.id, &other.id);
     let kind = ConversationKind::Direct;
-    Ok(store::conversations::get_or_create_pair(&state.db, &caller.tenant_id, kind, None, &caller.user.id, &other.id, &key).await?)
+    let (row, created) =
+        store::conversations::get_or_create_pair(&state.db, &caller.tenant_id, kind, None, &caller.user.id, &other.id, &key).await?;
+    if created {
+        webhooks::publish::conversation_created(state, &row).await;
+    }
+    Ok((row, created))
 }
 
 /// The caller's one thread with the owner of shop `shop_id`; `true` when created now, and
@@ -77,6 +83,9 @@ pub async fn open_shop(
     let (row, created) =
         store::conversations::get_or_create_pair(&state.db, &caller.tenant_id, kind, Some(&shop.id), &caller.user.id, &shop.owner_id, &key)
             .await?;
+    if created {
+        webhooks::publish::conversation_created(state, &row).await;
+    }
     if let (true, Some(body)) = (created, initial_message) {
         let membership = access::member(state, caller, &row.id).await?;
         let content = Content { body: body.to_owned(), ..Content::default() };
@@ -135,7 +144,7 @@ pub async fn create_group(
             members.push((user.id, MemberRole::Member));
         }
     }
-    Ok(store::conversations::create(
+    let group = store::conversations::create(
         &state.db,
         &caller.tenant_id,
         ConversationKind::Group,
@@ -144,7 +153,9 @@ pub async fn create_group(
         &caller.user.id,
         &members,
     )
-    .await?)
+    .await?;
+    webhooks::publish::conversation_created(state, &group).await;
+    Ok(group)
 }
 
 /// Renames or describes a group (its owners and admins, moderators and up).

@@ -16,6 +16,7 @@ use crate::bus::Event;
 use crate::events::Payload;
 use crate::state::AppState;
 use crate::store;
+use crate::webhooks::publish::FromRealtime;
 
 /// Publishes `payload` to the current members of a conversation. Delivery is best effort: a
 /// bus failure is logged and never fails the request that changed the state, since clients
@@ -31,9 +32,15 @@ pub async fn notify_members(state: &AppState, tenant_id: &str, conversation_id: 
     notify(state, Event::new(tenant_id, audience, &payload)).await;
 }
 
+/// Publishes `event` on the bus, then queues its webhook deliveries when it has a webhook
+/// event (see `webhooks::publish::FromRealtime`), so sockets hear of it first.
 pub async fn notify(state: &AppState, event: Event) {
+    let webhook = FromRealtime::of(&event);
     if let Err(error) = state.bus.publish(event).await {
         state.metrics.bus_publish_failures.inc();
         tracing::warn!(%error, "could not publish an event");
+    }
+    if let Some(webhook) = webhook {
+        webhook.queue(state).await;
     }
 }

@@ -15,6 +15,7 @@ use crate::events::{Payload, TicketUpdated};
 use crate::state::AppState;
 use crate::store;
 use crate::throttle;
+use crate::webhooks;
 
 /// The ticket `raw_id` of the caller's tenant (404 otherwise), which the caller requested
 /// or, as a support agent, may handle (403 otherwise).
@@ -49,7 +50,9 @@ pub async fn open(
     let membership = access::member(state, caller, &conversation_id).await?;
     let content = Content { body: initial_message.to_owned(), ..Content::default() };
     messages::deliver(state, caller, &membership, content).await?;
-    store::tickets::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("ticket"))
+    let ticket = store::tickets::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("ticket"))?;
+    webhooks::publish::ticket_created(state, &ticket).await;
+    Ok(ticket)
 }
 
 /// The caller's own tickets, newest first; for support agents, the tenant's queue, most

@@ -21,6 +21,7 @@ pub mod text;
 pub mod ticket;
 pub mod user;
 pub mod web_url;
+pub mod webhook;
 
 pub use api_key::{ApiKey, KeyKind};
 pub use audit::AuditEntry;

@@ -3,7 +3,7 @@
 //! no script (`javascript:`, `data:`), read no local file, and reach no cloud metadata
 //! endpoint or intranet host through a viewer's browser or a link preview.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use url::{Host, Url};
 
@@ -27,10 +27,7 @@ impl WebUrl {
         let public = match url.host() {
             Some(Host::Ipv4(ip)) => public_v4(ip),
             Some(Host::Ipv6(ip)) => public_v6(ip),
-            Some(Host::Domain(name)) => {
-                let name = name.trim_end_matches('.').to_ascii_lowercase();
-                name != "localhost" && !name.ends_with(".localhost")
-            }
+            Some(Host::Domain(name)) => !is_local_name(name),
             None => false,
         };
         if !public {
@@ -55,7 +52,7 @@ impl WebUrl {
 
 /// An absolute http(s) URL without credentials, of bounded length; where it points is not
 /// checked here.
-fn parse_http(field: &'static str, raw: &str) -> Result<Url, Invalid> {
+pub fn parse_http(field: &'static str, raw: &str) -> Result<Url, Invalid> {
     let raw = raw.trim();
     if raw.is_empty() || raw.chars().count() > MAX_URL_LENGTH {
         return Err(Invalid::new(field, format!("must be a URL of 1 to {MAX_URL_LENGTH} characters")));
@@ -70,10 +67,32 @@ fn parse_http(field: &'static str, raw: &str) -> Result<Url, Invalid> {
     Ok(url)
 }
 
+/// Whether `ip` is on the public internet: not loopback, private, link-local, unspecified,
+/// multicast, carrier-grade NAT, nor one of those in an IPv4-mapped IPv6 form.
+pub fn is_public_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(ip) => public_v4(ip),
+        IpAddr::V6(ip) => public_v6(ip),
+    }
+}
+
+/// Whether a URL's host names this machine by name (`localhost` and its subdomains).
+pub fn is_local_name(name: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
+}
+
 fn public_v4(ip: Ipv4Addr) -> bool {
     let [a, b, ..] = ip.octets();
     let shared = a == 100 && (64..128).contains(&b); // 100.64.0.0/10, carrier-grade NAT
-    !(ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified() || ip.is_broadcast() || a == 0 || shared)
+    !(ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || a == 0
+        || shared)
 }
 
 fn public_v6(ip: Ipv6Addr) -> bool {
@@ -84,7 +103,7 @@ fn public_v6(ip: Ipv6Addr) -> bool {
     let link_local = first & 0xffc0 == 0xfe80; // fe80::/10
     let site_local = first & 0xffc0 == 0xfec0; // fec0::/10, deprecated but still routed inside sites
     let unique_local = first & 0xfe00 == 0xfc00; // fc00::/7
-    !(ip.is_loopback() || ip.is_unspecified() || link_local || site_local || unique_local)
+    !(ip.is_loopback() || ip.is_unspecified() || ip.is_multicast() || link_local || site_local || unique_local)
 }
 
 /// A change to an optional URL field (see `TextChange`): a URL given must be a `WebUrl`

@@ -29,10 +29,16 @@ pub struct Metrics {
     /// Answers to a client's own frames (`ack`, `pong`, `error`, `watching`) written to its
     /// socket.
     pub ws_replies_sent: IntCounter,
-    // Webhook delivery (queue depth, failed deliveries) goes here: counters beside
-    // `bus_publish_failures`, created in `new`; a queue depth gauge among the scraped
-    // ones below, set in `render` from the store like the search outbox's.
+    pub webhooks: WebhookCounters,
     scraped: Scraped,
+}
+
+/// What this app's webhook worker has done.
+pub struct WebhookCounters {
+    /// Attempts that got no 2xx answer (an error status, a timeout, a refused address).
+    pub failed_attempts: IntCounter,
+    /// Deliveries an endpoint accepted.
+    pub delivered: IntCounter,
 }
 
 /// Gauges set from their source at each scrape.
@@ -44,6 +50,7 @@ struct Scraped {
     outbox_depth: IntGauge,
     outbox_oldest_age: Gauge,
     media_bytes: IntGauge,
+    webhook_queue_depth: IntGauge,
 }
 
 /// Adds `metric` to `registry` and returns it. Names are fixed in this module, so a
@@ -82,6 +89,7 @@ impl Metrics {
                     .expect("a valid gauge"),
             ),
             media_bytes: gauge(&r, "confab_media_bytes_stored", "Bytes of confirmed media stored."),
+            webhook_queue_depth: gauge(&r, "confab_webhook_queue_depth", "Webhook deliveries waiting to be sent or retried."),
         };
         Metrics {
             http: HttpMetrics::new(&r),
@@ -94,6 +102,14 @@ impl Metrics {
                 delivered: counter(&r, "confab_search_relay_delivered_total", "Outbox rows this process applied and removed."),
             },
             bus_publish_failures: counter(&r, "confab_bus_publish_failures_total", "Events the event bus refused to publish."),
+            webhooks: WebhookCounters {
+                failed_attempts: counter(
+                    &r,
+                    "confab_webhook_failed_attempts_total",
+                    "Webhook attempts of this process that got no 2xx answer.",
+                ),
+                delivered: counter(&r, "confab_webhook_delivered_total", "Webhook deliveries of this process an endpoint accepted."),
+            },
             ws_events_sent: frames.with_label_values(&["event"]),
             ws_replies_sent: frames.with_label_values(&["reply"]),
             scraped,
@@ -113,6 +129,7 @@ pub async fn render(state: &AppState) -> AppResult<String> {
     let (depth, oldest) = store::search_outbox::depth(&state.db).await?;
     let age_seconds = oldest.map_or(0.0, |at| (store::now_ms() - at).max(0) as f64 / 1000.0);
     let media_bytes = store::media::bytes_stored(&state.db).await?;
+    let webhook_queue = store::webhook_deliveries::pending_count(&state.db).await?;
     let pool = state.db.pool_use();
     let scraped = &state.metrics.scraped;
     scraped.ws_sockets_open.set(i64::try_from(state.hub.open_sockets()).unwrap_or(i64::MAX));
@@ -122,5 +139,6 @@ pub async fn render(state: &AppState) -> AppResult<String> {
     scraped.outbox_depth.set(depth);
     scraped.outbox_oldest_age.set(age_seconds);
     scraped.media_bytes.set(media_bytes);
+    scraped.webhook_queue_depth.set(webhook_queue);
     TextEncoder::new().encode_to_string(&state.metrics.registry.gather()).map_err(|e| AppError::Internal(format!("metrics: {e}")))
 }

@@ -28,6 +28,8 @@ pub mod stats;
 pub mod tenants;
 pub mod tickets;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -41,3 +41,4 @@ mod tenant;
 mod tickets;
 mod users;
 mod watching;
+mod webhooks;

@@ -17,6 +17,7 @@ pub mod shops;
 pub mod tenant;
 pub mod tickets;
 pub mod users;
+pub mod webhooks;
 
 use poem_openapi::types::MaybeUndefined;
 
