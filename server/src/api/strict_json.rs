@@ -72,7 +72,8 @@ impl StrictTypes {
     }
 }
 
-/// Refuses a JSON body whose strings are numbers or booleans, before poem parses it.
+/// Refuses a JSON body that is `null`, or whose strings are numbers or booleans, before
+/// poem parses it.
 pub async fn check<E: Endpoint>(next: E, mut req: Request, strict: Arc<StrictTypes>) -> Result<Response> {
     let json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     if json {
@@ -80,6 +81,12 @@ pub async fn check<E: Endpoint>(next: E, mut req: Request, strict: Arc<StrictTyp
             let bytes = req.take_body().into_bytes().await?;
             // A body that is not JSON is left for the parser to refuse.
             if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
+                // Every body of the spec is an object; poem would take `null` for an
+                // optional one as no body at all.
+                if value.is_null() {
+                    let body = super::error::ErrorBody::new("bad_request", "the body must be a JSON object, not `null`");
+                    return Ok((StatusCode::BAD_REQUEST, body).into_response());
+                }
                 if let Some(field) = strict.mistyped(schema, &value, "", 0) {
                     // Answered here in full: the field path is built from the schema's own names,
                     // so it may be shown, where poem's generic errors are reworded.

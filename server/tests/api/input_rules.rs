@@ -171,3 +171,27 @@ async fn numbers_and_booleans_are_not_taken_for_strings() {
     let spec = app.get("/openapi.json").send().await;
     assert_eq!(spec.body["components"]["schemas"]["SendMessageRequest"]["properties"]["body"]["type"], "string");
 }
+
+#[tokio::test]
+async fn a_null_body_is_refused_where_an_object_is_expected_even_an_optional_one() {
+    let app = spawn_app().await;
+    let p = people(&app, &["ann", "bob"]).await;
+    let convo = s(&app.direct(&p[0].1, &p[1].0).await["id"]).to_owned();
+    app.say(&p[1].1, &convo, "unread until read").await;
+    // The read marker's body is optional; `null` is still not an object.
+    let read = format!("/v1/chat/conversations/{convo}/read");
+    let reply = app.post(&read).bearer(&p[0].1).raw("null").send().await.expect(400, Some("bad_request"));
+    assert!(reply.text.contains("null"), "the answer says why: {}", reply.text);
+    app.post("/v1/users").key(&app.secret_key).raw("null").send().await.expect(400, Some("bad_request"));
+    app.post(&format!("/v1/chat/conversations/{convo}/messages"))
+        .bearer(&p[0].1)
+        .raw(" null ")
+        .send()
+        .await
+        .expect(400, Some("bad_request"));
+    // Nothing was done: the message is still unread.
+    let unread = app.get("/v1/chat/conversations/unread").bearer(&p[0].1).send().await.expect(200, None);
+    assert_eq!(unread.data()["total"], 1);
+    // Without a body the read marker still works.
+    app.post(&read).bearer(&p[0].1).send().await.expect(204, None);
+}
