@@ -103,6 +103,9 @@ impl OpsApi {
     ///   outbox; `confab_search_relay_failures_total`, `confab_search_relay_delivered_total`:
     ///   its relay's batches failed and rows applied.
     /// - `confab_media_bytes_stored`: bytes of confirmed media.
+    /// - `confab_webhook_queue_depth`: webhook deliveries waiting to be sent or retried;
+    ///   `confab_webhook_delivered_total`, `confab_webhook_failed_attempts_total`: this
+    ///   process's deliveries accepted and attempts that got no 2xx answer.
     #[oai(path = "/metrics", method = "get", operation_id = "ops_metrics")]
     async fn metrics(&self, state: Data<&AppState>) -> ApiResult<PlainText<String>> {
         Ok(PlainText(crate::metrics::render(&state).await?))
