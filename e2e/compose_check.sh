@@ -1,26 +1,13 @@
 #!/usr/bin/env bash
 # Checks docker-compose.yml without Docker: validates it against the Compose
 # Specification's JSON schema (the copy vendored by check-jsonschema, pinned below), then
-# checks what the README promises of it (compose_check.py). Installs check-jsonschema once,
-# into a virtual environment under target/e2e-tools, never globally.
+# checks what the README promises of it (compose_check.py). check-jsonschema is installed
+# by lib/python_tool.sh.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-venv="$repo/target/e2e-tools/compose-venv"
-version="0.39.0"
-
-need() {
-    echo "compose_check: $*" >&2
-    exit 1
-}
-
-command -v python3 >/dev/null 2>&1 || need "python3 is not installed"
-if [[ "$("$venv/bin/check-jsonschema" --version 2>/dev/null || true)" != *"$version"* ]]; then
-    echo "compose_check: installing check-jsonschema $version into $venv"
-    python3 -m venv "$venv" || need "could not create a virtual environment (python3 -m venv)"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "check-jsonschema==$version" \
-        || need "could not install check-jsonschema with pip"
-fi
+source "$repo/e2e/lib/python_tool.sh"
+python_tool compose_check check-jsonschema 0.39.0 check-jsonschema
 
 cd "$repo"
 passed=0

@@ -2,35 +2,23 @@
 # Runs schemathesis against the real binary, with all its checks and its stateful phase
 # (which follows the spec's links), twice: as a chat user (a chat token minted with the
 # secret key) and as the tenant's superadmin (a password sign-in). Each run is bounded in
-# time. Any failure fails the script; schemathesis prints its counts. Installs schemathesis
-# once, pinned, into a virtual environment under target/e2e-tools, never globally.
+# time. Any failure fails the script; schemathesis prints its counts. schemathesis is
+# installed by lib/python_tool.sh.
 set -euo pipefail
 
 version="4.32.5"
 seconds="${SCHEMATHESIS_SECONDS:-90}"
 
 source "$(dirname "$0")/lib/server.sh"
-venv="$repo/target/e2e-tools/schemathesis-venv"
-
-need() {
-    echo "schemathesis: $*" >&2
-    exit 1
-}
-
-command -v python3 >/dev/null 2>&1 || need "python3 is not installed"
-if [[ "$("$venv/bin/st" --version 2>/dev/null || true)" != *"$version"* ]]; then
-    echo "schemathesis: installing schemathesis $version into $venv"
-    python3 -m venv "$venv" || need "could not create a virtual environment (python3 -m venv)"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version" \
-        || need "could not install schemathesis with pip"
-fi
+source "$(dirname "$0")/lib/python_tool.sh"
+python_tool schemathesis schemathesis "$version" st
 
 # Generous per-user limits: the runs send thousands of requests as one user, and the
 # limits themselves are tested elsewhere.
 start_server schemathesis CONFAB_LOGIN_LIMIT_PER_ADDRESS=100000
-key="$(sed -n 's/.*secret key: *\(sk_[A-Za-z0-9]*\).*/\1/p' "$server_out")"
+key="$(first_start_key schemathesis)"
 password="$(sed -n 's/.*password: *\([^ ]*\)$/\1/p' "$server_out")"
-[[ -n "$key" && -n "$password" ]] || server_failed schemathesis "the first start printed no secret key or password"
+[[ -n "$password" ]] || server_failed schemathesis "the first start printed no password"
 
 post() { curl -fsS -X POST "$base$1" -H 'content-type: application/json' "${@:3}" -d "$2"; }
 user_id="$(post /v1/users '{"external_id": "fuzz-1", "username": "fuzz", "display_name": "Fuzz"}' -H "x-api-key: $key" | json "['data']['id']")"
