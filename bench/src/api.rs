@@ -35,15 +35,20 @@ impl Api {
         Ok(body["data"].clone())
     }
 
-    /// PATCHes the tenant with the secret key.
-    pub async fn patch_tenant(&self, body: Value) -> Result<Value> {
-        let response = self.http.patch(format!("{}/v1/tenant", self.base)).header("x-api-key", &self.key).json(&body).send().await?;
+    /// PATCHes `path` with the secret key; `data` of the reply.
+    pub async fn patch(&self, path: &str, body: Value) -> Result<Value> {
+        let response = self.http.patch(format!("{}{path}", self.base)).header("x-api-key", &self.key).json(&body).send().await?;
         let status = response.status();
         let body: Value = response.json().await?;
         if !status.is_success() {
-            bail!("/v1/tenant: {status} {body}");
+            bail!("{path}: {status} {body}");
         }
         Ok(body["data"].clone())
+    }
+
+    /// PATCHes the tenant with the secret key.
+    pub async fn patch_tenant(&self, body: Value) -> Result<Value> {
+        self.patch("/v1/tenant", body).await
     }
 
     /// Lifts the tenant's write rate limits as far as they go: a load generator opens

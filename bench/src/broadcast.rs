@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use sqlx::{Connection, PgConnection};
 
 /// Signing keys for this throwaway server only.
-const JWT_KEYS: &str = "bench:benchmark-signing-key-not-used-anywhere-else";
+use confab_bench::send_load::JWT_KEYS;
 
 /// A running server and what the benchmark needs to talk to it.
 struct Server {

@@ -2,3 +2,4 @@
 
 pub mod api;
 pub mod fresh_db;
+pub mod send_load;

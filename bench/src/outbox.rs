@@ -15,89 +15,21 @@
 //! phase, `CONFAB_BENCH_SENDERS` (default 64) the number of senders, `CONFAB_BENCH_ROUNDS`
 //! (default 3) how many times each phase runs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use confab_bench::api::Api;
 use confab_bench::fresh_db::FreshDatabase;
+use confab_bench::send_load::{env_number, phase, senders as make_senders, JWT_KEYS};
 use confab_server::config::Secret;
 use confab_server::search::RelayStats;
 use confab_server::store::{search_outbox, Db};
 use confab_server::{Application, Config};
-use serde_json::json;
-
-const JWT_KEYS: &str = "bench:benchmark-signing-key-not-used-anywhere-else";
-
-fn env_number(name: &str, default: u64) -> anyhow::Result<u64> {
-    match std::env::var(name) {
-        Ok(n) => n.parse().with_context(|| name.to_owned()),
-        Err(_) => Ok(default),
-    }
-}
-
-struct Phase {
-    sends: usize,
-    errors: usize,
-    latencies: Vec<Duration>,
-    elapsed: Duration,
-}
-
-/// Every sender sends one message after another for `length`.
-async fn phase(api: &Arc<Api>, senders: &[(String, String)], length: Duration) -> anyhow::Result<Phase> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let started = Instant::now();
-    let tasks: Vec<_> = senders
-        .iter()
-        .cloned()
-        .map(|(token, conversation)| {
-            let (api, stop) = (api.clone(), stop.clone());
-            tokio::spawn(async move {
-                let (mut latencies, mut errors) = (Vec::new(), 0usize);
-                let path = format!("{}/v1/chat/conversations/{conversation}/messages", api.base);
-                let mut n = 0u64;
-                while !stop.load(Ordering::Relaxed) {
-                    n += 1;
-                    let sent = Instant::now();
-                    let reply =
-                        api.http.post(&path).bearer_auth(&token).json(&json!({"body": format!("benchmark message {n}")})).send().await;
-                    match reply {
-                        Ok(r) if r.status().is_success() => latencies.push(sent.elapsed()),
-                        _ => errors += 1,
-                    }
-                }
-                (latencies, errors)
-            })
-        })
-        .collect();
-    tokio::time::sleep(length).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut phase = Phase { sends: 0, errors: 0, latencies: Vec::new(), elapsed: Duration::ZERO };
-    for task in tasks {
-        let (latencies, errors) = task.await?;
-        phase.sends += latencies.len();
-        phase.errors += errors;
-        phase.latencies.extend(latencies);
-    }
-    phase.elapsed = started.elapsed();
-    phase.latencies.sort();
-    Ok(phase)
-}
-
-fn ms(sorted: &[Duration], p: f64) -> f64 {
-    sorted.get(((sorted.len().max(1) - 1) as f64 * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
 
 async fn run(api: Arc<Api>, db: Db, relay: RelayStats, senders: usize, length: Duration, rounds: u64) -> anyhow::Result<()> {
     api.lift_write_limits().await?;
-    let mut pairs = Vec::new();
-    for i in 0..senders {
-        let (_, token) = api.user(&format!("sender-{i}")).await?;
-        let (recipient, _) = api.user(&format!("recipient-{i}")).await?;
-        let conversation = api.direct(&token, &recipient).await?;
-        pairs.push((token, conversation));
-    }
+    let pairs = make_senders(&api, senders).await?;
     // A short warm-up, so the first measured phase does not pay for cold caches.
     phase(&api, &pairs, Duration::from_secs(2)).await?;
     println!("{:?}, {senders} senders, {} s phases", db.backend(), length.as_secs());
@@ -110,8 +42,7 @@ async fn run(api: Arc<Api>, db: Db, relay: RelayStats, senders: usize, length: D
             let relayed = (relay.delivered.get() - relayed) as f64 / p.elapsed.as_secs_f64();
             let (waiting, _) = search_outbox::depth(&db).await?;
             let name = if on { "rows written" } else { "no rows (reference)" };
-            let rate = p.sends as f64 / p.elapsed.as_secs_f64();
-            let (p50, p99) = (ms(&p.latencies, 0.5), ms(&p.latencies, 0.99));
+            let (rate, p50, p99) = (p.rate(), p.ms(0.5), p.ms(0.99));
             println!("| {name} | {rate:.0} | {p50:.1} | {p99:.1} | {} | {waiting} | {relayed:.0} |", p.errors);
         }
     }

@@ -22,7 +22,7 @@ use confab_server::store::{Backend, Db};
 use confab_server::{Application, Config};
 use serde_json::{json, Value};
 
-const JWT_KEYS: &str = "bench:benchmark-signing-key-not-used-anywhere-else";
+use confab_bench::send_load::JWT_KEYS;
 const PASSWORD: &str = "benchmark-password";
 /// Conversations the messages are spread over, each between two of as many users.
 const CONVERSATIONS: i64 = 1_000;

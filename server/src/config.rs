@@ -153,6 +153,10 @@ pub struct Config {
     pub webhook_retry_window_seconds: u64,
     /// How often the webhook worker looks at a queue with nothing due, in milliseconds.
     pub webhook_idle_ms: u64,
+    /// Whether this process turns captured webhook events into deliveries and sends them. Off
+    /// on processes meant only to answer requests: their changes still capture events, which
+    /// wait in the database for a process with workers.
+    pub webhook_workers: bool,
 }
 
 impl Default for Config {
@@ -203,6 +207,7 @@ impl Default for Config {
             webhook_backoff_max_ms: 3_600_000,
             webhook_retry_window_seconds: 24 * 3600,
             webhook_idle_ms: 1_000,
+            webhook_workers: true,
         }
     }
 }

@@ -125,7 +125,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     tokio::spawn(crate::media::sweep::run(state.clone()));
     let idle = Duration::from_millis(state.config.search_relay_idle_ms.max(10));
     tokio::spawn(crate::search::relay::run(state.db.clone(), state.search.clone(), state.metrics.search_relay.clone(), idle));
-    tokio::spawn(crate::webhooks::worker::run(state.clone()));
+    if state.config.webhook_workers {
+        tokio::spawn(crate::webhooks::fan_out::run(state.clone()));
+        tokio::spawn(crate::webhooks::worker::run(state.clone()));
+    }
     Ok(state)
 }
 

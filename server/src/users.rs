@@ -21,7 +21,6 @@ use crate::policy;
 use crate::realtime::revoke::close_sockets;
 use crate::state::AppState;
 use crate::store;
-use crate::webhooks;
 
 /// A create-or-update by `external_id`; absent fields keep what an existing user has.
 #[derive(Debug, Clone, Default)]
@@ -198,7 +197,7 @@ pub async fn upsert(state: &AppState, caller: &Caller, input: UserUpsert) -> App
                     let action = audit::Action::new("user.create", &inserted.id).change(None, Some(audited(&inserted)));
                     audit::write(&mut *tx, caller, &action).await?;
                     store::commit(tx).await?;
-                    webhooks::publish::user_created(state, &inserted).await;
+                    state.webhook_dispatch.captured();
                     return Ok((inserted, true));
                 }
                 // Another request created it meanwhile: update that one instead. The

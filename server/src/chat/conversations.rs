@@ -16,7 +16,6 @@ use crate::events::{Change, ConversationUpdated, Payload};
 use crate::state::AppState;
 use crate::store;
 use crate::throttle;
-use crate::webhooks;
 
 /// Most users one request may add to a group.
 pub const MAX_NEW_MEMBERS: usize = 100;
@@ -52,7 +51,7 @@ pub async fn open_direct(state: &AppState, caller: &UserCaller, other_id: &str) 
     let (row, created) =
         store::conversations::get_or_create_pair(&state.db, &caller.tenant_id, kind, None, &caller.user.id, &other.id, &key).await?;
     if created {
-        webhooks::publish::conversation_created(state, &row).await;
+        state.webhook_dispatch.captured();
     }
     Ok((row, created))
 }
@@ -84,7 +83,7 @@ pub async fn open_shop(
         store::conversations::get_or_create_pair(&state.db, &caller.tenant_id, kind, Some(&shop.id), &caller.user.id, &shop.owner_id, &key)
             .await?;
     if created {
-        webhooks::publish::conversation_created(state, &row).await;
+        state.webhook_dispatch.captured();
     }
     if let (true, Some(body)) = (created, initial_message) {
         let membership = access::member(state, caller, &row.id).await?;
@@ -154,7 +153,7 @@ pub async fn create_group(
         &members,
     )
     .await?;
-    webhooks::publish::conversation_created(state, &group).await;
+    state.webhook_dispatch.captured();
     Ok(group)
 }
 

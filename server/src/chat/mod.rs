@@ -13,10 +13,10 @@ pub mod shops;
 pub mod tickets;
 
 use crate::bus::Event;
+use crate::domain::webhook::EventType;
 use crate::events::Payload;
 use crate::state::AppState;
 use crate::store;
-use crate::webhooks::publish::FromRealtime;
 
 /// Publishes `payload` to the current members of a conversation. Delivery is best effort: a
 /// bus failure is logged and never fails the request that changed the state, since clients
@@ -32,15 +32,14 @@ pub async fn notify_members(state: &AppState, tenant_id: &str, conversation_id: 
     notify(state, Event::new(tenant_id, audience, &payload)).await;
 }
 
-/// Publishes `event` on the bus, then queues its webhook deliveries when it has a webhook
-/// event (see `webhooks::publish::FromRealtime`), so sockets hear of it first.
+/// Publishes `event` on the bus. When a webhook event goes with it, the change's own
+/// statement captured it; this only wakes the fan-out so it goes out at once.
 pub async fn notify(state: &AppState, event: Event) {
-    let webhook = FromRealtime::of(&event);
+    if EventType::of_realtime(event.kind(), event.payload["change"].as_str()).is_some() {
+        state.webhook_dispatch.captured();
+    }
     if let Err(error) = state.bus.publish(event).await {
         state.metrics.bus_publish_failures.inc();
         tracing::warn!(%error, "could not publish an event");
-    }
-    if let Some(webhook) = webhook {
-        webhook.queue(state).await;
     }
 }

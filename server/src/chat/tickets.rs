@@ -15,7 +15,6 @@ use crate::events::{Payload, TicketUpdated};
 use crate::state::AppState;
 use crate::store;
 use crate::throttle;
-use crate::webhooks;
 
 /// The ticket `raw_id` of the caller's tenant (404 otherwise), which the caller requested
 /// or, as a support agent, may handle (403 otherwise).
@@ -51,7 +50,7 @@ pub async fn open(
     let content = Content { body: initial_message.to_owned(), ..Content::default() };
     messages::deliver(state, caller, &membership, content).await?;
     let ticket = store::tickets::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("ticket"))?;
-    webhooks::publish::ticket_created(state, &ticket).await;
+    state.webhook_dispatch.captured();
     Ok(ticket)
 }
 

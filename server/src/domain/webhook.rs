@@ -62,6 +62,11 @@ impl Named for EventType {
 }
 
 impl EventType {
+    /// Whether the event names a message (and its `subject_id` is a message id).
+    pub fn is_about_a_message(self) -> bool {
+        matches!(self, EventType::MessageNew | EventType::MessageUpdated | EventType::MessageDeleted)
+    }
+
     /// The webhook event of a real-time event, by the real-time `type` and, for
     /// `conversation_updated`, its `change`; `None` for events no webhook carries (typing,
     /// presence, read receipts, ...).
@@ -234,6 +239,20 @@ pub struct Delivery {
     pub last_status_code: Option<i64>,
     pub last_response: Option<String>,
     pub last_error: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A change a webhook must hear of, as the database captured it in the change's own
+/// transaction (see the migration `webhook_events`); fanned out to deliveries by a worker.
+#[derive(Debug, Clone)]
+pub struct CapturedEvent {
+    pub id: i64,
+    pub tenant_id: String,
+    pub kind: EventType,
+    /// The message, conversation, ticket, report or user it is about.
+    pub subject_id: String,
+    /// For member events: who joined or left.
+    pub user_id: Option<String>,
     pub created_at: Timestamp,
 }
 

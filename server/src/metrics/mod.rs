@@ -34,6 +34,7 @@ pub struct Metrics {
 }
 
 /// What this app's webhook worker has done.
+#[derive(Clone)]
 pub struct WebhookCounters {
     /// Attempts that got no 2xx answer (an error status, a timeout, a refused address).
     pub failed_attempts: IntCounter,
@@ -51,6 +52,7 @@ struct Scraped {
     outbox_oldest_age: Gauge,
     media_bytes: IntGauge,
     webhook_queue_depth: IntGauge,
+    webhook_events_pending: IntGauge,
 }
 
 /// Adds `metric` to `registry` and returns it. Names are fixed in this module, so a
@@ -90,6 +92,7 @@ impl Metrics {
             ),
             media_bytes: gauge(&r, "confab_media_bytes_stored", "Bytes of confirmed media stored."),
             webhook_queue_depth: gauge(&r, "confab_webhook_queue_depth", "Webhook deliveries waiting to be sent or retried."),
+            webhook_events_pending: gauge(&r, "confab_webhook_events_pending", "Captured webhook events not yet made into deliveries."),
         };
         Metrics {
             http: HttpMetrics::new(&r),
@@ -130,6 +133,7 @@ pub async fn render(state: &AppState) -> AppResult<String> {
     let age_seconds = oldest.map_or(0.0, |at| (store::now_ms() - at).max(0) as f64 / 1000.0);
     let media_bytes = store::media::bytes_stored(&state.db).await?;
     let webhook_queue = store::webhook_deliveries::pending_count(&state.db).await?;
+    let webhook_events = store::webhook_events::pending_count(&state.db).await?;
     let pool = state.db.pool_use();
     let scraped = &state.metrics.scraped;
     scraped.ws_sockets_open.set(i64::try_from(state.hub.open_sockets()).unwrap_or(i64::MAX));
@@ -140,5 +144,6 @@ pub async fn render(state: &AppState) -> AppResult<String> {
     scraped.outbox_oldest_age.set(age_seconds);
     scraped.media_bytes.set(media_bytes);
     scraped.webhook_queue_depth.set(webhook_queue);
+    scraped.webhook_events_pending.set(webhook_events);
     TextEncoder::new().encode_to_string(&state.metrics.registry.gather()).map_err(|e| AppError::Internal(format!("metrics: {e}")))
 }

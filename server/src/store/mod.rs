@@ -29,6 +29,7 @@ pub mod tenants;
 pub mod tickets;
 pub mod users;
 pub mod webhook_deliveries;
+pub mod webhook_events;
 pub mod webhooks;
 
 use std::str::FromStr;

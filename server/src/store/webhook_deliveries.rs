@@ -36,14 +36,17 @@ const COLUMNS: &str = "id, endpoint_id, event_type, body, status, attempts, next
 
 /// Queues one delivery of `body` per `(delivery id, endpoint id)`, due now, retried until
 /// `retry_until`.
-pub async fn enqueue(
-    db: &Db,
+pub async fn enqueue<'c, E>(
+    exec: E,
     tenant_id: &str,
     targets: &[(String, String)],
     event: EventType,
     body: &str,
     retry_until: Timestamp,
-) -> StoreResult<()> {
+) -> StoreResult<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     if targets.is_empty() {
         return Ok(());
     }
@@ -57,7 +60,7 @@ pub async fn enqueue(
         sql.push(", ").bind(now).push(", ").bind(decode::millis(retry_until)).push(", ").bind(now).push(")");
     }
     sql.push(" RETURNING id");
-    sql.query_scalar::<String>().fetch_all(db.pool()).await?;
+    sql.query_scalar::<String>().fetch_all(exec).await?;
     Ok(())
 }
 

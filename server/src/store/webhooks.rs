@@ -5,6 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::decode;
+use super::sql::Sql;
 use super::{now_ms, Db, StoreError, StoreResult};
 use crate::domain::webhook::{Endpoint, EventSet};
 use crate::domain::Timestamp;
@@ -78,12 +79,15 @@ pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<End
         .await?)
 }
 
-/// The endpoint `id`, whatever its tenant: for the worker, which signs with its secrets.
-pub async fn by_id_any_tenant(db: &Db, id: &str) -> StoreResult<Option<Endpoint>> {
-    Ok(sqlx::query_as::<_, Endpoint>(&format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?)
+/// The endpoints among `ids`, whatever their tenants: for the worker, which signs with their
+/// secrets.
+pub async fn by_ids_any_tenant(db: &Db, ids: &[String]) -> StoreResult<Vec<Endpoint>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE id IN ("));
+    sql.bind_list(ids).push(")");
+    Ok(sql.query_as::<Endpoint>().fetch_all(db.pool()).await?)
 }
 
 /// One page of the tenant's endpoints, oldest first, and how many there are.

@@ -3,11 +3,11 @@
 //! entry point checks the caller in `policy` first (a secret key, or a user who is admin or
 //! up); changes are audited in the transaction of the change and never record a secret.
 //!
-//! Events are queued by `publish`, sent by `worker`, signed by `signing`; `guard` keeps
+//! Events are captured by the database and turned into deliveries by `fan_out`, sent by `worker`, signed by `signing`; `guard` keeps
 //! endpoints off the operator's private network.
 
+pub mod fan_out;
 pub mod guard;
-pub mod publish;
 pub mod signing;
 pub mod worker;
 
@@ -22,7 +22,7 @@ use crate::state::AppState;
 use crate::store::webhooks::{EndpointChange, NewEndpoint};
 use crate::store::{self, webhook_deliveries};
 
-pub use publish::Dispatch;
+pub use fan_out::Dispatch;
 
 /// How long a delivery is retried after its event or its replay.
 fn retry_window(state: &AppState) -> chrono::Duration {
@@ -76,7 +76,6 @@ pub async fn register(
     let endpoint = store::webhooks::insert(&mut *tx, new).await?;
     audit::write(&mut *tx, caller, &audit::Action::new("webhook.create", &endpoint.id).change(None, Some(audited(&endpoint)))).await?;
     store::commit(tx).await?;
-    state.webhook_dispatch.forget(caller.tenant_id());
     Ok(endpoint)
 }
 
@@ -133,7 +132,6 @@ pub async fn update(state: &AppState, caller: &Caller, raw_id: &str, patch: Endp
     let action = audit::Action::new("webhook.update", &saved.id).change(Some(audited(&endpoint)), Some(audited(&saved)));
     audit::write(&mut *tx, caller, &action).await?;
     store::commit(tx).await?;
-    state.webhook_dispatch.forget(caller.tenant_id());
     Ok(saved)
 }
 
@@ -148,7 +146,6 @@ pub async fn delete(state: &AppState, caller: &Caller, raw_id: &str) -> AppResul
     }
     audit::write(&mut *tx, caller, &audit::Action::new("webhook.delete", &endpoint.id).change(Some(audited(&endpoint)), None)).await?;
     store::commit(tx).await?;
-    state.webhook_dispatch.forget(caller.tenant_id());
     Ok(())
 }
 
@@ -196,6 +193,6 @@ pub async fn replay(state: &AppState, caller: &Caller, raw_id: &str, raw_deliver
         .ok_or_else(|| AppError::Conflict("this delivery is being sent right now; replay it once that attempt is recorded".into()))?;
     audit::write(&mut *tx, caller, &audit::Action::new("webhook.replay", &queued.id)).await?;
     store::commit(tx).await?;
-    state.webhook_dispatch.wake();
+    state.webhook_dispatch.queued();
     Ok(queued)
 }

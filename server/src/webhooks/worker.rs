@@ -4,7 +4,9 @@
 //! and the delivery is tried again after an exponential backoff, until its retry window
 //! (a day by default) is over and it is marked failed.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
@@ -14,7 +16,7 @@ use super::{guard, signing};
 use crate::domain::webhook::{backoff, kept_response, Delivery, DeliveryStatus, Endpoint, EndpointUrl, MAX_KEPT_RESPONSE};
 use crate::state::AppState;
 use crate::store::webhook_deliveries::{self, Attempted};
-use crate::store::{self, Db};
+use crate::store::{self, Db, StoreResult};
 
 /// Deliveries in flight at once per process, so one slow receiver never holds up the rest.
 const CONCURRENCY: usize = 16;
@@ -26,10 +28,11 @@ pub async fn run(state: AppState) {
     // The lease outlasts the longest attempt, so a live worker never loses a delivery it sends.
     let lease_ms = i64::try_from(state.config.webhook_timeout_ms.saturating_mul(2)).unwrap_or(i64::MAX).max(10_000);
     let permits = Arc::new(Semaphore::new(CONCURRENCY));
+    let clients = Arc::new(Clients::default());
     while !state.db.pool().is_closed() {
         let first = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
         let room = 1 + permits.available_permits() as i64;
-        let claimed = match webhook_deliveries::claim(&state.db, &holder, room, lease_ms).await {
+        let claimed = match claim(&state, &holder, room, lease_ms).await {
             Ok(claimed) => claimed,
             Err(error) => {
                 if state.db.pool().is_closed() {
@@ -47,31 +50,47 @@ pub async fn run(state: AppState) {
             continue;
         }
         let mut first = Some(first);
-        for delivery in claimed {
+        for (delivery, endpoint) in claimed {
             let permit = match first.take() {
                 Some(permit) => permit,
                 None => permits.clone().acquire_owned().await.expect("the semaphore is never closed"),
             };
-            let state = state.clone();
-            let holder = holder.clone();
+            let (state, holder, clients) = (state.clone(), holder.clone(), clients.clone());
             tokio::spawn(async move {
-                attempt(&state, &holder, delivery).await;
+                attempt(&state, &clients, &holder, delivery, endpoint).await;
                 drop(permit);
             });
         }
     }
 }
 
+/// Claims due deliveries, each with its endpoint (`None` when it was removed meanwhile),
+/// read once for the whole batch.
+async fn claim(state: &AppState, holder: &str, room: i64, lease_ms: i64) -> StoreResult<Vec<(Delivery, Option<Endpoint>)>> {
+    let claimed = webhook_deliveries::claim(&state.db, holder, room, lease_ms).await?;
+    let mut ids: Vec<String> = claimed.iter().map(|d| d.endpoint_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    let endpoints: HashMap<String, Endpoint> =
+        store::webhooks::by_ids_any_tenant(&state.db, &ids).await?.into_iter().map(|e| (e.id.clone(), e)).collect();
+    Ok(claimed
+        .into_iter()
+        .map(|d| {
+            let endpoint = endpoints.get(&d.endpoint_id).cloned();
+            (d, endpoint)
+        })
+        .collect())
+}
+
 /// Sends one attempt of `delivery` and records what it got.
 #[tracing::instrument(skip_all, fields(delivery_id = %delivery.id, attempt = delivery.attempts))]
-async fn attempt(state: &AppState, holder: &str, delivery: Delivery) {
+async fn attempt(state: &AppState, clients: &Clients, holder: &str, delivery: Delivery, endpoint: Option<Endpoint>) {
     let retry = Retry::of(state);
-    let outcome = match store::webhooks::by_id_any_tenant(&state.db, &delivery.endpoint_id).await {
+    let outcome = match endpoint {
         // Removed meanwhile: its deliveries went with it.
-        Ok(None) => return,
-        Ok(Some(endpoint)) if !endpoint.enabled => retry.failed(&delivery, None, None, "the endpoint is disabled".into(), true),
-        Ok(Some(endpoint)) => send(state, &retry, &endpoint, &delivery).await,
-        Err(error) => retry.failed(&delivery, None, None, format!("could not read the endpoint: {error}"), false),
+        None => return,
+        Some(endpoint) if !endpoint.enabled => retry.failed(&delivery, None, None, "the endpoint is disabled".into(), true),
+        Some(endpoint) => send(state, clients, &retry, &endpoint, &delivery).await,
     };
     let counter = match outcome.status {
         DeliveryStatus::Delivered => &state.metrics.webhooks.delivered,
@@ -79,6 +98,42 @@ async fn attempt(state: &AppState, holder: &str, delivery: Delivery) {
     };
     counter.inc();
     finish(&state.db, holder, &delivery, &outcome).await;
+}
+
+/// HTTP clients by the addresses they may connect to, so attempts to one receiver reuse its
+/// connections; each client is pinned to the addresses the guard checked for its host.
+#[derive(Default)]
+struct Clients {
+    by_target: Mutex<HashMap<Target, reqwest::Client>>,
+}
+
+/// A receiver's host name (none for an address) and the addresses checked for it.
+type Target = (Option<String>, Vec<SocketAddr>);
+
+/// Clients kept at most; past it the cache starts over.
+const MAX_CLIENTS: usize = 256;
+
+impl Clients {
+    fn client(&self, state: &AppState, name: Option<&str>, addrs: &[SocketAddr]) -> reqwest::Result<reqwest::Client> {
+        let key = (name.map(str::to_owned), addrs.to_vec());
+        let mut by_target = self.by_target.lock().expect("webhook clients");
+        if let Some(client) = by_target.get(&key) {
+            return Ok(client.clone());
+        }
+        let mut builder = reqwest::Client::builder()
+            .timeout(Duration::from_millis(state.config.webhook_timeout_ms))
+            // A redirect could lead anywhere, the private network included.
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(name) = name {
+            builder = builder.resolve_to_addrs(name, addrs);
+        }
+        let client = builder.build()?;
+        if by_target.len() >= MAX_CLIENTS {
+            by_target.clear();
+        }
+        by_target.insert(key, client.clone());
+        Ok(client)
+    }
 }
 
 async fn finish(db: &Db, holder: &str, delivery: &Delivery, attempted: &Attempted) {
@@ -120,7 +175,7 @@ impl Retry {
 
 /// POSTs the delivery's body, signed with the endpoint's current secrets, to the addresses
 /// its URL resolves to now.
-async fn send(state: &AppState, retry: &Retry, endpoint: &Endpoint, delivery: &Delivery) -> Attempted {
+async fn send(state: &AppState, clients: &Clients, retry: &Retry, endpoint: &Endpoint, delivery: &Delivery) -> Attempted {
     let config = &state.config;
     let allow_private = config.webhook_allow_private;
     let checked = match EndpointUrl::parse(&endpoint.url, allow_private) {
@@ -131,14 +186,11 @@ async fn send(state: &AppState, retry: &Retry, endpoint: &Endpoint, delivery: &D
         Ok(checked) => checked,
         Err(refusal) => return retry.failed(delivery, None, None, refusal.to_string(), false),
     };
-    let mut client = reqwest::Client::builder()
-        .timeout(Duration::from_millis(config.webhook_timeout_ms))
-        // A redirect could lead anywhere, the private network included.
-        .redirect(reqwest::redirect::Policy::none());
-    if let Some(Host::Domain(name)) = url.url().host() {
-        client = client.resolve_to_addrs(name, &addrs);
-    }
-    let client = match client.build() {
+    let name = match url.url().host() {
+        Some(Host::Domain(name)) => Some(name),
+        _ => None,
+    };
+    let client = match clients.client(state, name, &addrs) {
         Ok(client) => client,
         Err(error) => return retry.failed(delivery, None, None, format!("could not build the HTTP client: {error}"), false),
     };

@@ -41,4 +41,5 @@ mod tenant;
 mod tickets;
 mod users;
 mod watching;
+mod webhook_guarantees;
 mod webhooks;

@@ -1,155 +1,15 @@
-//! Webhooks: admins register endpoints for events; each event is queued in the database and
+//! Webhooks: admins register endpoints for events; each event is captured in the database and
 //! POSTed by a background worker to a real receiver running inside the test, signed with
 //! the endpoint's secret, retried with the same delivery id after a failure, listed with its
 //! last answer and replayable. Retries are made fast through the configuration.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use hmac::{Hmac, Mac};
-use poem::http::{HeaderMap, StatusCode};
-use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::{Request, Response, Server};
-use serde_json::{json, Value};
-use sha2::Sha256;
+use serde_json::json;
 
 use crate::helpers::*;
 
-/// How the receiver answers one request.
-#[derive(Debug, Clone, Copy)]
-enum Answer {
-    Ok,
-    Fail,
-    Hang,
-}
-
-#[derive(Debug, Clone)]
-struct Received {
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> &str {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_else(|| panic!("no {name} header"))
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).expect("a JSON body")
-    }
-
-    /// The `v1=` signatures it carries, in order.
-    fn signatures(&self) -> Vec<String> {
-        self.header("confab-signature").split(',').map(|s| s.trim().strip_prefix("v1=").expect("v1= entries").to_owned()).collect()
-    }
-}
-
-/// A webhook receiver on 127.0.0.1 that records every request and answers as scripted
-/// (200 once the script runs out).
-struct Receiver {
-    url: String,
-    seen: Arc<Mutex<Vec<Received>>>,
-}
-
-impl Receiver {
-    async fn start(script: &[Answer]) -> Self {
-        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.expect("bind the receiver");
-        let port = acceptor.local_addr()[0].as_socket_addr().expect("a socket address").port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(Mutex::new(script.iter().copied().collect::<VecDeque<_>>()));
-        let (log, answers) = (seen.clone(), script);
-        let endpoint = poem::endpoint::make(move |req: Request| {
-            let (log, answers) = (log.clone(), answers.clone());
-            async move {
-                let headers = req.headers().clone();
-                let body = req.into_body().into_string().await.unwrap_or_default();
-                log.lock().unwrap().push(Received { headers, body });
-                let answer = answers.lock().unwrap().pop_front().unwrap_or(Answer::Ok);
-                match answer {
-                    Answer::Ok => Response::builder().status(StatusCode::OK).body("thanks"),
-                    Answer::Fail => Response::builder().status(StatusCode::INTERNAL_SERVER_ERROR).body("boom"),
-                    Answer::Hang => {
-                        tokio::time::sleep(Duration::from_secs(3600)).await;
-                        Response::builder().status(StatusCode::OK).body("late")
-                    }
-                }
-            }
-        });
-        tokio::spawn(Server::new_with_acceptor(acceptor).run(endpoint));
-        Receiver { url: format!("http://127.0.0.1:{port}/hook"), seen }
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.seen.lock().unwrap().clone()
-    }
-
-    /// Waits until at least `n` requests arrived; returns them all.
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..1000 {
-            let seen = self.received();
-            if seen.len() >= n {
-                return seen;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("the receiver got {} requests, not {n}", self.received().len());
-    }
-}
-
-/// A server whose webhooks may reach loopback (where the receivers run) and retry fast.
-async fn app() -> TestApp {
-    spawn_app_with(|c| {
-        c.webhook_allow_private = true;
-        c.webhook_backoff_base_ms = 50;
-        c.webhook_backoff_max_ms = 200;
-        c.webhook_idle_ms = 20;
-        c.webhook_timeout_ms = 1_000;
-    })
-    .await
-}
-
-/// Registers an endpoint with the bootstrap secret key; returns its id and secret.
-async fn register(app: &TestApp, url: &str, events: &[&str]) -> (String, String) {
-    let reply = app.post("/v1/webhooks").key(&app.secret_key).json(json!({"url": url, "events": events})).send().await.expect(201, None);
-    (s(&reply.data()["id"]).to_owned(), s(&reply.data()["secret"]).to_owned())
-}
-
-async fn deliveries(app: &TestApp, webhook_id: &str) -> Vec<Value> {
-    let reply = app.get(&format!("/v1/webhooks/{webhook_id}/deliveries")).key(&app.secret_key).send().await.expect(200, None);
-    reply.data().as_array().unwrap().clone()
-}
-
-/// Waits until the endpoint's newest delivery has `status`; returns it.
-async fn delivery_with_status(app: &TestApp, webhook_id: &str, status: &str) -> Value {
-    for _ in 0..500 {
-        if let Some(newest) = deliveries(app, webhook_id).await.into_iter().next() {
-            if newest["status"] == status {
-                return newest;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("no delivery became {status}: {:?}", deliveries(app, webhook_id).await);
-}
-
-fn hmac_hex(secret: &str, timestamp: &str, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{timestamp}.{body}").as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// Two users of the default tenant in a direct conversation: the first one's token and the
-/// conversation's id.
-async fn chat(app: &TestApp) -> (String, String) {
-    let people = people(app, &["wh-ann", "wh-bob"]).await;
-    let conversation = app.direct(&people[0].1, &people[1].0).await;
-    (people[0].1.clone(), s(&conversation["id"]).to_owned())
-}
-
 #[tokio::test]
 async fn a_delivery_is_signed_over_timestamp_and_body_with_the_endpoint_secret() {
-    let app = app().await;
+    let app = webhook_app().await;
     let receiver = Receiver::start(&[]).await;
     let (webhook_id, secret) = register(&app, &receiver.url, &["message.new"]).await;
     assert!(secret.starts_with("whsec_"));
@@ -172,7 +32,7 @@ async fn a_delivery_is_signed_over_timestamp_and_body_with_the_endpoint_secret()
 
 #[tokio::test]
 async fn a_retry_after_a_500_carries_the_same_delivery_id_and_the_next_attempt_number() {
-    let app = app().await;
+    let app = webhook_app().await;
     let receiver = Receiver::start(&[Answer::Fail]).await;
     let (webhook_id, _) = register(&app, &receiver.url, &["message.new"]).await;
     let (token, conversation_id) = chat(&app).await;
@@ -191,7 +51,7 @@ async fn a_retry_after_a_500_carries_the_same_delivery_id_and_the_next_attempt_n
 
 #[tokio::test]
 async fn failing_deliveries_are_listed_pending_with_their_last_response_and_counted_in_the_queue() {
-    let app = app().await;
+    let app = webhook_app().await;
     let receiver = Receiver::start(&[Answer::Fail; 100]).await;
     let (webhook_id, _) = register(&app, &receiver.url, &["message.new"]).await;
     let (token, conversation_id) = chat(&app).await;
@@ -230,7 +90,7 @@ async fn a_delivery_past_its_retry_window_is_marked_failed() {
 
 #[tokio::test]
 async fn after_a_rotation_both_secrets_sign_and_no_read_shows_a_secret() {
-    let app = app().await;
+    let app = webhook_app().await;
     let receiver = Receiver::start(&[]).await;
     let (webhook_id, old) = register(&app, &receiver.url, &["message.new"]).await;
     let rotated = app.post(&format!("/v1/webhooks/{webhook_id}/rotate-secret")).key(&app.secret_key).send().await.expect(200, None);
@@ -251,7 +111,7 @@ async fn after_a_rotation_both_secrets_sign_and_no_read_shows_a_secret() {
 
 #[tokio::test]
 async fn a_replay_sends_the_same_delivery_again_as_its_next_attempt() {
-    let app = app().await;
+    let app = webhook_app().await;
     let receiver = Receiver::start(&[]).await;
     let (webhook_id, _) = register(&app, &receiver.url, &["message.new"]).await;
     let (token, conversation_id) = chat(&app).await;
@@ -271,17 +131,16 @@ async fn a_replay_sends_the_same_delivery_again_as_its_next_attempt() {
 
 #[tokio::test]
 async fn a_hanging_receiver_does_not_hold_up_a_send() {
-    let app = app().await;
+    let app = webhook_app().await;
     let receiver = Receiver::start(&[Answer::Hang; 10]).await;
     let (webhook_id, _) = register(&app, &receiver.url, &["message.new"]).await;
     let (token, conversation_id) = chat(&app).await;
     app.say(&token, &conversation_id, "first").await;
     receiver.wait_for(1).await;
 
-    // The worker is stuck on the receiver; sends go on regardless.
+    // The worker is stuck on the receiver; sends go on regardless, and so does the fan-out.
     app.say(&token, &conversation_id, "second").await;
-    let listed = deliveries(&app, &webhook_id).await;
-    assert_eq!(listed.len(), 2);
+    let listed = deliveries_counting(&app, &webhook_id, 2).await;
     assert!(listed.iter().all(|d| d["status"] == "pending"), "{listed:?}");
 }
 
@@ -297,7 +156,7 @@ async fn loopback_and_private_urls_are_refused_without_the_operator_flag() {
 
 #[tokio::test]
 async fn users_below_admin_may_not_manage_webhooks() {
-    let app = app().await;
+    let app = webhook_app().await;
     let (webhook_id, _) = register(&app, "http://127.0.0.1:9/hook", &["message.new"]).await;
     let (_, moderator) = app.user_with_token("wh-moderator", "moderator").await;
     let body = json!({"url": "http://127.0.0.1:9/x", "events": ["message.new"]});
@@ -310,7 +169,7 @@ async fn users_below_admin_may_not_manage_webhooks() {
 
 #[tokio::test]
 async fn another_tenant_cannot_see_or_touch_an_endpoint() {
-    let app = app().await;
+    let app = webhook_app().await;
     let (webhook_id, _) = register(&app, "http://127.0.0.1:9/hook", &["message.new"]).await;
     let (_, outsider) = app.outsider("wh-other", "admin").await;
     let base = format!("/v1/webhooks/{webhook_id}");
@@ -325,7 +184,7 @@ async fn another_tenant_cannot_see_or_touch_an_endpoint() {
 
 #[tokio::test]
 async fn bad_input_is_refused_with_a_4xx_envelope() {
-    let app = app().await;
+    let app = webhook_app().await;
     let (webhook_id, _) = register(&app, "http://127.0.0.1:9/hook", &["message.new"]).await;
     for body in [
         json!({"url": "http://127.0.0.1:9/", "events": ["message.exploded"]}),
@@ -348,7 +207,7 @@ async fn bad_input_is_refused_with_a_4xx_envelope() {
 
 #[tokio::test]
 async fn endpoints_receive_only_the_events_they_subscribed_to() {
-    let app = app().await;
+    let app = webhook_app().await;
     let messages = Receiver::start(&[]).await;
     let lifecycle = Receiver::start(&[]).await;
     let (messages_id, _) = register(&app, &messages.url, &["message.new"]).await;
@@ -366,13 +225,17 @@ async fn endpoints_receive_only_the_events_they_subscribed_to() {
     // Switched off, an endpoint gets nothing queued: the send writes no delivery for it.
     app.patch(&format!("/v1/webhooks/{messages_id}")).key(&app.secret_key).json(json!({"enabled": false})).send().await.expect(200, None);
     let before = deliveries(&app, &messages_id).await.len();
-    app.say(&token, &conversation_id, "nobody hears this").await;
+    let witness = Receiver::start(&[]).await;
+    register(&app, &witness.url, &["message.new"]).await;
+    app.say(&token, &conversation_id, "only the witness hears this").await;
+    // Once the witness has it, the event was fanned out: to it alone.
+    assert_eq!(witness.wait_for(1).await[0].json()["data"]["message"]["body"], "only the witness hears this");
     assert_eq!(deliveries(&app, &messages_id).await.len(), before);
 }
 
 #[tokio::test]
 async fn endpoints_are_changed_removed_and_audited() {
-    let app = app().await;
+    let app = webhook_app().await;
     let (webhook_id, _) = register(&app, "http://127.0.0.1:9/hook", &["message.new"]).await;
     let path = format!("/v1/webhooks/{webhook_id}");
     let changed = app

@@ -11,34 +11,43 @@ use crate::webhooks::EndpointPatch;
 /// An event a webhook can receive.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WebhookEventDto {
-    /// A message was sent (system messages included).
+    /// A message was sent (system messages included). `data`: `{conversation_id, seq, message}`,
+    /// as the real-time `new_message` event carries them.
     #[oai(rename = "message.new")]
     MessageNew,
-    /// A message was edited.
+    /// A message was edited. `data` as for `message.new`.
     #[oai(rename = "message.updated")]
     MessageUpdated,
-    /// A message was deleted for everyone.
+    /// A message was deleted for everyone. `data` as for `message.new`, the message marked
+    /// `deleted`.
     #[oai(rename = "message.deleted")]
     MessageDeleted,
-    /// A direct conversation, group or shop thread was created.
+    /// A direct conversation, group, shop thread or ticket conversation was created. `data`:
+    /// `{conversation_id, kind, name, description, created_by, shop_id, created_at}`. The
+    /// members it was created with come with it; `member.added` tells of later ones.
     #[oai(rename = "conversation.created")]
     ConversationCreated,
-    /// Users joined a conversation.
+    /// A user joined a conversation that already existed, or rejoined it. `data`:
+    /// `{conversation_id, user_id}`.
     #[oai(rename = "member.added")]
     MemberAdded,
-    /// A user left or was removed from a conversation.
+    /// A user left or was removed from a conversation. `data`: `{conversation_id, user_id}`.
     #[oai(rename = "member.removed")]
     MemberRemoved,
-    /// A support ticket was opened.
+    /// A support ticket was opened. `data`: as for `ticket.updated`, with `subject` and
+    /// `requester_id`.
     #[oai(rename = "ticket.created")]
     TicketCreated,
-    /// A ticket's status, priority, category or assignee changed.
+    /// A ticket's status, priority, category or assignee changed. `data`:
+    /// `{ticket_id, conversation_id, status, priority, category, assignee_id}`.
     #[oai(rename = "ticket.updated")]
     TicketUpdated,
-    /// A message or user was reported to the moderators.
+    /// A message or user was reported to the moderators. `data`:
+    /// `{report_id, target_kind, target_id, reason, created_at}`.
     #[oai(rename = "report.created")]
     ReportCreated,
-    /// A user was created through the API.
+    /// A user was created. `data`: `{user_id, external_id, username, display_name, role,
+    /// created_at}`, never contact details.
     #[oai(rename = "user.created")]
     UserCreated,
 }

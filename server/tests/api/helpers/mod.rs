@@ -8,6 +8,7 @@ mod http;
 mod limits;
 mod media;
 mod metrics;
+mod webhooks;
 mod ws;
 
 pub use app::*;
@@ -15,4 +16,5 @@ pub use fixtures::*;
 pub use http::*;
 pub use media::*;
 pub use metrics::Scrape;
+pub use webhooks::*;
 pub use ws::Ws;
