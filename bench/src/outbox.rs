@@ -18,16 +18,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
 use confab_bench::api::Api;
-use confab_bench::fresh_db::FreshDatabase;
-use confab_bench::send_load::{env_number, phase, senders as make_senders, JWT_KEYS};
+use confab_bench::bed::{Bed, Served};
+use confab_bench::send_load::{phase, senders as make_senders, Load};
 use confab_server::config::Secret;
 use confab_server::search::RelayStats;
 use confab_server::store::{search_outbox, Db};
-use confab_server::{Application, Config};
+use confab_server::Config;
 
-async fn run(api: Arc<Api>, db: Db, relay: RelayStats, senders: usize, length: Duration, rounds: u64) -> anyhow::Result<()> {
+async fn run(api: Arc<Api>, db: Db, relay: RelayStats, load: Load) -> anyhow::Result<()> {
+    let Load { senders, length, rounds } = load;
     api.lift_write_limits().await?;
     let pairs = make_senders(&api, senders).await?;
     // A short warm-up, so the first measured phase does not pay for cold caches.
@@ -54,44 +54,19 @@ async fn main() -> anyhow::Result<()> {
     if std::env::var("RUST_LOG").is_ok() {
         confab_server::telemetry::init("pretty");
     }
-    let senders = env_number("CONFAB_BENCH_SENDERS", 64)? as usize;
-    let length = Duration::from_secs(env_number("CONFAB_BENCH_SECONDS", 10)?);
-    let rounds = env_number("CONFAB_BENCH_ROUNDS", 3)?;
-    if senders == 0 || length.is_zero() || rounds == 0 {
-        bail!("senders, seconds and rounds must be positive");
-    }
-    let database = match confab_bench::fresh_db::admin_url() {
-        Some(url) => Some(FreshDatabase::create(&url).await?),
-        None => None,
-    };
-    let data_dir = tempfile::tempdir()?;
-    let meili_url = std::env::var("CONFAB_BENCH_MEILI_URL").ok().filter(|u| !u.is_empty());
+    let load = Load::from_env()?;
+    let bed = Bed::new().await?;
     let config = Config {
-        addr: "127.0.0.1:0".into(),
-        data_dir: data_dir.path().to_path_buf(),
-        database_url: database.as_ref().map(|d| Secret::new(&d.url)),
-        jwt_keys: Some(Secret::new(JWT_KEYS)),
-        bootstrap_password: Some(Secret::new("benchmark-password")),
         meili_index: format!("bench_{}", ulid::Ulid::new().to_string().to_lowercase()),
         meili_key: std::env::var("CONFAB_BENCH_MEILI_KEY").ok().map(Secret::new),
-        meili_url,
-        ..Config::default()
+        meili_url: std::env::var("CONFAB_BENCH_MEILI_URL").ok().filter(|u| !u.is_empty()),
+        ..bed.config("benchmark-password")
     };
-    let mut app = Application::build(config).await?;
-    let api_key = app.take_bootstrap_report().context("the benchmark database is not fresh")?.api_key;
-    let api = Arc::new(Api::new(app.port(), api_key));
-    println!("search index: {}", app.state().search.kind());
-    let db = app.state().db.clone();
-    let relay = app.state().metrics.search_relay.clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
-    let outcome = run(api, db, relay, senders, length, rounds).await;
-    let _ = stop.send(());
-    server.await??;
-    if let Some(database) = database {
-        database.drop_now().await?;
-    }
+    let served = Served::start(config).await?;
+    println!("search index: {}", served.state.search.kind());
+    let (db, relay) = (served.state.db.clone(), served.state.metrics.search_relay.clone());
+    let outcome = run(served.api.clone(), db, relay, load).await;
+    served.stop().await?;
+    bed.finish().await?;
     outcome
 }

@@ -21,6 +21,26 @@ pub fn env_number(name: &str, default: u64) -> anyhow::Result<u64> {
     }
 }
 
+/// The load of a send benchmark, from the environment: `CONFAB_BENCH_SENDERS` (default 64),
+/// `CONFAB_BENCH_SECONDS` per phase (default 10) and `CONFAB_BENCH_ROUNDS` (default 3).
+pub struct Load {
+    pub senders: usize,
+    pub length: Duration,
+    pub rounds: u64,
+}
+
+impl Load {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let senders = env_number("CONFAB_BENCH_SENDERS", 64)? as usize;
+        let length = Duration::from_secs(env_number("CONFAB_BENCH_SECONDS", 10)?);
+        let rounds = env_number("CONFAB_BENCH_ROUNDS", 3)?;
+        if senders == 0 || length.is_zero() || rounds == 0 {
+            anyhow::bail!("senders, seconds and rounds must be positive");
+        }
+        Ok(Load { senders, length, rounds })
+    }
+}
+
 /// What one phase measured.
 pub struct Phase {
     pub sends: usize,

@@ -16,13 +16,10 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use confab_bench::fresh_db::FreshDatabase;
-use confab_server::config::Secret;
+use confab_bench::bed::{Bed, Served};
 use confab_server::store::{Backend, Db};
-use confab_server::{Application, Config};
 use serde_json::{json, Value};
 
-use confab_bench::send_load::JWT_KEYS;
 const PASSWORD: &str = "benchmark-password";
 /// Conversations the messages are spread over, each between two of as many users.
 const CONVERSATIONS: i64 = 1_000;
@@ -208,31 +205,11 @@ async fn main() -> anyhow::Result<()> {
     if messages % CONVERSATIONS != 0 || messages == 0 {
         bail!("CONFAB_BENCH_MESSAGES must be a positive multiple of {CONVERSATIONS}");
     }
-    let database = match confab_bench::fresh_db::admin_url() {
-        Some(url) => Some(FreshDatabase::create(&url).await?),
-        None => None,
-    };
-    let data_dir = tempfile::tempdir()?;
-    let config = Config {
-        addr: "127.0.0.1:0".into(),
-        data_dir: data_dir.path().to_path_buf(),
-        database_url: database.as_ref().map(|d| Secret::new(&d.url)),
-        jwt_keys: Some(Secret::new(JWT_KEYS)),
-        bootstrap_password: Some(Secret::new(PASSWORD)),
-        ..Config::default()
-    };
-    let app = Application::build(config).await?;
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let db = app.state().db.clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
+    let bed = Bed::new().await?;
+    let served = Served::start(bed.config(PASSWORD)).await?;
+    let (base, db) = (served.api.base.clone(), served.state.db.clone());
     let outcome = run(db, &base, messages, calls).await;
-    let _ = stop.send(());
-    server.await??;
-    if let Some(database) = database {
-        database.drop_now().await?;
-    }
+    served.stop().await?;
+    bed.finish().await?;
     outcome
 }

@@ -22,14 +22,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use confab_bench::api::Api;
-use confab_bench::fresh_db::FreshDatabase;
-use confab_bench::send_load::{env_number, phase, senders as make_senders, JWT_KEYS};
-use confab_server::config::Secret;
+use confab_bench::bed::{Bed, Served};
+use confab_bench::send_load::{phase, senders as make_senders, Load};
 use confab_server::state::AppState;
 use confab_server::store::{webhook_deliveries, webhook_events, Db};
-use confab_server::{Application, Config};
+use confab_server::Config;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use serde_json::json;
 
@@ -47,18 +46,13 @@ async fn receiver() -> anyhow::Result<(String, Arc<AtomicU64>)> {
     Ok((format!("http://127.0.0.1:{port}/hook"), received))
 }
 
-struct Bench {
-    api: Arc<Api>,
-    state: AppState,
-}
-
 /// Events and deliveries not yet delivered.
 async fn waiting(db: &Db) -> anyhow::Result<i64> {
     Ok(webhook_events::pending_count(db).await? + webhook_deliveries::pending_count(db).await?)
 }
 
-async fn run(bench: Bench, senders: usize, length: Duration, rounds: u64) -> anyhow::Result<()> {
-    let Bench { api, state } = bench;
+async fn run(api: Arc<Api>, state: AppState, load: Load) -> anyhow::Result<()> {
+    let Load { senders, length, rounds } = load;
     let (db, delivered) = (state.db.clone(), state.metrics.webhooks.delivered.clone());
     api.lift_write_limits().await?;
     let (url, received) = receiver().await?;
@@ -112,42 +106,18 @@ async fn main() -> anyhow::Result<()> {
     if std::env::var("RUST_LOG").is_ok() {
         confab_server::telemetry::init("pretty");
     }
-    let senders = env_number("CONFAB_BENCH_SENDERS", 64)? as usize;
-    let length = Duration::from_secs(env_number("CONFAB_BENCH_SECONDS", 10)?);
-    let rounds = env_number("CONFAB_BENCH_ROUNDS", 3)?;
-    if senders == 0 || length.is_zero() || rounds == 0 {
-        bail!("senders, seconds and rounds must be positive");
-    }
-    let database = match confab_bench::fresh_db::admin_url() {
-        Some(url) => Some(FreshDatabase::create(&url).await?),
-        None => None,
-    };
-    let data_dir = tempfile::tempdir()?;
+    let load = Load::from_env()?;
+    let bed = Bed::new().await?;
     let config = Config {
-        addr: "127.0.0.1:0".into(),
-        data_dir: data_dir.path().to_path_buf(),
-        database_url: database.as_ref().map(|d| Secret::new(&d.url)),
-        jwt_keys: Some(Secret::new(JWT_KEYS)),
-        bootstrap_password: Some(Secret::new("benchmark-password")),
         // The receiver listens on loopback.
         webhook_allow_private: true,
         // Started and stopped by the benchmark, per phase.
         webhook_workers: false,
-        ..Config::default()
+        ..bed.config("benchmark-password")
     };
-    let mut app = Application::build(config).await?;
-    let api_key = app.take_bootstrap_report().context("the benchmark database is not fresh")?.api_key;
-    let api = Arc::new(Api::new(app.port(), api_key));
-    let bench = Bench { api, state: app.state().clone() };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
-    let outcome = run(bench, senders, length, rounds).await;
-    let _ = stop.send(());
-    server.await??;
-    if let Some(database) = database {
-        database.drop_now().await?;
-    }
+    let served = Served::start(config).await?;
+    let outcome = run(served.api.clone(), served.state.clone(), load).await;
+    served.stop().await?;
+    bed.finish().await?;
     outcome
 }
