@@ -16,6 +16,7 @@ mod spec_fixups;
 mod spec_limits;
 mod spec_links;
 pub mod spec_paths;
+mod spec_schemas;
 mod spec_statuses;
 mod strict_json;
 

@@ -4,6 +4,8 @@
 
 use serde_json::{json, Map, Value};
 
+use super::spec_schemas::Schemas;
+
 /// A ULID in Crockford's base32, either case: 26 characters, the first at most `7` (a
 /// larger one overflows 128 bits). What `domain::parse_field_id` accepts.
 macro_rules! ulid {
@@ -71,11 +73,11 @@ fn id_parameters(doc: &mut Value) {
     }
 }
 
-/// The fields of request bodies that carry ids, one or a list: in the schemas a
-/// `requestBody` names and those they nest, every `*_id` string and `*_ids` string array is
-/// parsed as ids.
+/// The fields of request bodies that carry ids, one or a list: in the components a
+/// `requestBody` reaches, every `*_id` string and `*_ids` string array is parsed as ids.
 fn id_request_fields(doc: &mut Value) {
-    let mut pending: Vec<String> = doc["paths"]
+    let schemas = Schemas::of(doc);
+    let bodies = doc["paths"]
         .as_object()
         .into_iter()
         .flat_map(|paths| paths.values())
@@ -84,24 +86,14 @@ fn id_request_fields(doc: &mut Value) {
         .filter_map(|op| op.pointer("/requestBody/content"))
         .filter_map(Value::as_object)
         .flat_map(|content| content.values())
-        .filter_map(|media| media.get("schema"))
-        .filter_map(schema_name)
-        .collect();
-    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
-    let mut seen = std::collections::BTreeSet::new();
-    while let Some(name) = pending.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        let Some(properties) = schemas.get_mut(&name).and_then(|s| s.get_mut("properties")).and_then(Value::as_object_mut) else {
+        .filter_map(|media| media.get("schema"));
+    let names = schemas.reachable(bodies);
+    let Some(components) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
+    for name in names {
+        let Some(properties) = components.get_mut(&name).and_then(|s| s.get_mut("properties")).and_then(Value::as_object_mut) else {
             continue;
         };
-        for (field, schema) in properties.iter_mut() {
-            pending.extend(schema_name(schema));
-            pending.extend(schema.get("items").and_then(schema_name));
-            if NOT_IDS.contains(&field.as_str()) {
-                continue;
-            }
+        for (field, schema) in properties.iter_mut().filter(|(field, _)| !NOT_IDS.contains(&field.as_str())) {
             let target = if field.ends_with("_id") {
                 Some(schema)
             } else if field.ends_with("_ids") {
@@ -114,13 +106,6 @@ fn id_request_fields(doc: &mut Value) {
             }
         }
     }
-}
-
-/// The component a schema refers to, directly or as the first choice of a nullable
-/// reference (`oneOf` the object or `null`).
-pub fn schema_name(schema: &Value) -> Option<String> {
-    let reference = schema.get("$ref").or_else(|| schema.pointer("/oneOf/0/$ref"))?.as_str()?;
-    reference.strip_prefix("#/components/schemas/").map(str::to_owned)
 }
 
 /// poem-openapi marks `u32` and its kin only by `format`; the bounds of the type go in too.

@@ -16,6 +16,9 @@
 
 use serde_json::Value;
 
+use super::spec_limits::ULID_PATTERN;
+use super::spec_schemas::Schemas;
+
 /// Operations a rate limit applies to (their rate limiter's store can be down too).
 const RATE_LIMITED: &[&str] = &[
     "auth_login",
@@ -43,7 +46,7 @@ const REFUSE_WITHOUT_A_HEADER: &[(&str, &[&str])] =
 const PROBES: &[&str] = &["ops_healthz", "ops_metrics", "ops_readyz"];
 
 pub fn apply(doc: &mut Value) {
-    let schemas = doc.pointer("/components/schemas").cloned().unwrap_or_default();
+    let schemas = Schemas::of(doc);
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for (path, methods) in paths.iter_mut() {
         let Some(methods) = methods.as_object_mut() else { continue };
@@ -51,7 +54,7 @@ pub fn apply(doc: &mut Value) {
             let body_names_an_id = operation
                 .pointer("/requestBody/content")
                 .and_then(Value::as_object)
-                .is_some_and(|content| content.values().any(|media| names_an_id(&schemas, &media["schema"], 0)));
+                .is_some_and(|content| content.values().any(|media| names_an_id(&schemas, &media["schema"])));
             let keep = statuses(path, method, operation, &schemas, body_names_an_id);
             if let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) {
                 responses.retain(|status, _| !is_error(status) || keep.contains(&status.as_str()));
@@ -62,16 +65,8 @@ pub fn apply(doc: &mut Value) {
 
 /// Whether `schema` has an id field (one `spec_limits` gave the id pattern), itself or in
 /// the schemas it nests.
-fn names_an_id(schemas: &Value, schema: &Value, depth: usize) -> bool {
-    if depth > 8 {
-        return false;
-    }
-    if let Some(name) = super::spec_limits::schema_name(schema) {
-        return schemas.get(&name).is_some_and(|s| names_an_id(schemas, s, depth + 1));
-    }
-    schema.get("pattern").and_then(Value::as_str) == Some(super::spec_limits::ULID_PATTERN)
-        || schema.get("items").is_some_and(|items| names_an_id(schemas, items, depth + 1))
-        || schema["properties"].as_object().is_some_and(|p| p.values().any(|field| names_an_id(schemas, field, depth + 1)))
+fn names_an_id(schemas: &Schemas, schema: &Value) -> bool {
+    schemas.any_nested(schema, &|s| s.get("pattern").and_then(Value::as_str) == Some(ULID_PATTERN))
 }
 
 fn is_error(status: &str) -> bool {
@@ -79,7 +74,7 @@ fn is_error(status: &str) -> bool {
 }
 
 /// The error statuses `operation` (at `method path`) can answer with.
-fn statuses(path: &str, method: &str, operation: &Value, schemas: &Value, body_names_an_id: bool) -> Vec<&'static str> {
+fn statuses(path: &str, method: &str, operation: &Value, schemas: &Schemas, body_names_an_id: bool) -> Vec<&'static str> {
     let id = operation["operationId"].as_str().unwrap_or_default();
     if PROBES.contains(&id) {
         return vec!["500"];
@@ -88,7 +83,7 @@ fn statuses(path: &str, method: &str, operation: &Value, schemas: &Value, body_n
     let parameters = operation["parameters"].as_array().map(Vec::as_slice).unwrap_or_default();
     let secured = operation.get("security").and_then(Value::as_array).is_none_or(|s| !s.is_empty());
     let names_an_id = path.contains('{')
-        || parameters.iter().any(|p| names_an_id(schemas, &p["schema"], 0) || p["schema"].get("pattern").is_some())
+        || parameters.iter().any(|p| names_an_id(schemas, &p["schema"]) || p["schema"].get("pattern").is_some())
         || body_names_an_id;
     let mut keep = vec!["500"];
     let mut add = |yes: bool, codes: &[&'static str]| {

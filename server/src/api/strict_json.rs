@@ -8,24 +8,21 @@ use std::sync::Arc;
 
 use poem::http::{header, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::spec_paths::SpecPaths;
-
-/// How deep a body is followed; deeper parts are left to the parser.
-const MAX_DEPTH: usize = 32;
+use super::spec_schemas::{Schemas, MAX_DEPTH};
 
 /// The request schemas of every operation, read once from the spec.
 pub struct StrictTypes {
     paths: Arc<SpecPaths>,
-    schemas: Map<String, Value>,
+    schemas: Schemas,
 }
 
 impl StrictTypes {
     /// Keeps the spec document's schemas, to follow the `$ref`s of the paths' bodies.
     pub fn from_spec(spec: &Value, paths: Arc<SpecPaths>) -> Self {
-        let schemas = spec.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
-        StrictTypes { paths, schemas }
+        StrictTypes { paths, schemas: Schemas::of(spec) }
     }
 
     /// The JSON body schema of the operation `method` `path` reaches, if it takes one.
@@ -40,17 +37,11 @@ impl StrictTypes {
         if depth > MAX_DEPTH || value.is_null() {
             return None;
         }
-        if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
-            return self.schemas.get(name).and_then(|s| self.mistyped(s, value, at, depth + 1));
-        }
-        // `allOf` parts, and the object of a nullable reference `{"oneOf": [X, {"enum": [null]}]}`.
-        for key in ["allOf", "oneOf"] {
-            if let Some(parts) = schema.get(key).and_then(Value::as_array) {
-                if let Some(found) = parts.iter().find_map(|s| self.mistyped(s, value, at, depth + 1)) {
-                    return Some(found);
-                }
-            }
-        }
+        self.schemas.parts(schema).into_iter().find_map(|part| self.mistyped_part(part, value, at, depth))
+    }
+
+    /// The same for one part of a schema (see `Schemas::parts`).
+    fn mistyped_part(&self, schema: &Value, value: &Value, at: &str, depth: usize) -> Option<String> {
         if schema.get("type").and_then(Value::as_str) == Some("string") && (value.is_number() || value.is_boolean()) {
             return Some(if at.is_empty() { "body".to_owned() } else { at.to_owned() });
         }
