@@ -195,3 +195,15 @@ async fn a_null_body_is_refused_where_an_object_is_expected_even_an_optional_one
     // Without a body the read marker still works.
     app.post(&read).bearer(&p[0].1).send().await.expect(204, None);
 }
+
+#[tokio::test]
+async fn a_required_field_left_out_is_named_in_the_answer() {
+    let app = spawn_app().await;
+    let login = json!({"tenant": "default", "password": "whatever-it-is"});
+    let reply = app.post("/v1/auth/login").json(login).send().await.expect(400, Some("bad_request"));
+    assert_eq!(reply.body["message"], "`email` is required", "{}", reply.text);
+    let p = people(&app, &["ann"]).await;
+    let sync = json!({"conversations": [{"last_seq": 0}]});
+    let reply = app.post("/v1/chat/messages/sync").bearer(&p[0].1).json(sync).send().await.expect(400, Some("bad_request"));
+    assert_eq!(reply.body["message"], "`conversations[0].conversation_id` is required", "{}", reply.text);
+}
