@@ -23,8 +23,9 @@ impl FromRow<'_, AnyRow> for ListedConversation {
     }
 }
 
-/// Others' messages after the caller's read position and visible to them.
-pub(crate) const UNREAD: &str = "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id
+/// Others' messages after the caller's read position and visible to them, counted: what the
+/// triggers of the migration `unread_counters` keep in `participants.unread_count`.
+const UNREAD_RECOUNT: &str = "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = p.conversation_id
     AND m.seq > p.last_read_seq AND m.seq > p.cleared_before_seq AND m.deleted_at IS NULL
     AND (m.sender_id IS NULL OR m.sender_id <> p.user_id)
     AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = p.user_id))";
@@ -74,7 +75,7 @@ pub async fn list_for_user(
     offset: i64,
 ) -> StoreResult<(Vec<ListedConversation>, i64)> {
     let columns = qualified(COLUMNS, "c");
-    let mut sql = Sql::new(&format!("SELECT {columns}, p.role, p.last_read_seq, p.muted, p.archived, {UNREAD} AS unread_count"));
+    let mut sql = Sql::new(&format!("SELECT {columns}, p.role, p.last_read_seq, p.muted, p.archived, p.unread_count"));
     list_where(&mut sql, tenant_id, user_id, filter);
     let order = if filter.oldest_first { "ASC" } else { "DESC" };
     sql.push(&format!(" ORDER BY c.updated_at {order}, c.id {order} LIMIT ")).bind(limit).push(" OFFSET ").bind(offset);
@@ -88,14 +89,26 @@ pub async fn list_for_user(
 
 /// Unread counts of every listed conversation of a user that has any.
 pub async fn unread_for_user(db: &Db, tenant_id: &str, user_id: &str) -> StoreResult<Vec<(String, i64)>> {
-    Ok(sqlx::query_as::<_, (String, i64)>(&format!(
-        "SELECT id, unread FROM (SELECT c.id AS id, c.updated_at AS updated_at, {UNREAD} AS unread
-           FROM participants p JOIN conversations c ON c.id = p.conversation_id
-           WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND c.deleted_at IS NULL) t
-         WHERE unread > 0 ORDER BY updated_at DESC, id DESC"
-    ))
+    Ok(sqlx::query_as::<_, (String, i64)>(
+        "SELECT c.id, p.unread_count FROM participants p JOIN conversations c ON c.id = p.conversation_id
+         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND c.deleted_at IS NULL
+           AND p.unread_count > 0
+         ORDER BY c.updated_at DESC, c.id DESC",
+    )
     .bind(tenant_id)
     .bind(user_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// Members whose kept unread count differs from a recount: `(conversation, user, kept,
+/// counted)`. Empty unless a change slipped past the triggers; the tests check it.
+pub async fn unread_drift(db: &Db) -> StoreResult<Vec<(String, String, i64, i64)>> {
+    Ok(sqlx::query_as::<_, (String, String, i64, i64)>(&format!(
+        "SELECT conversation_id, user_id, kept, counted FROM (
+             SELECT p.conversation_id, p.user_id, p.unread_count AS kept, {UNREAD_RECOUNT} AS counted FROM participants p) t
+         WHERE kept <> counted ORDER BY conversation_id, user_id"
+    ))
     .fetch_all(db.pool())
     .await?)
 }

@@ -15,18 +15,16 @@
 //! - tickets by status and priority: index-only on tickets_tenant_status_priority; the
 //!   median first response reads the tenant's answered tickets through the same index's
 //!   tenant prefix and sorts them (tickets are orders of magnitude fewer than messages).
-//! - unread total: the tenant's live conversations (conversations_tenant_kind), their
-//!   members by the participants primary key, and for members behind the conversation's
-//!   last seq only, their unread tail as a range of messages_conversation_seq. Its cost
-//!   follows the unread messages, not the stored ones; it counts exactly what each member
-//!   sees as unread in their own list.
+//! - unread total: the tenant's live conversations (conversations_tenant_kind) and their
+//!   members by the participants primary key, summing each member's `unread_count` (kept
+//!   by the triggers of the migration `unread_counters`): what each member sees as unread
+//!   in their own list.
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::decode::named;
-use super::listing::UNREAD;
-use super::{Backend, Db, StoreResult};
+use super::{Db, StoreResult};
 use crate::domain::stats::{daily_series, median_of_middle, TenantStats, Windows};
 
 /// Every figure of `tenant_id` as of the instant `windows` was taken at.
@@ -97,26 +95,14 @@ async fn users_by_status_and_role(db: &Db, tenant_id: &str) -> StoreResult<Vec<(
 }
 
 async fn unread_total(db: &Db, tenant_id: &str) -> StoreResult<i64> {
-    let sql = format!(
-        "SELECT CAST(COALESCE(SUM({UNREAD}), 0) AS BIGINT)
+    Ok(sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(SUM(p.unread_count), 0) AS BIGINT)
            FROM conversations c JOIN participants p ON p.conversation_id = c.id
-          WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0
-            AND c.last_seq > p.last_read_seq AND c.last_seq > p.cleared_before_seq"
-    );
-    let total = sqlx::query_scalar::<_, i64>(&sql).bind(tenant_id);
-    match db.backend() {
-        Backend::Sqlite => Ok(total.fetch_one(db.pool()).await?),
-        Backend::Postgres => {
-            // PostgreSQL guesses a third of each conversation is unread, which puts the
-            // estimate past `jit_above_cost`: compiling then cost more than the query
-            // itself (about 24 ms of a 60 ms call at a million messages, see BENCHMARKS.md).
-            let mut tx = db.pool().begin().await?;
-            sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
-            let n = total.fetch_one(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(n)
-        }
-    }
+          WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0",
+    )
+    .bind(tenant_id)
+    .fetch_one(db.pool())
+    .await?)
 }
 
 async fn tickets_by_status_and_priority(

@@ -39,6 +39,7 @@ mod shops;
 mod social;
 mod tenant;
 mod tickets;
+mod unread_counters;
 mod users;
 mod watching;
 mod webhook_guarantees;
