@@ -23,13 +23,6 @@ impl FromRow<'_, AnyRow> for ListedConversation {
     }
 }
 
-/// Others' messages after the caller's read position and visible to them, counted: what the
-/// triggers of the migration `unread_counters` keep in `participants.unread_count`.
-const UNREAD_RECOUNT: &str = "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = p.conversation_id
-    AND m.seq > p.last_read_seq AND m.seq > p.cleared_before_seq AND m.deleted_at IS NULL
-    AND (m.sender_id IS NULL OR m.sender_id <> p.user_id)
-    AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = p.user_id))";
-
 fn list_where(sql: &mut Sql, tenant_id: &str, user_id: &str, filter: &ListFilter) {
     sql.push(" FROM participants p JOIN conversations c ON c.id = p.conversation_id WHERE p.tenant_id = ")
         .bind(tenant_id)
@@ -101,14 +94,15 @@ pub async fn unread_for_user(db: &Db, tenant_id: &str, user_id: &str) -> StoreRe
     .await?)
 }
 
-/// Members whose kept unread count differs from a recount: `(conversation, user, kept,
-/// counted)`. Empty unless a change slipped past the triggers; the tests check it.
+/// Members whose kept unread count differs from a recount (the view `unread_recounts` of
+/// the migration `unread_counters`): `(conversation, user, kept, counted)`. Empty unless a
+/// change slipped past the triggers; the tests check it.
 pub async fn unread_drift(db: &Db) -> StoreResult<Vec<(String, String, i64, i64)>> {
-    Ok(sqlx::query_as::<_, (String, String, i64, i64)>(&format!(
-        "SELECT conversation_id, user_id, kept, counted FROM (
-             SELECT p.conversation_id, p.user_id, p.unread_count AS kept, {UNREAD_RECOUNT} AS counted FROM participants p) t
-         WHERE kept <> counted ORDER BY conversation_id, user_id"
-    ))
+    Ok(sqlx::query_as::<_, (String, String, i64, i64)>(
+        "SELECT p.conversation_id, p.user_id, p.unread_count, r.counted
+           FROM participants p JOIN unread_recounts r ON r.conversation_id = p.conversation_id AND r.user_id = p.user_id
+          WHERE p.unread_count <> r.counted ORDER BY p.conversation_id, p.user_id",
+    )
     .fetch_all(db.pool())
     .await?)
 }
