@@ -104,13 +104,9 @@ async fn explain(db: &Db, tenant_id: &str) -> anyhow::Result<()> {
         "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND last_active_at >= 0",
         "SELECT status, role, COUNT(*) AS n FROM users WHERE tenant_id = $1 GROUP BY status, role",
         "SELECT kind, COUNT(*) AS n FROM conversations WHERE tenant_id = $1 AND deleted_at IS NULL GROUP BY kind",
-        "SELECT CAST(COALESCE(SUM((SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id
-            AND m.seq > p.last_read_seq AND m.seq > p.cleared_before_seq AND m.deleted_at IS NULL
-            AND (m.sender_id IS NULL OR m.sender_id <> p.user_id)
-            AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = p.user_id))), 0) AS BIGINT)
+        "SELECT CAST(COALESCE(SUM(p.unread_count), 0) AS BIGINT)
            FROM conversations c JOIN participants p ON p.conversation_id = c.id
-          WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0
-            AND c.last_seq > p.last_read_seq AND c.last_seq > p.cleared_before_seq",
+          WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0",
     ];
     for sql in queries {
         let rows = sqlx::query(&format!("{prefix} {sql}")).bind(tenant_id).fetch_all(db.pool()).await?;
@@ -183,6 +179,13 @@ async fn run(db: Db, base: &str, messages: i64, calls: i64) -> anyhow::Result<()
             "naive per-day series: GROUP BY over 30 days of messages",
             "SELECT COUNT(*) FROM (SELECT created_at - created_at % 86400000, COUNT(*) FROM messages
               WHERE tenant_id = $1 AND created_at >= $2 GROUP BY created_at - created_at % 86400000) d",
+        ),
+        (
+            "naive unread total: each member's unread messages counted (the kept counters' recount)",
+            "SELECT CAST(COALESCE(SUM(r.counted), 0) AS BIGINT) FROM unread_recounts r
+               JOIN participants p ON p.conversation_id = r.conversation_id AND p.user_id = r.user_id
+               JOIN conversations c ON c.id = p.conversation_id
+              WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0 AND $2 = $2",
         ),
     ];
     explain(&db, &tenant_id).await?;
