@@ -57,8 +57,10 @@ impl Phase {
 
     /// The `p` quantile of the latencies, in milliseconds.
     pub fn ms(&self, p: f64) -> f64 {
-        let sorted = &self.latencies;
-        sorted.get(((sorted.len().max(1) - 1) as f64 * p).round() as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        if self.latencies.is_empty() {
+            return 0.0;
+        }
+        percentile(&self.latencies, p)
     }
 }
 
@@ -114,4 +116,22 @@ pub async fn phase(api: &Arc<Api>, senders: &[(String, String)], length: Duratio
     phase.elapsed = started.elapsed();
     phase.latencies.sort();
     Ok(phase)
+}
+
+/// The `p` quantile of sorted times, in milliseconds.
+pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+/// Prints the p50, p99 and max of `times`.
+pub fn report(what: &str, mut times: Vec<Duration>) {
+    times.sort();
+    println!(
+        "{what}: {} calls, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        times.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0)
+    );
 }

@@ -13,10 +13,11 @@
 //! change the sizes. The messages are seeded with set-based SQL through the server's own
 //! pool, so they pass the same triggers as sends do.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context};
 use confab_bench::bed::{Bed, Served};
+use confab_bench::send_load::report;
 use confab_server::store::{Backend, Db};
 use serde_json::{json, Value};
 
@@ -119,22 +120,6 @@ async fn explain(db: &Db, tenant_id: &str) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
-}
-
-fn report(what: &str, mut times: Vec<Duration>) {
-    times.sort();
-    println!(
-        "{what}: {} calls, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        times.len(),
-        percentile(&times, 0.5),
-        percentile(&times, 0.99),
-        percentile(&times, 1.0)
-    );
 }
 
 async fn run(db: Db, base: &str, messages: i64, calls: i64) -> anyhow::Result<()> {
