@@ -13,6 +13,9 @@ use crate::api::Api;
 use crate::fresh_db::{admin_url, FreshDatabase};
 use crate::send_load::JWT_KEYS;
 
+/// The bootstrap superadmin's password on every benchmark server.
+pub const PASSWORD: &str = "benchmark-password";
+
 /// The database and data directory of one run; `finish` drops the database.
 pub struct Bed {
     database: Option<FreshDatabase>,
@@ -28,14 +31,15 @@ impl Bed {
         Ok(Bed { database, data_dir: tempfile::tempdir()? })
     }
 
-    /// A server on a free port of loopback, on this bed, signing in with `password`.
-    pub fn config(&self, password: &str) -> Config {
+    /// A server on a free port of loopback, on this bed, its superadmin signing in with
+    /// `PASSWORD`.
+    pub fn config(&self) -> Config {
         Config {
             addr: "127.0.0.1:0".into(),
             data_dir: self.data_dir.path().to_path_buf(),
             database_url: self.database.as_ref().map(|d| Secret::new(&d.url)),
             jwt_keys: Some(Secret::new(JWT_KEYS)),
-            bootstrap_password: Some(Secret::new(password)),
+            bootstrap_password: Some(Secret::new(PASSWORD)),
             ..Config::default()
         }
     }

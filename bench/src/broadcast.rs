@@ -36,7 +36,7 @@ impl Server {
             data_dir: data_dir.to_path_buf(),
             database_url: Some(Secret::new(database_url)),
             jwt_keys: Some(Secret::new(JWT_KEYS)),
-            bootstrap_password: Some(Secret::new("benchmark-password")),
+            bootstrap_password: Some(Secret::new(confab_bench::bed::PASSWORD)),
             ..Config::default()
         };
         let mut app = Application::build(config).await?;

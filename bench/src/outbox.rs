@@ -60,7 +60,7 @@ async fn main() -> anyhow::Result<()> {
         meili_index: format!("bench_{}", ulid::Ulid::new().to_string().to_lowercase()),
         meili_key: std::env::var("CONFAB_BENCH_MEILI_KEY").ok().map(Secret::new),
         meili_url: std::env::var("CONFAB_BENCH_MEILI_URL").ok().filter(|u| !u.is_empty()),
-        ..bed.config("benchmark-password")
+        ..bed.config()
     };
     let served = Served::start(config).await?;
     println!("search index: {}", served.state.search.kind());

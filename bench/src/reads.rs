@@ -105,7 +105,7 @@ async fn main() -> anyhow::Result<()> {
         bail!("conversations, unread and calls must be positive");
     }
     let bed = Bed::new().await?;
-    let served = Served::start(bed.config("benchmark-password")).await?;
+    let served = Served::start(bed.config()).await?;
     let (api, db) = (served.api.clone(), served.state.db.clone());
     let (reader, token) = api.user("reader").await?;
     let tenant_id: String = sqlx::query_scalar("SELECT tenant_id FROM users WHERE id = $1").bind(&reader).fetch_one(db.pool()).await?;

@@ -16,12 +16,11 @@
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use confab_bench::bed::{Bed, Served};
+use confab_bench::bed::{Bed, Served, PASSWORD};
 use confab_bench::send_load::report;
 use confab_server::store::{Backend, Db};
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "benchmark-password";
 /// Conversations the messages are spread over, each between two of as many users.
 const CONVERSATIONS: i64 = 1_000;
 const DAY_MS: i64 = 86_400_000;
@@ -194,7 +193,7 @@ async fn main() -> anyhow::Result<()> {
         bail!("CONFAB_BENCH_MESSAGES must be a positive multiple of {CONVERSATIONS}");
     }
     let bed = Bed::new().await?;
-    let served = Served::start(bed.config(PASSWORD)).await?;
+    let served = Served::start(bed.config()).await?;
     let (base, db) = (served.api.base.clone(), served.state.db.clone());
     let outcome = run(db, &base, messages, calls).await;
     served.stop().await?;

@@ -113,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
         webhook_allow_private: true,
         // Started and stopped by the benchmark, per phase.
         webhook_workers: false,
-        ..bed.config("benchmark-password")
+        ..bed.config()
     };
     let served = Served::start(config).await?;
     let outcome = run(served.api.clone(), served.state.clone(), load).await;

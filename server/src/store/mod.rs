@@ -198,6 +198,15 @@ impl Db {
         self.backend
     }
 
+    /// What ends the subquery a queue's claim picks its rows with: on PostgreSQL, rows another
+    /// worker is claiming at the same moment are skipped; SQLite has one writer.
+    pub fn skip_locked(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// How the pool's connections are used right now.
     pub fn pool_use(&self) -> PoolUse {
         let open = self.pool.size();

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::decode;
 use super::sql::Sql;
-use super::{now_ms, Backend, Db, StoreResult};
+use super::{now_ms, Db, StoreResult};
 use crate::domain::webhook::{Delivery, DeliveryStatus, EventType};
 use crate::domain::{Named, Timestamp};
 
@@ -70,15 +70,11 @@ where
 /// workers at once; SQLite has one writer.
 pub async fn claim(db: &Db, holder: &str, limit: i64, lease_ms: i64) -> StoreResult<Vec<Delivery>> {
     let now = now_ms();
-    let lock = match db.backend() {
-        Backend::Sqlite => "",
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-    };
     let mut sql = Sql::new("UPDATE webhook_deliveries SET attempts = attempts + 1, claimed_by = ");
     sql.bind(holder).push(", claimed_until = ").bind(now + lease_ms);
     sql.push(" WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = ").bind(DeliveryStatus::Pending.as_str());
     sql.push(" AND next_attempt_at <= ").bind(now).push(" AND claimed_until < ").bind(now);
-    sql.push(" ORDER BY next_attempt_at LIMIT ").bind(limit).push(lock).push(&format!(") RETURNING {COLUMNS}"));
+    sql.push(" ORDER BY next_attempt_at LIMIT ").bind(limit).push(db.skip_locked()).push(&format!(") RETURNING {COLUMNS}"));
     Ok(sql.query_as::<Delivery>().fetch_all(db.pool()).await?)
 }
 

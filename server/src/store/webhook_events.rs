@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::sql::Sql;
-use super::{decode, now_ms, webhook_deliveries, Backend, Db, StoreResult};
+use super::{decode, now_ms, webhook_deliveries, Db, StoreResult};
 use crate::domain::webhook::{CapturedEvent, EventType};
 use crate::domain::Timestamp;
 
@@ -28,14 +28,10 @@ impl<'r> sqlx::FromRow<'r, AnyRow> for CapturedEvent {
 /// oldest first. PostgreSQL also skips rows another worker is claiming at that moment.
 pub async fn claim(db: &Db, holder: &str, limit: i64, lease_ms: i64) -> StoreResult<Vec<CapturedEvent>> {
     let now = now_ms();
-    let lock = match db.backend() {
-        Backend::Sqlite => "",
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-    };
     let mut sql = Sql::new("UPDATE webhook_events SET claimed_by = ");
     sql.bind(holder).push(", claimed_until = ").bind(now + lease_ms);
     sql.push(" WHERE id IN (SELECT id FROM webhook_events WHERE claimed_until < ").bind(now);
-    sql.push(" ORDER BY id LIMIT ").bind(limit).push(lock);
+    sql.push(" ORDER BY id LIMIT ").bind(limit).push(db.skip_locked());
     sql.push(") RETURNING id, tenant_id, event_type, subject_id, user_id, created_at");
     let mut events = sql.query_as::<CapturedEvent>().fetch_all(db.pool()).await?;
     events.sort_by_key(|e| e.id);

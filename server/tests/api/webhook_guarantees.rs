@@ -21,11 +21,7 @@ fn by_type(received: &[Received]) -> HashMap<String, Vec<Value>> {
 
 #[tokio::test]
 async fn an_event_outlives_a_process_without_workers_and_goes_out_from_the_next_one() {
-    let quiet = spawn_app_with(|c| {
-        c.webhook_allow_private = true;
-        c.webhook_workers = false;
-    })
-    .await;
+    let quiet = webhook_app_with(|c| c.webhook_workers = false).await;
     let receiver = Receiver::start(&[]).await;
     let (webhook_id, _) = register(&quiet, &receiver.url, &["message.new"]).await;
     let (token, conversation_id) = chat(&quiet).await;
@@ -37,12 +33,7 @@ async fn an_event_outlives_a_process_without_workers_and_goes_out_from_the_next_
     assert!(deliveries(&quiet, &webhook_id).await.is_empty());
     assert!(receiver.received().is_empty());
 
-    let worker = quiet
-        .restart_with(|c| {
-            c.webhook_workers = true;
-            c.webhook_idle_ms = 20;
-        })
-        .await;
+    let worker = quiet.restart_with(|c| c.webhook_workers = true).await;
     let got = receiver.wait_for(1).await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].json()["data"]["message"]["body"], "kept in the database");
@@ -189,11 +180,9 @@ async fn racing_changes_to_one_endpoint_all_answer_and_leave_one_whole_version()
 #[tokio::test]
 async fn a_replay_while_its_delivery_is_being_sent_is_a_409_and_works_once_the_attempt_is_recorded() {
     // Retried only after a minute, so the one attempt after the hang is the replay's.
-    let app = spawn_app_with(|c| {
-        c.webhook_allow_private = true;
+    let app = webhook_app_with(|c| {
         c.webhook_backoff_base_ms = 60_000;
-        c.webhook_idle_ms = 20;
-        c.webhook_timeout_ms = 1_000;
+        c.webhook_backoff_max_ms = 60_000;
     })
     .await;
     let receiver = Receiver::start(&[Answer::Hang]).await;

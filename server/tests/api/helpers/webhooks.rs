@@ -12,6 +12,8 @@ use poem::{Request, Response, Server};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
+use confab_server::Config;
+
 use super::{people, s, spawn_app_with, TestApp};
 
 /// How the receiver answers one request.
@@ -97,12 +99,18 @@ impl Receiver {
 
 /// A server whose webhooks may reach loopback (where the receivers run) and retry fast.
 pub async fn webhook_app() -> TestApp {
+    webhook_app_with(|_| {}).await
+}
+
+/// The same, with `customize` applied after.
+pub async fn webhook_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     spawn_app_with(|c| {
         c.webhook_allow_private = true;
         c.webhook_backoff_base_ms = 50;
         c.webhook_backoff_max_ms = 200;
         c.webhook_idle_ms = 20;
         c.webhook_timeout_ms = 1_000;
+        customize(c);
     })
     .await
 }
