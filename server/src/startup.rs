@@ -101,7 +101,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             // publishing; only the bus's subscription needs a connection of its own.
             let prefix = config.redis_prefix.as_str();
             let client = redis::Client::open(url.expose()).context("CONFAB_REDIS_URL")?;
-            let conn = redis::aio::ConnectionManager::new(client.clone()).await.context("connecting to Redis")?;
+            // Bounded, so that while Redis is gone every command fails at once, or within a
+            // second when it does not even refuse, and the callers go on without it; the
+            // next command connects again.
+            let bounded = redis::aio::ConnectionManagerConfig::new()
+                .set_connection_timeout(Duration::from_secs(1))
+                .set_response_timeout(Duration::from_secs(1))
+                .set_number_of_retries(0);
+            let conn = redis::aio::ConnectionManager::new_with_config(client.clone(), bounded).await.context("connecting to Redis")?;
             Adapters {
                 limiter: Arc::new(RedisLimiter::new(conn.clone(), prefix)),
                 buckets: Arc::new(RedisBuckets::new(conn.clone(), prefix)),

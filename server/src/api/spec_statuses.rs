@@ -42,8 +42,9 @@ const NEEDS_A_DEPENDENCY: &[&str] = &["admin_messages_search", "media_confirm", 
 const REFUSE_WITHOUT_A_HEADER: &[(&str, &[&str])] =
     &[("auth_login", &["401", "403"]), ("auth_refresh", &["401", "403"]), ("auth_signup", &["403"]), ("realtime_connect", &["401", "403"])];
 
-/// Operations whose answer does not depend on a request at all.
-const PROBES: &[&str] = &["ops_healthz", "ops_metrics", "ops_readyz"];
+/// Operations whose answer does not depend on a request at all, with the error statuses
+/// they declare themselves (`/readyz` answers 503 while a dependency is down).
+const PROBES: &[(&str, &[&str])] = &[("ops_healthz", &[]), ("ops_metrics", &[]), ("ops_readyz", &["503"])];
 
 pub fn apply(doc: &mut Value) {
     let schemas = Schemas::of(doc);
@@ -76,8 +77,8 @@ fn is_error(status: &str) -> bool {
 /// The error statuses `operation` (at `method path`) can answer with.
 fn statuses(path: &str, method: &str, operation: &Value, schemas: &Schemas, body_names_an_id: bool) -> Vec<&'static str> {
     let id = operation["operationId"].as_str().unwrap_or_default();
-    if PROBES.contains(&id) {
-        return vec!["500"];
+    if let Some((_, own)) = PROBES.iter().find(|(probe, _)| *probe == id) {
+        return [&["500"], *own].concat();
     }
     let has_body = operation.get("requestBody").is_some();
     let parameters = operation["parameters"].as_array().map(Vec::as_slice).unwrap_or_default();

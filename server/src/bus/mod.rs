@@ -16,7 +16,8 @@ pub use local::LocalBus;
 /// processes as it is. An event about a conversation names it in `conversation_id`, so the
 /// sockets watching that conversation receive it too. A control event instead carries
 /// `revoke` (and a null payload): it closes sockets, or ends their watches, on every process
-/// and reaches no client.
+/// and reaches no client. An event for `every_socket` of this process is the bus's own word
+/// that events may have been missed; it never crosses processes.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Event {
     pub tenant_id: String,
@@ -28,12 +29,20 @@ pub struct Event {
     pub conversation_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoke: Option<Revocation>,
+    /// Every socket of this process receives it, whatever its tenant.
+    #[serde(skip)]
+    pub every_socket: bool,
 }
 
 impl Event {
     pub fn new(tenant_id: &str, audience: Vec<String>, payload: &Payload) -> Self {
         let conversation_id = payload.watched_conversation().map(str::to_owned);
-        Event { tenant_id: tenant_id.to_owned(), audience, payload: payload.to_json(), conversation_id, revoke: None }
+        Event { tenant_id: tenant_id.to_owned(), audience, payload: payload.to_json(), conversation_id, revoke: None, every_socket: false }
+    }
+
+    /// `resync` for every socket of this process: events may have been missed.
+    pub fn resync() -> Self {
+        Event { every_socket: true, ..Event::new("", Vec::new(), &Payload::Resync) }
     }
 
     /// The control event that closes the sockets `revocation` names among `audience`'s (or
@@ -45,6 +54,7 @@ impl Event {
             payload: serde_json::Value::Null,
             conversation_id: None,
             revoke: Some(revocation),
+            every_socket: false,
         }
     }
 
@@ -60,9 +70,11 @@ pub struct BusError(pub String);
 #[async_trait::async_trait]
 pub trait EventBus: Send + Sync {
     /// Hands the event to every subscriber of every server process. Never blocks on slow
-    /// subscribers.
+    /// subscribers. When the other processes cannot be reached, this process's subscribers
+    /// still receive it, and the error says the others did not.
     async fn publish(&self, event: Event) -> Result<(), BusError>;
-    /// A stream of every event published from now on.
+    /// A stream of every event published from now on, with `Event::resync` where some
+    /// may have been missed.
     fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event>;
     /// True when the bus's backing service answers.
     async fn ping(&self) -> bool;

@@ -40,6 +40,6 @@ pub async fn notify(state: &AppState, event: Event) {
     }
     if let Err(error) = state.bus.publish(event).await {
         state.metrics.bus_publish_failures.inc();
-        tracing::warn!(%error, "could not publish an event");
+        tracing::debug!(%error, "an event reached only this process's sockets");
     }
 }

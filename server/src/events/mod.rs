@@ -258,6 +258,10 @@ pub enum Payload {
     ConversationUpdated(ConversationUpdated),
     ReportCreated(ReportCreated),
     ReportsResolved(ReportsResolved),
+    /// `resync`: this socket may have missed events (the process lost the shared bus for a
+    /// while, or fell behind it). The client calls `POST /v1/chat/messages/sync` with its
+    /// last seqs, and reloads what else it shows.
+    Resync,
 }
 
 /// Sockets to close at once (1008) because the credential or the rights that opened them
@@ -293,7 +297,7 @@ impl Payload {
                 Change::Muted { .. } | Change::Archived { .. } => None,
                 _ => Some(&e.conversation_id),
             },
-            Payload::Presence(_) | Payload::ReportCreated(_) | Payload::ReportsResolved(_) => None,
+            Payload::Presence(_) | Payload::ReportCreated(_) | Payload::ReportsResolved(_) | Payload::Resync => None,
         }
     }
 

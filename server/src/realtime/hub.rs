@@ -166,6 +166,12 @@ impl Hub {
         }
         let frame: Arc<str> = Arc::from(event.payload.to_string());
         let conns = self.conns.read().expect("hub lock");
+        if event.every_socket {
+            for conn in conns.values().flatten() {
+                offer(&conn.outbox, &conn.kick, &frame);
+            }
+            return;
+        }
         for user in &event.audience {
             let Some(list) = conns.get(&(event.tenant_id.clone(), user.clone())) else { continue };
             for conn in list {
@@ -225,14 +231,15 @@ impl Hub {
         }
     }
 
-    /// Delivers bus events until the bus closes. A lag (events dropped because this process
-    /// fell behind) is logged; clients catch up with sync.
+    /// Delivers bus events until the bus closes. After a lag (events dropped because this
+    /// process fell behind) every socket is told to resync.
     pub async fn run(self, mut events: broadcast::Receiver<Event>) {
         loop {
             match events.recv().await {
                 Ok(event) => self.deliver(&event),
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    tracing::warn!(missed, "real-time hub fell behind the event bus");
+                    tracing::warn!(missed, "real-time hub fell behind the event bus; sockets resync");
+                    self.deliver(&Event::resync());
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             }
@@ -261,6 +268,31 @@ mod tests {
         assert!(a.outbox.try_recv().is_ok());
         assert!(b.outbox.try_recv().is_err());
         assert!(other_tenant.outbox.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_resync_reaches_every_socket_of_every_tenant() {
+        let hub = Hub::default();
+        let mut a = hub.register("t", "a", NONE, 4);
+        let mut b = hub.register("u", "b", NONE, 4);
+        hub.deliver(&Event::resync());
+        assert_eq!(&*a.outbox.try_recv().unwrap(), r#"{"type":"resync"}"#);
+        assert_eq!(&*b.outbox.try_recv().unwrap(), r#"{"type":"resync"}"#);
+    }
+
+    #[tokio::test]
+    async fn a_hub_that_fell_behind_tells_its_sockets_to_resync() {
+        let hub = Hub::default();
+        let mut a = hub.register("t", "a", NONE, 8);
+        let (tx, rx) = broadcast::channel(2);
+        for _ in 0..3 {
+            tx.send(event(&["a"])).unwrap();
+        }
+        drop(tx);
+        hub.run(rx).await;
+        let frames: Vec<String> = std::iter::from_fn(|| a.outbox.try_recv().ok()).map(|f| f.to_string()).collect();
+        assert_eq!(frames[0], r#"{"type":"resync"}"#, "{frames:?}");
+        assert_eq!(frames.len(), 3, "the resync, then the two events still held: {frames:?}");
     }
 
     #[tokio::test]

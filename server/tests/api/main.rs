@@ -30,6 +30,7 @@ mod phone_search;
 mod rate_limits;
 mod read_state;
 mod realtime;
+mod redis_outage;
 mod report_queue;
 mod reports;
 mod revocation;

@@ -3,7 +3,7 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use redis::Script;
 
-use super::{emission_interval, Bucket, TokenBuckets, Verdict};
+use super::{emission_interval, Bucket, MemoryBuckets, TokenBuckets, Verdict};
 use crate::limiter::LimiterError;
 
 /// GCRA over every bucket of a take in one script, so the check and the update of each
@@ -35,17 +35,19 @@ end
 return verdict
 ";
 
-/// Buckets in Redis, shared by every server process of a deployment.
+/// Buckets in Redis, shared by every server process of a deployment. While Redis cannot be
+/// reached each process keeps buckets of its own, so writes go on and are still limited.
 pub struct RedisBuckets {
     conn: ConnectionManager,
     prefix: String,
     script: Script,
+    alone: MemoryBuckets,
 }
 
 impl RedisBuckets {
     /// Keeps buckets on `conn`, the process's shared Redis connection.
     pub fn new(conn: ConnectionManager, prefix: &str) -> Self {
-        RedisBuckets { conn, prefix: format!("{prefix}:tb:"), script: Script::new(GCRA) }
+        RedisBuckets { conn, prefix: format!("{prefix}:tb:"), script: Script::new(GCRA), alone: MemoryBuckets::default() }
     }
 }
 
@@ -66,8 +68,14 @@ impl TokenBuckets for RedisBuckets {
             invocation.key(format!("{}{}", self.prefix, bucket.key)).arg(interval).arg(bucket.rate.burst.max(1));
         }
         let mut conn = self.conn.clone();
-        let (allowed, limit, remaining, retry_us, reset_us): (i64, i64, i64, i64, i64) =
-            invocation.invoke_async(&mut conn).await.map_err(|e| LimiterError(e.to_string()))?;
+        let shared: Result<(i64, i64, i64, i64, i64), _> = invocation.invoke_async(&mut conn).await;
+        let (allowed, limit, remaining, retry_us, reset_us) = match shared {
+            Ok(verdict) => verdict,
+            Err(error) => {
+                tracing::debug!(%error, "write counted in this process only: Redis unreachable");
+                return self.alone.take(buckets, n).await;
+            }
+        };
         Ok(Verdict {
             allowed: allowed == 1,
             limit: limit.clamp(0, i64::from(u32::MAX)) as u32,

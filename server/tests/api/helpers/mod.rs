@@ -8,6 +8,7 @@ mod http;
 mod limits;
 mod media;
 mod metrics;
+mod redis;
 mod webhooks;
 mod ws;
 
@@ -16,5 +17,6 @@ pub use fixtures::*;
 pub use http::*;
 pub use media::*;
 pub use metrics::Scrape;
+pub use redis::PrivateRedis;
 pub use webhooks::*;
 pub use ws::Ws;
