@@ -68,7 +68,7 @@ pub async fn participants(db: &Db, conversation_id: &str) -> StoreResult<Vec<Mem
          WHERE p.conversation_id = $1 ORDER BY p.joined_at, p.user_id",
     )
     .bind(conversation_id)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?)
 }
 
@@ -88,7 +88,10 @@ const COUNTS: &str = "(SELECT COUNT(*) FROM participants p WHERE p.user_id = u.i
 
 /// The counts of user `user_id`: current conversations and messages sent.
 pub async fn counts(db: &Db, user_id: &str) -> StoreResult<(i64, i64)> {
-    Ok(sqlx::query_as::<_, (i64, i64)>(&format!("SELECT {COUNTS} FROM users u WHERE u.id = $1")).bind(user_id).fetch_one(db.pool()).await?)
+    Ok(sqlx::query_as::<_, (i64, i64)>(&format!("SELECT {COUNTS} FROM users u WHERE u.id = $1"))
+        .bind(user_id)
+        .fetch_one(db.reads())
+        .await?)
 }
 
 /// One page of the tenant's live users, newest first, with their counts.

@@ -65,7 +65,7 @@ where
 pub async fn live_by_prefix(db: &Db, prefix: &str) -> StoreResult<Option<ApiKey>> {
     Ok(sqlx::query_as::<_, ApiKey>(&format!("SELECT {COLUMNS} FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL"))
         .bind(prefix)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?)
 }
 
@@ -74,7 +74,7 @@ pub async fn is_live(db: &Db, tenant_id: &str, id: &str) -> StoreResult<bool> {
     let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM api_keys WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL")
         .bind(id)
         .bind(tenant_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?;
     Ok(found.is_some())
 }
@@ -87,11 +87,11 @@ pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreRes
     .bind(tenant_id)
     .bind(limit)
     .bind(offset)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?;
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL")
         .bind(tenant_id)
-        .fetch_one(db.pool())
+        .fetch_one(db.reads())
         .await?;
     Ok((rows, total))
 }
@@ -101,7 +101,7 @@ pub async fn live_by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Optio
     Ok(sqlx::query_as::<_, ApiKey>(&format!("SELECT {COLUMNS} FROM api_keys WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL"))
         .bind(tenant_id)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?)
 }
 

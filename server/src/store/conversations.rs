@@ -86,7 +86,7 @@ async fn live_by(db: &Db, tenant_id: &str, column: &'static str, value: &str) ->
     ))
     .bind(tenant_id)
     .bind(value)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.reads())
     .await?)
 }
 

@@ -30,13 +30,13 @@ pub(crate) async fn page_of_users(
     for value in binds {
         rows = rows.bind(*value);
     }
-    let rows = rows.bind(limit).bind(offset).fetch_all(db.pool()).await?;
+    let rows = rows.bind(limit).bind(offset).fetch_all(db.reads()).await?;
     let sql = format!("SELECT COUNT(*) FROM {source}");
     let mut total = sqlx::query_scalar::<_, i64>(&sql);
     for value in binds {
         total = total.bind(*value);
     }
-    Ok((rows, total.fetch_one(db.pool()).await?))
+    Ok((rows, total.fetch_one(db.reads()).await?))
 }
 
 /// Every live user of the tenant, by username.

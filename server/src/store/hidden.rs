@@ -13,7 +13,7 @@ pub async fn is_hidden(db: &Db, message_id: &str, user_id: &str) -> StoreResult<
     let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM hidden_messages WHERE message_id = $1 AND user_id = $2")
         .bind(message_id)
         .bind(user_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?;
     Ok(found.is_some())
 }
@@ -28,7 +28,7 @@ pub async fn viewers(db: &Db, message: &Message) -> StoreResult<Vec<String>> {
     .bind(&message.conversation_id)
     .bind(message.seq)
     .bind(&message.id)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?)
 }
 
@@ -44,7 +44,7 @@ pub async fn latest_visible(db: &Db, conversation_id: &str, viewer: &str) -> Sto
     ))
     .bind(conversation_id)
     .bind(viewer)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.reads())
     .await?)
 }
 
@@ -55,5 +55,5 @@ pub async fn hidden_among(db: &Db, message_ids: &[String], viewer: &str) -> Stor
     }
     let mut sql = Sql::new("SELECT message_id FROM hidden_messages WHERE user_id = ");
     sql.bind(viewer).push(" AND message_id IN (").bind_list(message_ids).push(")");
-    Ok(sql.query_scalar::<String>().fetch_all(db.pool()).await?)
+    Ok(sql.query_scalar::<String>().fetch_all(db.reads()).await?)
 }

@@ -71,12 +71,14 @@ pub async fn list_for_user(
     let mut sql = Sql::new(&format!("SELECT {columns}, p.role, p.last_read_seq, p.muted, p.archived, p.unread_count"));
     list_where(&mut sql, tenant_id, user_id, filter);
     let order = if filter.oldest_first { "ASC" } else { "DESC" };
-    sql.push(&format!(" ORDER BY c.updated_at {order}, c.id {order} LIMIT ")).bind(limit).push(" OFFSET ").bind(offset);
-    let rows = sql.query_as::<ListedConversation>().fetch_all(db.pool()).await?;
+    // `activity_at` is the member's copy of `c.updated_at` (migration `activity_order`), so
+    // the page comes off the index `participants_by_activity` in order.
+    sql.push(&format!(" ORDER BY p.activity_at {order}, p.conversation_id {order} LIMIT ")).bind(limit).push(" OFFSET ").bind(offset);
+    let rows = sql.query_as::<ListedConversation>().fetch_all(db.reads()).await?;
 
     let mut count = Sql::new("SELECT COUNT(*)");
     list_where(&mut count, tenant_id, user_id, filter);
-    let total = count.query_scalar::<i64>().fetch_one(db.pool()).await?;
+    let total = count.query_scalar::<i64>().fetch_one(db.reads()).await?;
     Ok((rows, total))
 }
 
@@ -86,12 +88,21 @@ pub async fn unread_for_user(db: &Db, tenant_id: &str, user_id: &str) -> StoreRe
         "SELECT c.id, p.unread_count FROM participants p JOIN conversations c ON c.id = p.conversation_id
          WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND c.deleted_at IS NULL
            AND p.unread_count > 0
-         ORDER BY c.updated_at DESC, c.id DESC",
+         ORDER BY p.activity_at DESC, p.conversation_id DESC",
     )
     .bind(tenant_id)
     .bind(user_id)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?)
+}
+
+/// Members whose copy of their conversation's activity differs from it (the view
+/// `activity_drift`): `(conversation, user, copy, activity)`. Empty unless a change slipped
+/// past the triggers; the tests check it.
+pub async fn activity_drift(db: &Db) -> StoreResult<Vec<(String, String, i64, i64)>> {
+    Ok(sqlx::query_as::<_, (String, String, i64, i64)>("SELECT conversation_id, user_id, activity_at, updated_at FROM activity_drift")
+        .fetch_all(db.reads())
+        .await?)
 }
 
 /// Members whose kept unread count differs from a recount (the view `unread_recounts` of
@@ -103,6 +114,6 @@ pub async fn unread_drift(db: &Db) -> StoreResult<Vec<(String, String, i64, i64)
            FROM participants p JOIN unread_recounts r ON r.conversation_id = p.conversation_id AND r.user_id = p.user_id
           WHERE p.unread_count <> r.counted ORDER BY p.conversation_id, p.user_id",
     )
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?)
 }

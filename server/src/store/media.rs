@@ -48,7 +48,7 @@ pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Med
     Ok(sqlx::query_as::<_, Media>(&format!("SELECT {COLUMNS} FROM media WHERE tenant_id = $1 AND id = $2"))
         .bind(tenant_id)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?)
 }
 
@@ -80,7 +80,7 @@ pub async fn pending_before(db: &Db, cutoff: Timestamp, limit: i64) -> StoreResu
     .bind(MediaStatus::Pending.as_str())
     .bind(millis(cutoff))
     .bind(limit)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?)
 }
 
@@ -89,7 +89,7 @@ pub async fn by_uploader(db: &Db, tenant_id: &str, uploader_id: &str) -> StoreRe
     Ok(sqlx::query_as::<_, Media>(&format!("SELECT {COLUMNS} FROM media WHERE tenant_id = $1 AND uploader_id = $2"))
         .bind(tenant_id)
         .bind(uploader_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reads())
         .await?)
 }
 
@@ -97,7 +97,7 @@ pub async fn by_uploader(db: &Db, tenant_id: &str, uploader_id: &str) -> StoreRe
 pub async fn in_use(db: &Db, media_id: &str) -> StoreResult<bool> {
     let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM messages WHERE media_id = $1 AND deleted_at IS NULL LIMIT 1")
         .bind(media_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?;
     Ok(found.is_some())
 }
@@ -115,7 +115,7 @@ pub async fn seen_by(db: &Db, media_id: &str, user_id: &str) -> StoreResult<bool
     )
     .bind(media_id)
     .bind(user_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.reads())
     .await?;
     Ok(found.is_some())
 }
@@ -134,6 +134,6 @@ pub async fn detach(db: &Db, media_id: &str) -> StoreResult<()> {
 /// Bytes of confirmed media across every tenant (originals; thumbnails are not counted).
 pub async fn bytes_stored(db: &Db) -> StoreResult<i64> {
     Ok(sqlx::query_scalar::<_, i64>("SELECT CAST(COALESCE(SUM(file_size), 0) AS BIGINT) FROM media WHERE status = 'ready'")
-        .fetch_one(db.pool())
+        .fetch_one(db.reads())
         .await?)
 }

@@ -161,14 +161,14 @@ pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Mes
     Ok(sqlx::query_as::<_, Message>(&format!("SELECT {COLUMNS} FROM messages WHERE tenant_id = $1 AND id = $2"))
         .bind(tenant_id)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?)
 }
 
 pub async fn by_ids(db: &Db, ids: &[String]) -> StoreResult<Vec<Message>> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM messages WHERE id IN ("));
     sql.bind_list(ids).push(")");
-    Ok(sql.query_as::<Message>().fetch_all(db.pool()).await?)
+    Ok(sql.query_as::<Message>().fetch_all(db.reads()).await?)
 }
 
 /// History as `viewer` sees it: after their "delete for me" point and without messages they
@@ -207,8 +207,8 @@ pub async fn history(
             count.push(" AND m.seq > ").bind(seq);
         }
     }
-    let rows = sql.query_as::<Message>().fetch_all(db.pool()).await?;
-    let total = count.query_scalar::<i64>().fetch_one(db.pool()).await?;
+    let rows = sql.query_as::<Message>().fetch_all(db.reads()).await?;
+    let total = count.query_scalar::<i64>().fetch_one(db.reads()).await?;
     Ok((rows, total))
 }
 
@@ -301,7 +301,7 @@ pub async fn reactions(db: &Db, message_ids: &[String], viewer: &str) -> StoreRe
         .push(" THEN 1 ELSE 0 END) AS mine, MIN(created_at) AS first_at FROM reactions WHERE message_id IN (")
         .bind_list(message_ids)
         .push(") GROUP BY message_id, emoji ORDER BY first_at, emoji");
-    Ok(sql.query_as::<ReactionCount>().fetch_all(db.pool()).await?)
+    Ok(sql.query_as::<ReactionCount>().fetch_all(db.reads()).await?)
 }
 
 /// The messages of a conversation within `around` seqs of `seq` on either side, oldest
@@ -313,6 +313,6 @@ pub async fn around(db: &Db, conversation_id: &str, seq: i64, around: i64) -> St
     .bind(conversation_id)
     .bind(seq - around)
     .bind(seq + around)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?)
 }

@@ -114,8 +114,18 @@ pub struct PoolUse {
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
+    /// Connections for reads outside a transaction (see `reads`).
+    readers: AnyPool,
     backend: Backend,
 }
+
+/// Read connections beside SQLite's one writer. Reads are CPU work on their connection's
+/// own thread, so a few per core keep the cores busy while others wait on the file.
+const SQLITE_READERS: u32 = 4;
+
+/// What every SQLite reader runs first: it waits out a checkpoint rather than failing, and
+/// it cannot write, so nothing can bypass the one ordered writer.
+const SQLITE_READER_SETUP: &[&str] = &["PRAGMA busy_timeout = 10000", "PRAGMA query_only = ON"];
 
 impl Db {
     /// Connects to `url` (`sqlite://...` or `postgres://...`), creating a SQLite file if missing.
@@ -129,7 +139,8 @@ impl Db {
             return Err(StoreError::Corrupt(format!("unsupported database URL scheme in {}", url.split(':').next().unwrap_or_default())));
         };
         let (max_connections, setup): (u32, &'static [&'static str]) = match backend {
-            // One connection: SQLite has one writer at a time anyway, and writers that queue
+            // One writing connection (reads outside transactions have their own, `reads`):
+            // SQLite has one writer at a time anyway, and writers that queue
             // on the pool wait their turn in order, where writers on separate connections
             // would poll the file lock with sleeps (latency spikes of tens of milliseconds).
             // `messages::send` counts on it: its insert reads the next seq unlocked.
@@ -151,27 +162,17 @@ impl Db {
             Any::create_database(url).await?;
         }
         let options = AnyConnectOptions::from_str(url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
-            // A SQLite connection is a file handle that cannot drop like a network link,
-            // so the ping sqlx makes on every acquire is only a round trip to its worker
-            // thread; PostgreSQL keeps it to catch connections the server has closed.
-            .test_before_acquire(backend == Backend::Postgres)
-            .acquire_timeout(Duration::from_secs(15))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    for statement in setup {
-                        sqlx::query(statement).execute(&mut *conn).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options.clone())
-            .await?;
+        let pool = open_pool(&options, backend, max_connections, setup).await?;
+        // An in-memory SQLite database exists only on its one connection.
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let readers = match backend {
+            Backend::Sqlite if !in_memory => open_pool(&options, backend, SQLITE_READERS, SQLITE_READER_SETUP).await?,
+            _ => pool.clone(),
+        };
         if backend == Backend::Sqlite {
             spawn_checkpointer(&options, &pool).await?;
         }
-        Ok(Db { pool, backend })
+        Ok(Db { pool, readers, backend })
     }
 
     /// Applies every pending migration of this backend.
@@ -192,6 +193,14 @@ impl Db {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Connections for reads outside a transaction, which see every commit made before they
+    /// start. On SQLite they are connections of their own beside the one writer (WAL lets
+    /// them read while it writes), so a read never queues behind writes; on PostgreSQL they
+    /// are the one pool.
+    pub fn reads(&self) -> &AnyPool {
+        &self.readers
     }
 
     pub fn backend(&self) -> Backend {
@@ -221,8 +230,35 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.readers.close().await;
         self.pool.close().await;
     }
+}
+
+/// A pool of at most `max_connections` to `options`, each set up with `setup` first.
+async fn open_pool(
+    options: &AnyConnectOptions,
+    backend: Backend,
+    max_connections: u32,
+    setup: &'static [&'static str],
+) -> StoreResult<AnyPool> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(max_connections)
+        // A SQLite connection is a file handle that cannot drop like a network link,
+        // so the ping sqlx makes on every acquire is only a round trip to its worker
+        // thread; PostgreSQL keeps it to catch connections the server has closed.
+        .test_before_acquire(backend == Backend::Postgres)
+        .acquire_timeout(Duration::from_secs(15))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                for statement in setup {
+                    sqlx::query(statement).execute(&mut *conn).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options.clone())
+        .await?)
 }
 
 /// How often the SQLite write-ahead log is copied into the database file.

@@ -87,7 +87,7 @@ pub async fn participant(db: &Db, conversation_id: &str, user_id: &str) -> Store
     ))
     .bind(conversation_id)
     .bind(user_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.reads())
     .await?)
 }
 
@@ -108,7 +108,7 @@ pub async fn membership(
     .bind(tenant_id)
     .bind(conversation_id)
     .bind(user_id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.reads())
     .await?;
     Ok(row.map(|row| Ok::<_, sqlx::Error>((Conversation::from_row(&row)?, Participant::from_row(&row)?))).transpose()?)
 }
@@ -121,7 +121,7 @@ pub async fn members_of(db: &Db, conversation_ids: &[String]) -> StoreResult<Vec
          WHERE p.left_at IS NULL AND p.conversation_id IN (",
     );
     sql.bind_list(conversation_ids).push(") ORDER BY p.conversation_id, p.joined_at, p.user_id");
-    Ok(sql.query_as::<Member>().fetch_all(db.pool()).await?)
+    Ok(sql.query_as::<Member>().fetch_all(db.reads()).await?)
 }
 
 pub async fn add_members(db: &Db, tenant_id: &str, conversation_id: &str, user_ids: &[String]) -> StoreResult<()> {
@@ -203,7 +203,7 @@ pub async fn ids_for_user(db: &Db, tenant_id: &str, user_id: &str) -> StoreResul
     Ok(sqlx::query_scalar("SELECT conversation_id FROM participants WHERE tenant_id = $1 AND user_id = $2 AND left_at IS NULL")
         .bind(tenant_id)
         .bind(user_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reads())
         .await?)
 }
 
@@ -218,7 +218,7 @@ pub async fn contacts_of(db: &Db, tenant_id: &str, user_id: &str) -> StoreResult
     )
     .bind(tenant_id)
     .bind(user_id)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?)
 }
 
@@ -233,7 +233,7 @@ pub async fn recipients(db: &Db, conversation_id: &str, sender_id: &str) -> Stor
     )
     .bind(conversation_id)
     .bind(sender_id)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?)
 }
 

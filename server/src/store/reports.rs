@@ -90,7 +90,7 @@ pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Rep
     Ok(sqlx::query_as::<_, Report>(&format!("SELECT {COLUMNS} FROM reports WHERE tenant_id = $1 AND id = $2"))
         .bind(tenant_id)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?)
 }
 
@@ -99,7 +99,7 @@ pub async fn open_count(db: &Db, tenant_id: &str) -> StoreResult<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE tenant_id = $1 AND status = $2")
         .bind(tenant_id)
         .bind(ReportStatus::Open.as_str())
-        .fetch_one(db.pool())
+        .fetch_one(db.reads())
         .await?)
 }
 
@@ -112,7 +112,7 @@ pub async fn open_groups(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> S
     )
     .bind(tenant_id)
     .bind(open)
-    .fetch_one(db.pool())
+    .fetch_one(db.reads())
     .await?;
     let rows = sqlx::query_as::<_, GroupRow>(
         "SELECT target_kind, target_id, COUNT(*) AS report_count, MIN(created_at) AS first_at, MAX(created_at) AS last_at
@@ -125,13 +125,13 @@ pub async fn open_groups(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> S
     .bind(open)
     .bind(limit)
     .bind(offset)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?;
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM reports WHERE tenant_id = "));
     sql.bind(tenant_id).push(" AND status = ").bind(open).push(" AND target_id IN (");
     let ids: Vec<String> = rows.iter().map(|r| r.target_id.clone()).collect();
     sql.bind_list(&ids).push(") ORDER BY created_at ASC, id ASC");
-    let reports = sql.query_as::<Report>().fetch_all(db.pool()).await?;
+    let reports = sql.query_as::<Report>().fetch_all(db.reads()).await?;
     let groups = rows
         .into_iter()
         .map(|row| ReportGroup {

@@ -180,7 +180,7 @@ pub async fn release(db: &Db, ids: &[i64], retry_at_ms: i64) -> StoreResult<()> 
 
 /// How many rows wait, and the creation time of the oldest (epoch milliseconds).
 pub async fn depth(db: &Db) -> StoreResult<(i64, Option<i64>)> {
-    let row = sqlx::query("SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM search_outbox").fetch_one(db.pool()).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM search_outbox").fetch_one(db.reads()).await?;
     Ok((row.try_get("depth")?, row.try_get("oldest")?))
 }
 
@@ -196,7 +196,7 @@ pub async fn documents(db: &Db, ids: &[String]) -> StoreResult<Vec<SearchDocumen
          WHERE m.deleted_at IS NULL AND c.deleted_at IS NULL AND m.body <> '' AND m.id IN (",
     );
     sql.bind_list(ids).push(")");
-    let rows = sql.query_as::<DocumentRow>().fetch_all(db.pool()).await?;
+    let rows = sql.query_as::<DocumentRow>().fetch_all(db.reads()).await?;
     let mut readers = Sql::new(
         "SELECT m.id, p.user_id FROM messages m
          JOIN participants p ON p.conversation_id = m.conversation_id AND p.left_at IS NULL AND m.seq > p.cleared_before_seq
@@ -204,7 +204,7 @@ pub async fn documents(db: &Db, ids: &[String]) -> StoreResult<Vec<SearchDocumen
     );
     readers.bind_list(ids).push(") ORDER BY p.user_id");
     let mut by_message: HashMap<String, Vec<String>> = HashMap::new();
-    for (message_id, user_id) in readers.query_as::<(String, String)>().fetch_all(db.pool()).await? {
+    for (message_id, user_id) in readers.query_as::<(String, String)>().fetch_all(db.reads()).await? {
         by_message.entry(message_id).or_default().push(user_id);
     }
     Ok(rows
@@ -247,7 +247,7 @@ impl FromRow<'_, AnyRow> for DocumentRow {
 pub async fn conversation_exists(db: &Db, conversation_id: &str) -> StoreResult<bool> {
     Ok(sqlx::query_scalar::<_, String>("SELECT id FROM conversations WHERE id = $1")
         .bind(conversation_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?
         .is_some())
 }
@@ -259,7 +259,7 @@ pub async fn conversation_messages(db: &Db, conversation_id: &str, after: &str, 
         .bind(conversation_id)
         .bind(after)
         .bind(limit)
-        .fetch_all(db.pool())
+        .fetch_all(db.reads())
         .await?)
 }
 
@@ -269,7 +269,7 @@ pub async fn all_messages(db: &Db, after: &str, limit: i64) -> StoreResult<Vec<(
     Ok(sqlx::query_as::<_, (String, String)>("SELECT id, conversation_id FROM messages WHERE id > $1 ORDER BY id LIMIT $2")
         .bind(after)
         .bind(limit)
-        .fetch_all(db.pool())
+        .fetch_all(db.reads())
         .await?)
 }
 
@@ -289,5 +289,5 @@ pub async fn readable_by(db: &Db, user_id: &str, ids: &[String]) -> StoreResult<
         .push(" AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = p.user_id) AND m.id IN (")
         .bind_list(ids)
         .push(")");
-    Ok(sql.query_scalar::<String>().fetch_all(db.pool()).await?)
+    Ok(sql.query_scalar::<String>().fetch_all(db.reads()).await?)
 }

@@ -81,7 +81,7 @@ pub async fn rotate(db: &Db, token_id: &str, new_token_id: &str, new_expires_at:
 
 /// The session a refresh token belongs to, if the token is known.
 pub async fn session_of_token(db: &Db, token_id: &str) -> StoreResult<Option<String>> {
-    Ok(sqlx::query_scalar("SELECT session_id FROM refresh_tokens WHERE id = $1").bind(token_id).fetch_optional(db.pool()).await?)
+    Ok(sqlx::query_scalar("SELECT session_id FROM refresh_tokens WHERE id = $1").bind(token_id).fetch_optional(db.reads()).await?)
 }
 
 pub async fn revoke_session<'c, E>(exec: E, session_id: &str) -> StoreResult<()>
@@ -113,7 +113,7 @@ where
 pub async fn is_live(db: &Db, session_id: &str) -> StoreResult<bool> {
     let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM sessions WHERE id = $1 AND revoked_at IS NULL")
         .bind(session_id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?;
     Ok(found.is_some())
 }

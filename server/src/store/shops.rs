@@ -41,7 +41,7 @@ pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Sho
     Ok(sqlx::query_as::<_, Shop>(&format!("SELECT {COLUMNS} FROM shops WHERE tenant_id = $1 AND id = $2"))
         .bind(tenant_id)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?)
 }
 
@@ -49,7 +49,7 @@ pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Sho
 pub async fn by_ids(db: &Db, ids: &[String]) -> StoreResult<Vec<Shop>> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM shops WHERE id IN ("));
     sql.bind_list(ids).push(")");
-    Ok(sql.query_as::<Shop>().fetch_all(db.pool()).await?)
+    Ok(sql.query_as::<Shop>().fetch_all(db.reads()).await?)
 }
 
 pub async fn update(db: &Db, id: &str, name: &str, url: Option<&str>) -> StoreResult<Shop> {

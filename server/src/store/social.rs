@@ -76,7 +76,7 @@ pub async fn is_blocked(db: &Db, blocker_id: &str, blocked_id: &str) -> StoreRes
     let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM blocks WHERE blocker_id = $1 AND blocked_id = $2")
         .bind(blocker_id)
         .bind(blocked_id)
-        .fetch_one(db.pool())
+        .fetch_one(db.reads())
         .await?;
     Ok(found > 0)
 }
@@ -113,6 +113,6 @@ pub async fn follower_ids(db: &Db, tenant_id: &str, followee_id: &str) -> StoreR
     )
     .bind(tenant_id)
     .bind(followee_id)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?)
 }

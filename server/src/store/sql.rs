@@ -147,8 +147,8 @@ where
     let mut rows = Sql { text: format!("SELECT {columns}{}", from.text), args: from.args.clone() };
     rows.push(&format!(" ORDER BY {order} LIMIT ")).bind(limit).push(" OFFSET ").bind(offset);
     let count = Sql { text: format!("SELECT COUNT(*){}", from.text), args: from.args.clone() };
-    let rows = rows.query_as::<T>().fetch_all(db.pool()).await?;
-    let total = count.query_scalar::<i64>().fetch_one(db.pool()).await?;
+    let rows = rows.query_as::<T>().fetch_all(db.reads()).await?;
+    let total = count.query_scalar::<i64>().fetch_one(db.reads()).await?;
     Ok((rows, total))
 }
 

@@ -47,7 +47,7 @@ pub async fn tenant_stats(db: &Db, tenant_id: &str, windows: Windows) -> StoreRe
 async fn conversations_by_kind(db: &Db, tenant_id: &str) -> StoreResult<Vec<(crate::domain::conversation::ConversationKind, i64)>> {
     let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM conversations WHERE tenant_id = $1 AND deleted_at IS NULL GROUP BY kind")
         .bind(tenant_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reads())
         .await?;
     Ok(rows.iter().map(|row| Ok((named(row, "kind")?, row.try_get("n")?))).collect::<sqlx::Result<_>>()?)
 }
@@ -61,7 +61,7 @@ async fn message_totals(db: &Db, tenant_id: &str, windows: Windows) -> StoreResu
     )
     .bind(tenant_id)
     .bind(windows.last_24h_from)
-    .fetch_one(db.pool())
+    .fetch_one(db.reads())
     .await?)
 }
 
@@ -74,7 +74,7 @@ async fn messages_by_day(db: &Db, tenant_id: &str, windows: Windows) -> StoreRes
     )
     .bind(tenant_id)
     .bind(windows.series_from)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?)
 }
 
@@ -82,14 +82,14 @@ async fn active_users(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult
     Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND last_active_at >= $2")
         .bind(tenant_id)
         .bind(windows.active_since)
-        .fetch_one(db.pool())
+        .fetch_one(db.reads())
         .await?)
 }
 
 async fn users_by_status_and_role(db: &Db, tenant_id: &str) -> StoreResult<Vec<(crate::domain::UserStatus, crate::domain::Role, i64)>> {
     let rows = sqlx::query("SELECT status, role, COUNT(*) AS n FROM users WHERE tenant_id = $1 GROUP BY status, role")
         .bind(tenant_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reads())
         .await?;
     Ok(rows.iter().map(|row: &AnyRow| Ok((named(row, "status")?, named(row, "role")?, row.try_get("n")?))).collect::<sqlx::Result<_>>()?)
 }
@@ -101,7 +101,7 @@ async fn unread_total(db: &Db, tenant_id: &str) -> StoreResult<i64> {
           WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0",
     )
     .bind(tenant_id)
-    .fetch_one(db.pool())
+    .fetch_one(db.reads())
     .await?)
 }
 
@@ -111,7 +111,7 @@ async fn tickets_by_status_and_priority(
 ) -> StoreResult<Vec<(crate::domain::ticket::TicketStatus, crate::domain::ticket::Priority, i64)>> {
     let rows = sqlx::query("SELECT status, priority, COUNT(*) AS n FROM tickets WHERE tenant_id = $1 GROUP BY status, priority")
         .bind(tenant_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reads())
         .await?;
     Ok(rows
         .iter()
@@ -124,7 +124,7 @@ async fn tickets_by_status_and_priority(
 async fn median_first_response(db: &Db, tenant_id: &str) -> StoreResult<Option<f64>> {
     let answered = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tickets WHERE tenant_id = $1 AND first_response_at IS NOT NULL")
         .bind(tenant_id)
-        .fetch_one(db.pool())
+        .fetch_one(db.reads())
         .await?;
     if answered == 0 {
         return Ok(None);
@@ -137,7 +137,7 @@ async fn median_first_response(db: &Db, tenant_id: &str) -> StoreResult<Option<f
     .bind(tenant_id)
     .bind(if answered % 2 == 0 { 2_i64 } else { 1 })
     .bind((answered - 1) / 2)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?;
     Ok(median_of_middle(&middle))
 }

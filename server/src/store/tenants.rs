@@ -43,11 +43,11 @@ where
 }
 
 pub async fn by_id(db: &Db, id: &str) -> StoreResult<Option<Tenant>> {
-    Ok(sqlx::query_as::<_, Tenant>(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1")).bind(id).fetch_optional(db.pool()).await?)
+    Ok(sqlx::query_as::<_, Tenant>(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1")).bind(id).fetch_optional(db.reads()).await?)
 }
 
 pub async fn by_slug(db: &Db, slug: &str) -> StoreResult<Option<Tenant>> {
-    Ok(sqlx::query_as::<_, Tenant>(&format!("SELECT {COLUMNS} FROM tenants WHERE slug = $1")).bind(slug).fetch_optional(db.pool()).await?)
+    Ok(sqlx::query_as::<_, Tenant>(&format!("SELECT {COLUMNS} FROM tenants WHERE slug = $1")).bind(slug).fetch_optional(db.reads()).await?)
 }
 
 pub async fn update<'c, E>(exec: E, id: &str, name: &str, settings: &TenantSettings) -> StoreResult<Tenant>
@@ -66,5 +66,5 @@ where
 
 /// How many tenants exist; none means a first start.
 pub async fn count(db: &Db) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tenants").fetch_one(db.pool()).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tenants").fetch_one(db.reads()).await?)
 }

@@ -89,7 +89,7 @@ pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<Tic
     ))
     .bind(tenant_id)
     .bind(id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.reads())
     .await?)
 }
 
@@ -168,5 +168,5 @@ pub async fn note_response(db: &Db, conversation_id: &str, sender_id: &str, at: 
 pub async fn briefs(db: &Db, conversation_ids: &[String]) -> StoreResult<Vec<TicketBrief>> {
     let mut sql = Sql::new("SELECT id, conversation_id, subject, status, priority FROM tickets WHERE conversation_id IN (");
     sql.bind_list(conversation_ids).push(")");
-    Ok(sql.query_as::<TicketBrief>().fetch_all(db.pool()).await?)
+    Ok(sql.query_as::<TicketBrief>().fetch_all(db.reads()).await?)
 }

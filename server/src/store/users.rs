@@ -166,7 +166,7 @@ async fn find_by(db: &Db, tenant_id: &str, column: &'static str, value: &str) ->
     Ok(sqlx::query_as::<_, User>(&format!("SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND {column} = $2 AND deleted_at IS NULL"))
         .bind(tenant_id)
         .bind(value)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?)
 }
 
@@ -233,5 +233,5 @@ pub async fn active_ids_with_roles(db: &Db, tenant_id: &str, roles: &[Role]) -> 
         .push(" AND role IN (")
         .bind_list(&names)
         .push(") ORDER BY id");
-    Ok(sql.query_scalar::<String>().fetch_all(db.pool()).await?)
+    Ok(sql.query_scalar::<String>().fetch_all(db.reads()).await?)
 }

@@ -122,12 +122,12 @@ pub async fn list(db: &Db, tenant_id: &str, endpoint_id: &str, limit: i64, offse
     .bind(endpoint_id)
     .bind(limit)
     .bind(offset)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?;
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE tenant_id = $1 AND endpoint_id = $2")
         .bind(tenant_id)
         .bind(endpoint_id)
-        .fetch_one(db.pool())
+        .fetch_one(db.reads())
         .await?;
     Ok((rows, total))
 }
@@ -140,7 +140,7 @@ pub async fn by_id(db: &Db, tenant_id: &str, endpoint_id: &str, id: &str) -> Sto
     .bind(tenant_id)
     .bind(endpoint_id)
     .bind(id)
-    .fetch_optional(db.pool())
+    .fetch_optional(db.reads())
     .await?)
 }
 
@@ -169,6 +169,6 @@ where
 pub async fn pending_count(db: &Db) -> StoreResult<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = $1")
         .bind(DeliveryStatus::Pending.as_str())
-        .fetch_one(db.pool())
+        .fetch_one(db.reads())
         .await?)
 }

@@ -74,5 +74,5 @@ pub async fn fan_out(db: &Db, holder: &str, ready: &[FannedOut]) -> StoreResult<
 
 /// How many captured events wait to be fanned out.
 pub async fn pending_count(db: &Db) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events").fetch_one(db.pool()).await?)
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events").fetch_one(db.reads()).await?)
 }

@@ -75,7 +75,7 @@ pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<End
     Ok(sqlx::query_as::<_, Endpoint>(&format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2"))
         .bind(tenant_id)
         .bind(id)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.reads())
         .await?)
 }
 
@@ -87,7 +87,7 @@ pub async fn by_ids_any_tenant(db: &Db, ids: &[String]) -> StoreResult<Vec<Endpo
     }
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE id IN ("));
     sql.bind_list(ids).push(")");
-    Ok(sql.query_as::<Endpoint>().fetch_all(db.pool()).await?)
+    Ok(sql.query_as::<Endpoint>().fetch_all(db.reads()).await?)
 }
 
 /// One page of the tenant's endpoints, oldest first, and how many there are.
@@ -98,10 +98,10 @@ pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreRes
     .bind(tenant_id)
     .bind(limit)
     .bind(offset)
-    .fetch_all(db.pool())
+    .fetch_all(db.reads())
     .await?;
     let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_endpoints WHERE tenant_id = $1").bind(tenant_id).fetch_one(db.pool()).await?;
+        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_endpoints WHERE tenant_id = $1").bind(tenant_id).fetch_one(db.reads()).await?;
     Ok((rows, total))
 }
 
@@ -109,7 +109,7 @@ pub async fn list(db: &Db, tenant_id: &str, limit: i64, offset: i64) -> StoreRes
 pub async fn enabled(db: &Db, tenant_id: &str) -> StoreResult<Vec<Endpoint>> {
     Ok(sqlx::query_as::<_, Endpoint>(&format!("SELECT {COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 AND enabled = 1"))
         .bind(tenant_id)
-        .fetch_all(db.pool())
+        .fetch_all(db.reads())
         .await?)
 }
 

@@ -11,6 +11,7 @@ mod auth;
 mod authority;
 mod binary;
 mod broadcasts;
+mod concurrent_reads;
 mod console;
 mod conversations;
 mod errors;

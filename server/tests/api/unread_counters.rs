@@ -1,15 +1,19 @@
 //! Unread counts are kept per member by the statements that change them (see the migration
 //! `unread_counters`). After every kind of change, the kept counts equal a recount of the
-//! messages, and the API shows them.
+//! messages, and the API shows them. Each member's copy of its conversation's last activity,
+//! which orders the list (migration `activity_order`), is checked beside them.
 
 use serde_json::json;
 
 use crate::helpers::*;
 
-/// Every member's kept count equals a recount.
+/// Every member's kept count equals a recount, and its copy of the conversation's last
+/// activity (the list's order) equals the conversation's.
 async fn assert_counts_hold(app: &TestApp) {
     let drift = confab_server::store::listing::unread_drift(&app.state.db).await.unwrap();
     assert!(drift.is_empty(), "kept unread counts differ from a recount (conversation, user, kept, counted): {drift:?}");
+    let drift = confab_server::store::listing::activity_drift(&app.state.db).await.unwrap();
+    assert!(drift.is_empty(), "members' activity differs from their conversation's (conversation, user, copy, activity): {drift:?}");
 }
 
 #[tokio::test]
