@@ -10,7 +10,10 @@
 //! ```
 //!
 //! `CONFAB_BENCH_CONVERSATIONS` (default 2,000), `CONFAB_BENCH_UNREAD` (default 500) and
-//! `CONFAB_BENCH_CALLS` (default 200) change the sizes. The conversations and messages are
+//! `CONFAB_BENCH_CALLS` (default 200) change the sizes. `CONFAB_BENCH_CROWD_CONVERSATIONS`
+//! (default 0) adds that many direct conversations among `CONFAB_BENCH_CROWD_USERS` other
+//! users (default 48,000), with `CONFAB_BENCH_CROWD_MESSAGES` messages each (default 100),
+//! around the reader. The plans of the reads are printed before they are timed. The conversations and messages are
 //! seeded with set-based SQL through the server's own pool, so they pass every trigger a
 //! send passes; the ids are all digits, which are valid ids.
 
@@ -37,46 +40,127 @@ fn series(n: i64, backend: Backend) -> String {
     }
 }
 
+/// Direct conversations seeded together: `users` users, and `conversations` conversations
+/// with `messages` messages each. Conversation i's first member is user `(i - 1) % users + 1`,
+/// who sends all of its messages; its second is the SQL `second` (of `i`). Ids start with
+/// the `digits` of the users, conversations and messages; names and keys with `name`.
+struct Pairs {
+    digits: [char; 3],
+    name: &'static str,
+    users: i64,
+    conversations: i64,
+    messages: i64,
+    second: String,
+}
+
+impl Pairs {
+    fn statements(&self, backend: Backend) -> Vec<String> {
+        let Pairs { digits: [u, c, m], name, users, conversations, messages, ref second } = *self;
+        let (user, conversation) = (id(u, "i", backend), id(c, "i", backend));
+        let first = id(u, &format!("((i - 1) % {users} + 1)"), backend);
+        vec![
+            format!(
+                "INSERT INTO users (id, tenant_id, external_id, username, username_key, role, can_send_message,
+                    can_receive_message, can_delete_message, can_edit_message, can_archive_conversation, created_at, updated_at)
+                 SELECT {user}, $1, '{name}' || i, '{name}' || i, '{name}' || i, 'user', 1, 1, 1, 1, 1, $2, $2 FROM {}",
+                series(users, backend)
+            ),
+            format!(
+                "INSERT INTO conversations (id, tenant_id, kind, direct_key, created_at, updated_at)
+                 SELECT {conversation}, $1, 'direct', '{name}' || i, $2, $2 + i FROM {}",
+                series(conversations, backend)
+            ),
+            format!(
+                "INSERT INTO participants (conversation_id, user_id, tenant_id, joined_at)
+                 SELECT {conversation}, {first}, $1, $2 FROM {rows} UNION ALL SELECT {conversation}, {second}, $1, $2 FROM {rows}",
+                rows = series(conversations, backend)
+            ),
+            // Message i is number (i - 1) / conversations + 1 of conversation (i - 1) % conversations + 1.
+            format!(
+                "INSERT INTO messages (id, tenant_id, conversation_id, seq, sender_id, type, body, created_at)
+                 SELECT {message}, $1, {in_conversation}, (i - 1) / {conversations} + 1, {from}, 'text', 'message ' || i, $2 + i
+                 FROM {}",
+                series(conversations * messages, backend),
+                message = id(m, "i", backend),
+                in_conversation = id(c, &format!("((i - 1) % {conversations} + 1)"), backend),
+                from = id(u, &format!("(((i - 1) % {conversations}) % {users} + 1)"), backend),
+            ),
+            format!("UPDATE conversations SET last_seq = {messages} WHERE tenant_id = $1 AND direct_key LIKE '{name}%' AND $2 = $2"),
+        ]
+    }
+}
+
 /// `conversations` others, each in a direct conversation with `reader`, each having sent
 /// `unread` messages the reader has not read.
 async fn seed(db: &Db, tenant_id: &str, reader: &str, conversations: i64, unread: i64) -> anyhow::Result<()> {
-    let backend = db.backend();
-    let now = chrono::Utc::now().timestamp_millis();
-    let (user, conversation) = (id('2', "i", backend), id('1', "i", backend));
-    let statements = [
-        format!(
-            "INSERT INTO users (id, tenant_id, external_id, username, username_key, role, can_send_message,
-                can_receive_message, can_delete_message, can_edit_message, can_archive_conversation, created_at, updated_at)
-             SELECT {user}, $1, 'o' || i, 'o' || i, 'o' || i, 'user', 1, 1, 1, 1, 1, $2, $2 FROM {}",
-            series(conversations, backend)
-        ),
-        format!(
-            "INSERT INTO conversations (id, tenant_id, kind, direct_key, created_at, updated_at)
-             SELECT {conversation}, $1, 'direct', 'pair' || i, $2, $2 + i FROM {}",
-            series(conversations, backend)
-        ),
-        format!(
-            "INSERT INTO participants (conversation_id, user_id, tenant_id, joined_at)
-             SELECT {conversation}, {user}, $1, $2 FROM {rows}
-             UNION ALL SELECT {conversation}, '{reader}', $1, $2 FROM {rows}",
-            rows = series(conversations, backend)
-        ),
-        // Message i is number (i - 1) / conversations + 1 of conversation (i - 1) % conversations + 1.
-        format!(
-            "INSERT INTO messages (id, tenant_id, conversation_id, seq, sender_id, type, body, created_at)
-             SELECT {message}, $1, {in_conversation}, (i - 1) / {conversations} + 1, {from}, 'text', 'message ' || i, $2 + i
-             FROM {}",
-            series(conversations * unread, backend),
-            message = id('3', "i", backend),
-            in_conversation = id('1', &format!("((i - 1) % {conversations} + 1)"), backend),
-            from = id('2', &format!("((i - 1) % {conversations} + 1)"), backend),
-        ),
-        format!("UPDATE conversations SET last_seq = {unread} WHERE tenant_id = $1 AND $2 = $2"),
-    ];
+    let pairs = Pairs {
+        digits: ['2', '1', '3'],
+        name: "pair",
+        users: conversations,
+        conversations,
+        messages: unread,
+        second: format!("'{reader}'"),
+    };
+    run(db, tenant_id, chrono::Utc::now().timestamp_millis(), &pairs.statements(db.backend())).await
+}
+
+/// The crowd around the reader: `conversations` more direct conversations among `users`
+/// other users (conversation i between users i and i + 1, wrapping), each with `messages`
+/// messages. Seeded a day earlier than the reader's, so the reader's are the tenant's newest.
+async fn seed_crowd(db: &Db, tenant_id: &str, users: i64, conversations: i64, messages: i64) -> anyhow::Result<()> {
+    let second = id('4', &format!("(i % {users} + 1)"), db.backend());
+    let pairs = Pairs { digits: ['4', '5', '6'], name: "crowd", users, conversations, messages, second };
+    run(db, tenant_id, chrono::Utc::now().timestamp_millis() - 86_400_000, &pairs.statements(db.backend())).await
+}
+
+/// Runs each of `statements` with `$1` the tenant and `$2` the base time, then refreshes the
+/// planner's statistics.
+async fn run(db: &Db, tenant_id: &str, now: i64, statements: &[String]) -> anyhow::Result<()> {
     for sql in statements {
-        sqlx::query(&sql).bind(tenant_id).bind(now).execute(db.pool()).await.with_context(|| sql.clone())?;
+        sqlx::query(sql).bind(tenant_id).bind(now).execute(db.pool()).await.with_context(|| sql.clone())?;
     }
     sqlx::query("ANALYZE").execute(db.pool()).await?;
+    Ok(())
+}
+
+/// The plans of the three reads, as the store writes them (`store::listing` and
+/// `store::messages::history`), for the reader and its first conversation.
+async fn print_plans(db: &Db, tenant_id: &str, reader: &str, conversation: &str) -> anyhow::Result<()> {
+    let explain = match db.backend() {
+        Backend::Postgres => "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON)",
+        Backend::Sqlite => "EXPLAIN QUERY PLAN",
+    };
+    let list = "SELECT c.id, p.unread_count FROM participants p JOIN conversations c ON c.id = p.conversation_id
+         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND c.deleted_at IS NULL AND p.hidden = 0 AND $3 = $3
+         ORDER BY p.activity_at DESC, p.conversation_id DESC LIMIT 20";
+    let list_total = "SELECT COUNT(*) FROM participants p JOIN conversations c ON c.id = p.conversation_id
+         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND c.deleted_at IS NULL AND p.hidden = 0 AND $3 = $3";
+    let unread = "SELECT c.id, p.unread_count FROM participants p JOIN conversations c ON c.id = p.conversation_id
+         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND c.deleted_at IS NULL
+           AND p.unread_count > 0 AND $3 = $3 ORDER BY p.activity_at DESC, p.conversation_id DESC";
+    let newest = "SELECT m.id, m.seq, m.body FROM messages m WHERE m.conversation_id = $3 AND m.seq > 0 AND $1 = $1
+           AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = $2)
+         ORDER BY m.seq DESC LIMIT 50";
+    let newest_total = "SELECT COUNT(*) FROM messages m WHERE m.conversation_id = $3 AND m.seq > 0 AND $1 = $1
+           AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = $2)";
+    for (what, sql) in [
+        ("first 20 conversations", list),
+        ("their total", list_total),
+        ("unread counts", unread),
+        ("newest 50 messages", newest),
+        ("their total", newest_total),
+    ] {
+        let rows = sqlx::query(&format!("{explain} {sql}")).bind(tenant_id).bind(reader).bind(conversation).fetch_all(db.pool()).await?;
+        println!("plan of {what}:");
+        for row in rows {
+            use sqlx::Row;
+            let line: String = match db.backend() {
+                Backend::Postgres => row.try_get(0)?,
+                Backend::Sqlite => row.try_get("detail")?,
+            };
+            println!("    {line}");
+        }
+    }
     Ok(())
 }
 
@@ -109,10 +193,23 @@ async fn main() -> anyhow::Result<()> {
     let (api, db) = (served.api.clone(), served.state.db.clone());
     let (reader, token) = api.user("reader").await?;
     let tenant_id: String = sqlx::query_scalar("SELECT tenant_id FROM users WHERE id = $1").bind(&reader).fetch_one(db.pool()).await?;
+    let crowd = env_number("CONFAB_BENCH_CROWD_CONVERSATIONS", 0)? as i64;
+    let crowd_users = env_number("CONFAB_BENCH_CROWD_USERS", 48_000)? as i64;
+    let crowd_messages = env_number("CONFAB_BENCH_CROWD_MESSAGES", 100)? as i64;
     let started = Instant::now();
+    if crowd > 0 {
+        seed_crowd(&db, &tenant_id, crowd_users.max(2), crowd, crowd_messages).await?;
+    }
     seed(&db, &tenant_id, &reader, conversations, unread).await?;
     let messages = conversations * unread;
-    println!("{:?}: seeded {messages} messages in {:.1} s", db.backend(), started.elapsed().as_secs_f64());
+    println!(
+        "{:?}: seeded {} messages ({messages} unread by the reader) in {:.1} s",
+        db.backend(),
+        messages + crowd * crowd_messages,
+        started.elapsed().as_secs_f64()
+    );
+    let first_conversation = "1".to_owned() + &"0".repeat(24) + "1";
+    print_plans(&db, &tenant_id, &reader, &first_conversation).await?;
 
     let http = reqwest::Client::new();
     let unread_url = format!("{}/v1/chat/conversations/unread", api.base);
@@ -123,7 +220,7 @@ async fn main() -> anyhow::Result<()> {
     report("GET /v1/chat/conversations/unread", time_get(&http, &unread_url, &token, calls).await?);
     let list = format!("{}/v1/chat/conversations?per_page=20", api.base);
     report("GET /v1/chat/conversations?per_page=20", time_get(&http, &list, &token, calls).await?);
-    let newest = format!("{}/v1/chat/conversations/{}/messages?per_page=50", api.base, "1".to_owned() + &"0".repeat(24) + "1");
+    let newest = format!("{}/v1/chat/conversations/{first_conversation}/messages?per_page=50", api.base);
     report("GET /v1/chat/conversations/{id}/messages?per_page=50", time_get(&http, &newest, &token, calls).await?);
 
     // The reference: the same counts, counted message by message (no HTTP).

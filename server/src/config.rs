@@ -157,6 +157,9 @@ pub struct Config {
     /// on processes meant only to answer requests: their changes still capture events, which
     /// wait in the database for a process with workers.
     pub webhook_workers: bool,
+    /// On SQLite, the connections that serve reads beside the one writer; 0 has reads share
+    /// the writer's connection. PostgreSQL's one pool serves both.
+    pub database_readers: u32,
 }
 
 impl Default for Config {
@@ -208,6 +211,7 @@ impl Default for Config {
             webhook_retry_window_seconds: 24 * 3600,
             webhook_idle_ms: 1_000,
             webhook_workers: true,
+            database_readers: 4,
         }
     }
 }

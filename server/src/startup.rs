@@ -155,7 +155,7 @@ pub async fn connect_database(config: &Config) -> anyhow::Result<Db> {
     if config.database_url.is_none() {
         std::fs::create_dir_all(config.data_dir()).with_context(|| format!("creating data directory {}", config.data_dir().display()))?;
     }
-    let db = Db::connect(&config.database_url()).await.context("connecting to the database")?;
+    let db = Db::connect_with_readers(&config.database_url(), config.database_readers).await.context("connecting to the database")?;
     db.migrate().await.context("running migrations")?;
     Ok(db)
 }

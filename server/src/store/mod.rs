@@ -119,17 +119,20 @@ pub struct Db {
     backend: Backend,
 }
 
-/// Read connections beside SQLite's one writer. Reads are CPU work on their connection's
-/// own thread, so a few per core keep the cores busy while others wait on the file.
-const SQLITE_READERS: u32 = 4;
-
 /// What every SQLite reader runs first: it waits out a checkpoint rather than failing, and
 /// it cannot write, so nothing can bypass the one ordered writer.
 const SQLITE_READER_SETUP: &[&str] = &["PRAGMA busy_timeout = 10000", "PRAGMA query_only = ON"];
 
 impl Db {
-    /// Connects to `url` (`sqlite://...` or `postgres://...`), creating a SQLite file if missing.
+    /// Connects to `url` (`sqlite://...` or `postgres://...`), creating a SQLite file if missing,
+    /// with four SQLite readers.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Db::connect_with_readers(url, 4).await
+    }
+
+    /// Connects to `url` with `sqlite_readers` read connections beside SQLite's one writer
+    /// (see `reads`); with none, reads share the writer's connection.
+    pub async fn connect_with_readers(url: &str, sqlite_readers: u32) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -166,7 +169,9 @@ impl Db {
         // An in-memory SQLite database exists only on its one connection.
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let readers = match backend {
-            Backend::Sqlite if !in_memory => open_pool(&options, backend, SQLITE_READERS, SQLITE_READER_SETUP).await?,
+            Backend::Sqlite if !in_memory && sqlite_readers > 0 => {
+                open_pool(&options, backend, sqlite_readers, SQLITE_READER_SETUP).await?
+            }
             _ => pool.clone(),
         };
         if backend == Backend::Sqlite {
