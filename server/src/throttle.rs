@@ -57,8 +57,9 @@ async fn check(state: &AppState, buckets: &[Bucket], n: usize) -> AppResult<()> 
             let (limit, remaining) = (verdict.limit.into(), verdict.remaining.into());
             Err(AppError::RateLimited(Throttled::new(limit, remaining, verdict.retry_after, verdict.reset_after)))
         }
-        // Writes go on while the shared counters are unreachable: an outage of Redis must
-        // not stop every conversation. Each write let through unchecked is logged.
+        // Writes go on when no counter answers at all: an outage must not stop every
+        // conversation. (The Redis buckets count in the process while Redis is gone, so
+        // this is the last resort.) Each write let through unchecked is logged.
         Err(error) => {
             tracing::warn!(%error, "write rate limit not checked");
             Ok(())
