@@ -34,7 +34,15 @@ fn on_meili(config: &mut Config, url: &str, key: Option<&str>) {
 pub async fn until(app: &TestApp, path: &str, token: &str, done: impl Fn(&Value) -> bool) -> Value {
     let start = Instant::now();
     loop {
-        let reply = app.get(path).bearer(token).send().await.expect(200, None);
+        let reply = app.get(path).bearer(token).send().await;
+        // A new index can show in Meilisearch before the settings task that creates it has
+        // finished; until then its filters are refused and the server answers 503
+        // `unavailable`, which a client retries. Anything else must be a 200.
+        if reply.status == 503 && reply.body["code"] == "unavailable" && start.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        }
+        let reply = reply.expect(200, None);
         if done(&reply.body) {
             return reply.body;
         }
