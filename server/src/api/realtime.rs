@@ -32,7 +32,8 @@ impl RealtimeApi {
     /// created_at} and `reports_resolved` {target_kind, target_id, action},
     /// `error` {code, message, and `retry_after` in seconds when the code is `rate_limited`},
     /// `pong`, and `resync` when this server may have missed events (its Redis was gone
-    /// for a while, or it fell behind): the client then syncs as after a reconnect. `message` frames count against the same rate limits as REST sends. A bad
+    /// for a while, or it fell behind): the client then syncs as after a reconnect.
+    /// `message` frames count against the same rate limits as REST sends. A bad
     /// frame gets an `error` and the socket lives on;
     /// a frame over the size limit closes it with 1009; a client too slow to read is closed
     /// with 1013; an expired token closes it with 1008; shutdown closes it with 1001. After a
