@@ -211,7 +211,7 @@ impl Default for Config {
             webhook_retry_window_seconds: 24 * 3600,
             webhook_idle_ms: 1_000,
             webhook_workers: true,
-            database_readers: 4,
+            database_readers: crate::store::DEFAULT_SQLITE_READERS,
         }
     }
 }

@@ -119,15 +119,19 @@ pub struct Db {
     backend: Backend,
 }
 
+/// Read connections beside SQLite's one writer unless configured otherwise
+/// (`CONFAB_DATABASE_READERS`).
+pub const DEFAULT_SQLITE_READERS: u32 = 4;
+
 /// What every SQLite reader runs first: it waits out a checkpoint rather than failing, and
 /// it cannot write, so nothing can bypass the one ordered writer.
 const SQLITE_READER_SETUP: &[&str] = &["PRAGMA busy_timeout = 10000", "PRAGMA query_only = ON"];
 
 impl Db {
     /// Connects to `url` (`sqlite://...` or `postgres://...`), creating a SQLite file if missing,
-    /// with four SQLite readers.
+    /// with the default SQLite readers.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        Db::connect_with_readers(url, 4).await
+        Db::connect_with_readers(url, DEFAULT_SQLITE_READERS).await
     }
 
     /// Connects to `url` with `sqlite_readers` read connections beside SQLite's one writer

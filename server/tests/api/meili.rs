@@ -2,13 +2,13 @@
 //! script started one (CONFAB_TEST_MEILI_URL, from MEILI_BIN or `meilisearch` on PATH) and
 //! say that they skipped otherwise; on SQLite and on PostgreSQL + Redis alike.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use confab_server::config::{Config, Secret};
 use serde_json::{json, Value};
 
-use crate::helpers::{people, s, spawn_app_with, TestApp};
+use crate::helpers::{people, s, spawn_app_with, OwnServer, TestApp};
 
 /// A server searching on the suite's Meilisearch, in an index of its own; `None` (and a
 /// line saying so) when the suite runs without Meilisearch.
@@ -153,32 +153,29 @@ async fn readyz_and_metrics_report_the_meilisearch_index_and_its_outbox() {
 /// A Meilisearch of the test's own, so it can be killed and started again.
 struct OwnMeili {
     bin: String,
-    dir: tempfile::TempDir,
-    port: u16,
+    server: OwnServer,
     key: String,
-    child: Option<Child>,
 }
 
 impl OwnMeili {
     fn new(bin: String) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        OwnMeili { bin, dir: tempfile::tempdir().unwrap(), port, key: "restart-test-master-key".into(), child: None }
+        OwnMeili { bin, server: OwnServer::default(), key: "restart-test-master-key".into() }
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.server.port)
     }
 
     async fn start(&mut self) {
-        let child = Command::new(&self.bin)
-            .arg("--db-path")
-            .arg(self.dir.path().join("data"))
-            .args(["--http-addr", &format!("127.0.0.1:{}", self.port), "--master-key", &self.key, "--no-analytics"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start meilisearch");
-        self.child = Some(child);
+        let mut command = Command::new(&self.bin);
+        command.arg("--db-path").arg(self.server.dir.path().join("data")).args([
+            "--http-addr",
+            &format!("127.0.0.1:{}", self.server.port),
+            "--master-key",
+            &self.key,
+            "--no-analytics",
+        ]);
+        self.server.spawn(command);
         let client = reqwest::Client::new();
         let start = Instant::now();
         while !client.get(format!("{}/health", self.url())).send().await.map(|r| r.status().is_success()).unwrap_or(false) {
@@ -188,16 +185,7 @@ impl OwnMeili {
     }
 
     fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            child.kill().ok();
-            child.wait().ok();
-        }
-    }
-}
-
-impl Drop for OwnMeili {
-    fn drop(&mut self) {
-        self.kill();
+        self.server.kill();
     }
 }
 

@@ -2,14 +2,14 @@
 //! one of the suite must stay up for every other test.
 
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use super::OwnServer;
 
 pub struct PrivateRedis {
     binary: String,
-    port: u16,
-    dir: tempfile::TempDir,
-    child: Option<Child>,
+    server: OwnServer,
 }
 
 impl PrivateRedis {
@@ -21,45 +21,33 @@ impl PrivateRedis {
             eprintln!("SKIPPED: no {binary} to run a private Redis");
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-        let mut redis = PrivateRedis { binary, port, dir: tempfile::tempdir().expect("temp dir"), child: None };
+        let mut redis = PrivateRedis { binary, server: OwnServer::default() };
         redis.restart();
         Some(redis)
     }
 
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        format!("redis://127.0.0.1:{}", self.server.port)
     }
 
     /// Kills the server with SIGKILL, as a crash would.
     pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.server.kill();
     }
 
     /// Starts the server again on the same port, empty; returns once it accepts connections.
     pub fn restart(&mut self) {
-        self.kill();
-        let child = Command::new(&self.binary)
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string(), "--save", "", "--appendonly", "no"])
+        let port = self.server.port;
+        let mut command = Command::new(&self.binary);
+        command
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
             .arg("--dir")
-            .arg(self.dir.path())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start redis-server");
-        self.child = Some(child);
+            .arg(self.server.dir.path());
+        self.server.spawn(command);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "the private Redis did not start within 10 s");
             std::thread::sleep(Duration::from_millis(20));
         }
-    }
-}
-
-impl Drop for PrivateRedis {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
