@@ -44,6 +44,11 @@ impl Bed {
         }
     }
 
+    /// The URL of the fresh PostgreSQL database, when the bed has one.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database.as_ref().map(|d| d.url.as_str())
+    }
+
     pub async fn finish(self) -> anyhow::Result<()> {
         if let Some(database) = self.database {
             database.drop_now().await?;

@@ -1,6 +1,7 @@
 //! The send load of the send benchmarks: senders that each send one message after another
 //! on a direct conversation of their own for a phase, timed per request.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -64,40 +65,68 @@ impl Phase {
     }
 }
 
+/// A sender of a send benchmark and the direct conversation it alone sends to.
+pub struct Pair {
+    pub token: String,
+    pub sender_id: String,
+    pub conversation: String,
+}
+
 /// One sender per pair: a chat token and a direct conversation of its own, with a
 /// recipient made for it.
-pub async fn senders(api: &Api, count: usize) -> anyhow::Result<Vec<(String, String)>> {
+pub async fn pairs(api: &Api, count: usize) -> anyhow::Result<Vec<Pair>> {
     let mut pairs = Vec::new();
     for i in 0..count {
-        let (_, token) = api.user(&format!("sender-{i}")).await?;
+        let (sender_id, token) = api.user(&format!("sender-{i}")).await?;
         let (recipient, _) = api.user(&format!("recipient-{i}")).await?;
         let conversation = api.direct(&token, &recipient).await?;
-        pairs.push((token, conversation));
+        pairs.push(Pair { token, sender_id, conversation });
     }
     Ok(pairs)
 }
 
+/// `pairs` as (token, conversation).
+pub async fn senders(api: &Api, count: usize) -> anyhow::Result<Vec<(String, String)>> {
+    Ok(pairs(api, count).await?.into_iter().map(|p| (p.token, p.conversation)).collect())
+}
+
 /// Every sender sends one message after another for `length`.
 pub async fn phase(api: &Arc<Api>, senders: &[(String, String)], length: Duration) -> anyhow::Result<Phase> {
+    let workers = senders
+        .iter()
+        .map(|(token, conversation)| (api.clone(), token.clone(), format!("{}/v1/chat/conversations/{conversation}/messages", api.base)))
+        .collect();
+    timed(workers, length, |worker: Arc<(Arc<Api>, String, String)>, n| async move {
+        let (api, token, path) = &*worker;
+        let reply = api.http.post(path).bearer_auth(token).json(&json!({"body": format!("benchmark message {n}")})).send().await;
+        matches!(reply, Ok(r) if r.status().is_success())
+    })
+    .await
+}
+
+/// One task per worker calls `once(worker, n)` with n = 1, 2, ... until `length` is over;
+/// the time of every call that answers `true` is kept, the others are counted as errors.
+pub async fn timed<W, F, Fut>(workers: Vec<W>, length: Duration, once: F) -> anyhow::Result<Phase>
+where
+    W: Send + Sync + 'static,
+    F: Fn(Arc<W>, u64) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = bool> + Send + 'static,
+{
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
-    let tasks: Vec<_> = senders
-        .iter()
-        .cloned()
-        .map(|(token, conversation)| {
-            let (api, stop) = (api.clone(), stop.clone());
+    let tasks: Vec<_> = workers
+        .into_iter()
+        .map(|worker| {
+            let (worker, stop, once) = (Arc::new(worker), stop.clone(), once.clone());
             tokio::spawn(async move {
-                let (mut latencies, mut errors) = (Vec::new(), 0usize);
-                let path = format!("{}/v1/chat/conversations/{conversation}/messages", api.base);
-                let mut n = 0u64;
+                let (mut latencies, mut errors, mut n) = (Vec::new(), 0usize, 0u64);
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
                     let sent = Instant::now();
-                    let reply =
-                        api.http.post(&path).bearer_auth(&token).json(&json!({"body": format!("benchmark message {n}")})).send().await;
-                    match reply {
-                        Ok(r) if r.status().is_success() => latencies.push(sent.elapsed()),
-                        _ => errors += 1,
+                    if once(worker.clone(), n).await {
+                        latencies.push(sent.elapsed());
+                    } else {
+                        errors += 1;
                     }
                 }
                 (latencies, errors)

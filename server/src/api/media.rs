@@ -53,9 +53,9 @@ impl MediaApi {
             let media = media::confirm(&state, &caller, &id.0).await?;
             return Ok(single(ConfirmedMediaDto { media: MediaDto::from(&media), message: None }));
         };
-        let (media, message, _) =
+        let (media, message, created) =
             media::confirm_and_send(&state, &caller, &id.0, &conversation_id, request.body, request.client_msg_id).await?;
-        let view = chat::history::render_one(&state, &caller.user.id, message).await?;
+        let view = chat::history::render_sent(&state, &caller.user.id, message, created).await?;
         Ok(single(ConfirmedMediaDto { media: MediaDto::from(&media), message: Some(MessageDto::from(view)) }))
     }
 

@@ -139,20 +139,13 @@ pub async fn user_from_claims(state: &AppState, subject: &Subject, api_key: Opti
     if subject.purpose == Purpose::Access && subject.session_id.is_none() {
         return Err(AuthError::Unauthorized("invalid or expired token"));
     }
-    if let Some(sid) = subject.session_id.as_deref() {
-        if !store::sessions::is_live(&state.db, sid).await? {
-            return Err(AuthError::Unauthorized("this session has been signed out"));
-        }
-    }
-    // One primary-key lookup: a chat token lives no longer than the key that minted it.
-    if let Some(key_id) = subject.minted_by.as_deref() {
-        if !store::api_keys::is_live(&state.db, &subject.tenant_id, key_id).await? {
-            return Err(AuthError::Unauthorized("the API key that issued this token has been revoked"));
-        }
-    }
     let Subject { tenant_id, user_id, session_id, minted_by, purpose, client_addr } = subject.clone();
-    let user =
-        store::users::by_id(&state.db, &tenant_id, &user_id).await?.ok_or(AuthError::Unauthorized("the token's user no longer exists"))?;
+    // Every request passes here: the user, the session and the key are one query, and
+    // only a refusal looks again to say which of them failed.
+    let holder = store::users::token_holder(&state.db, &tenant_id, &user_id, session_id.as_deref(), minted_by.as_deref()).await?;
+    let Some(user) = holder else {
+        return Err(why_refused(state, subject).await?);
+    };
     if user.status != UserStatus::Active {
         return Err(AuthError::Forbidden("this account is suspended"));
     }
@@ -166,6 +159,22 @@ pub async fn user_from_claims(state: &AppState, subject: &Subject, api_key: Opti
     }
     let role = user.role;
     Ok(UserCaller { tenant_id, user, role, session_id, minted_by, purpose, api_key_id, client_addr })
+}
+
+/// Why `token_holder` found nobody for a token, in the order a client can act on: its
+/// session was signed out, its API key revoked, or its user is gone.
+async fn why_refused(state: &AppState, subject: &Subject) -> Result<AuthError, AuthError> {
+    if let Some(sid) = subject.session_id.as_deref() {
+        if !store::sessions::is_live(&state.db, sid).await? {
+            return Ok(AuthError::Unauthorized("this session has been signed out"));
+        }
+    }
+    if let Some(key_id) = subject.minted_by.as_deref() {
+        if !store::api_keys::is_live(&state.db, &subject.tenant_id, key_id).await? {
+            return Ok(AuthError::Unauthorized("the API key that issued this token has been revoked"));
+        }
+    }
+    Ok(AuthError::Unauthorized("the token's user no longer exists"))
 }
 
 /// Authenticates an `x-api-key` value.

@@ -31,6 +31,16 @@ pub async fn render_one(state: &AppState, viewer: &str, message: Message) -> App
     views.pop().ok_or(AppError::NotFound("message"))
 }
 
+/// A message as its sender sees it in the answer to the send: `created` now, it has no
+/// reactions yet, so nothing is read; one stored before (a retried `client_msg_id`) may
+/// have some.
+pub async fn render_sent(state: &AppState, viewer: &str, message: Message, created: bool) -> AppResult<MessageView> {
+    if created {
+        return Ok(MessageView::new(message, Vec::new()));
+    }
+    render_one(state, viewer, message).await
+}
+
 /// A window of the history the caller sees (after their "delete for me" point, without the
 /// messages they hid), and how many messages that side of the window holds in all.
 #[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, conversation_id = %membership.id()))]

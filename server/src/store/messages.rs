@@ -102,6 +102,15 @@ static SEND_POSTGRES: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// The one statement of a send on `backend`, with the parameters `send_values` lists: what
+/// `send` runs, and what a benchmark runs beside it to learn what the database alone can do.
+pub fn send_statement(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => &SEND_SQLITE,
+        Backend::Postgres => &SEND_POSTGRES,
+    }
+}
+
 /// Stores a message with the next seq of its conversation in one statement, so a send is a
 /// single round trip and atomic on its own; `NoConversation` when the conversation is gone.
 ///
@@ -116,10 +125,7 @@ static SEND_POSTGRES: LazyLock<String> = LazyLock::new(|| {
 /// Either way there is no gap and no duplicate, and a duplicate `client_msg_id` fails the
 /// whole statement (its number comes back) and is answered with the first message.
 pub async fn send(db: &Db, tenant_id: &str, conversation_id: &str, sender_id: Option<&str>, content: &Content) -> StoreResult<Sent> {
-    let sql: &str = match db.backend() {
-        Backend::Sqlite => &SEND_SQLITE,
-        Backend::Postgres => &SEND_POSTGRES,
-    };
+    let sql = send_statement(db.backend());
     let file = &content.attachment;
     let inserted = sqlx::query_as::<_, Message>(sql)
         .bind(new_id())

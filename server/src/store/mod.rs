@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{MigrateDatabase, Migrator};
-use sqlx::{Any, AnyPool};
+use sqlx::{Any, AnyPool, Connection};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -253,10 +253,20 @@ async fn open_pool(
 ) -> StoreResult<AnyPool> {
     Ok(AnyPoolOptions::new()
         .max_connections(max_connections)
-        // A SQLite connection is a file handle that cannot drop like a network link,
-        // so the ping sqlx makes on every acquire is only a round trip to its worker
-        // thread; PostgreSQL keeps it to catch connections the server has closed.
-        .test_before_acquire(backend == Backend::Postgres)
+        // sqlx's own test pings every connection on every acquire: a round trip before
+        // each statement. A connection used moments ago is alive; one that sat idle may
+        // have been closed by a database restart, so only that one is pinged (a dead one is
+        // dropped, and the acquire takes another). A SQLite connection is a file handle
+        // that cannot drop like a network link, so it is never pinged.
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            Box::pin(async move {
+                if backend == Backend::Postgres && meta.idle_for >= PING_IDLE_AFTER {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .acquire_timeout(Duration::from_secs(15))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
@@ -269,6 +279,9 @@ async fn open_pool(
         .connect_with(options.clone())
         .await?)
 }
+
+/// How long a PostgreSQL connection may sit idle in the pool before it is pinged on acquire.
+const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
 
 /// How often the SQLite write-ahead log is copied into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);

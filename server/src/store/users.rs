@@ -170,6 +170,30 @@ async fn find_by(db: &Db, tenant_id: &str, column: &'static str, value: &str) ->
         .await?)
 }
 
+/// The live user a token names, only while the login session (when named) is not signed
+/// out and the API key that minted the token (when named) is not revoked: what a request's
+/// authentication needs, in one round trip.
+pub async fn token_holder(
+    db: &Db,
+    tenant_id: &str,
+    id: &str,
+    session_id: Option<&str>,
+    minted_by: Option<&str>,
+) -> StoreResult<Option<User>> {
+    Ok(sqlx::query_as::<_, User>(&format!(
+        "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL
+         AND (CAST($3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM sessions WHERE id = $3 AND revoked_at IS NULL))
+         AND (CAST($4 AS TEXT) IS NULL OR EXISTS (
+             SELECT 1 FROM api_keys WHERE id = $4 AND tenant_id = $1 AND revoked_at IS NULL))"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .bind(session_id)
+    .bind(minted_by)
+    .fetch_optional(db.reads())
+    .await?)
+}
+
 /// A live user of this tenant.
 pub async fn by_id(db: &Db, tenant_id: &str, id: &str) -> StoreResult<Option<User>> {
     find_by(db, tenant_id, "id", id).await
