@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row};
+use sqlx::{AnyPool, FromRow, Row};
 
 use super::decode::{millis, named, optional_time, time};
 use super::sql::{page_of, qualified, Sql};
@@ -111,8 +111,40 @@ pub fn send_statement(backend: Backend) -> &'static str {
     }
 }
 
-/// Stores a message with the next seq of its conversation in one statement, so a send is a
-/// single round trip and atomic on its own; `NoConversation` when the conversation is gone.
+/// A message about to be stored: its id and time are fixed before it reaches the database.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub id: String,
+    pub tenant_id: String,
+    pub conversation_id: String,
+    pub sender_id: Option<String>,
+    pub content: Content,
+    pub created_at: i64,
+}
+
+/// Stores a message with the next seq of its conversation; `NoConversation` when the
+/// conversation is gone.
+///
+/// On PostgreSQL the send goes through the group commit (`send_batches`): sends that arrive
+/// while earlier ones are being committed are stored together by one statement. Alone, or
+/// on SQLite, it is `send_one`'s single statement.
+pub async fn send(db: &Db, tenant_id: &str, conversation_id: &str, sender_id: Option<&str>, content: &Content) -> StoreResult<Sent> {
+    let message = NewMessage {
+        id: new_id(),
+        tenant_id: tenant_id.to_owned(),
+        conversation_id: conversation_id.to_owned(),
+        sender_id: sender_id.map(str::to_owned),
+        content: content.clone(),
+        created_at: now_ms(),
+    };
+    match db.sends() {
+        Some(batches) => batches.send(message).await,
+        None => send_one(db.pool(), db.backend(), &message).await,
+    }
+}
+
+/// Stores one message with the next seq of its conversation in one statement, so a send is
+/// a single round trip and atomic on its own.
 ///
 /// On SQLite the insert reads `last_seq`, and the `messages_advance_conversation` trigger
 /// moves it forward (and shows the conversation again to members who had hidden or
@@ -124,14 +156,14 @@ pub fn send_statement(backend: Backend) -> &'static str {
 ///
 /// Either way there is no gap and no duplicate, and a duplicate `client_msg_id` fails the
 /// whole statement (its number comes back) and is answered with the first message.
-pub async fn send(db: &Db, tenant_id: &str, conversation_id: &str, sender_id: Option<&str>, content: &Content) -> StoreResult<Sent> {
-    let sql = send_statement(db.backend());
+pub(super) async fn send_one(pool: &AnyPool, backend: Backend, new: &NewMessage) -> StoreResult<Sent> {
+    let content = &new.content;
     let file = &content.attachment;
-    let inserted = sqlx::query_as::<_, Message>(sql)
-        .bind(new_id())
-        .bind(tenant_id)
-        .bind(conversation_id)
-        .bind(sender_id)
+    let inserted = sqlx::query_as::<_, Message>(send_statement(backend))
+        .bind(&new.id)
+        .bind(&new.tenant_id)
+        .bind(&new.conversation_id)
+        .bind(&new.sender_id)
         .bind(content.kind.as_str())
         .bind(&content.body)
         .bind(&file.file_url)
@@ -142,8 +174,8 @@ pub async fn send(db: &Db, tenant_id: &str, conversation_id: &str, sender_id: Op
         .bind(&content.reply_to_id)
         .bind(&content.forwarded_from_id)
         .bind(&content.client_msg_id)
-        .bind(now_ms())
-        .fetch_optional(db.pool())
+        .bind(new.created_at)
+        .fetch_optional(pool)
         .await
         .map_err(StoreError::classify);
     match inserted {
@@ -151,10 +183,10 @@ pub async fn send(db: &Db, tenant_id: &str, conversation_id: &str, sender_id: Op
         Ok(None) => Ok(Sent::NoConversation),
         Err(StoreError::Conflict(what)) => {
             // The sender's client_msg_id was used before (or by a retry racing this one).
-            let (Some(sender), Some(client_id)) = (sender_id, &content.client_msg_id) else {
+            let (Some(sender), Some(client_id)) = (&new.sender_id, &content.client_msg_id) else {
                 return Err(StoreError::Conflict(what));
             };
-            match by_client_id(db.pool(), conversation_id, sender, client_id).await? {
+            match by_client_id(pool, &new.conversation_id, sender, client_id).await? {
                 Some(first) => Ok(Sent::Duplicate(first)),
                 None => Err(StoreError::Conflict(what)),
             }

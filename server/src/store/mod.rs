@@ -20,6 +20,7 @@ pub mod meta;
 pub mod participants;
 pub mod reports;
 pub mod search_outbox;
+pub mod send_batches;
 pub mod sessions;
 pub mod shops;
 pub mod social;
@@ -33,8 +34,10 @@ pub mod webhook_events;
 pub mod webhooks;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use send_batches::SendBatches;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{MigrateDatabase, Migrator};
 use sqlx::{Any, AnyPool, Connection};
@@ -117,6 +120,8 @@ pub struct Db {
     /// Connections for reads outside a transaction (see `reads`).
     readers: AnyPool,
     backend: Backend,
+    /// PostgreSQL's group commit of sends (see `send_batches`).
+    sends: Option<Arc<SendBatches>>,
 }
 
 /// Read connections beside SQLite's one writer unless configured otherwise
@@ -181,7 +186,8 @@ impl Db {
         if backend == Backend::Sqlite {
             spawn_checkpointer(&options, &pool).await?;
         }
-        Ok(Db { pool, readers, backend })
+        let sends = (backend == Backend::Postgres).then(|| Arc::new(SendBatches::start(pool.clone())));
+        Ok(Db { pool, readers, backend, sends })
     }
 
     /// Applies every pending migration of this backend.
@@ -214,6 +220,11 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The group commit sends go through, where there is one.
+    fn sends(&self) -> Option<&SendBatches> {
+        self.sends.as_deref()
     }
 
     /// What ends the subquery a queue's claim picks its rows with: on PostgreSQL, rows another

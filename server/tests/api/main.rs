@@ -15,6 +15,7 @@ mod concurrent_reads;
 mod console;
 mod conversations;
 mod errors;
+mod group_commit;
 mod headers;
 mod hidden;
 mod input_rules;
