@@ -102,16 +102,21 @@ pub async fn send(db: &Db, tenant_id: &str, host_id: &str, body: &str) -> StoreR
 
     // 2. In every other recipient's conversation: the next seq, and the id of the message to
     // come as its last message, which marks it. This locks them, so concurrent senders
-    // queue behind the broadcast as behind any send.
+    // queue behind the broadcast as behind any send. On PostgreSQL they are locked in id
+    // order first, as a batch of sends locks its conversations (`send_batches`), so the two
+    // never wait on each other in a cycle.
     let sql = format!(
         "UPDATE conversations SET last_seq = last_seq + 1, updated_at = $2, last_message_id = {id}
-         FROM (SELECT c.id, ROW_NUMBER() OVER (ORDER BY c.id) AS n FROM conversations c
-               WHERE c.tenant_id = $1 AND c.deleted_at IS NULL
-                 AND (c.last_message_id IS NULL OR SUBSTR(c.last_message_id, 1, 20) <> $3)
-                 AND c.direct_key IN (SELECT {PAIR_KEY} FROM ({RECIPIENTS}) r)) t
+         FROM (SELECT l.id, ROW_NUMBER() OVER (ORDER BY l.id) AS n
+               FROM (SELECT c.id FROM conversations c
+                     WHERE c.tenant_id = $1 AND c.deleted_at IS NULL
+                       AND (c.last_message_id IS NULL OR SUBSTR(c.last_message_id, 1, 20) <> $3)
+                       AND c.direct_key IN (SELECT {PAIR_KEY} FROM ({RECIPIENTS}) r)
+                     ORDER BY c.id{lock}) l) t
          WHERE conversations.id = t.id
          RETURNING conversations.id, {FOLLOWER}",
         id = ulid_series("$3", &format!("(t.n + {SECOND_SERIES})")),
+        lock = db.for_update(),
     );
     let existing = sqlx::query_as_with::<_, (String, String), _>(&sql, shared.args(&[])?).fetch_all(&mut *tx).await?;
     if created.is_empty() && existing.is_empty() {

@@ -236,6 +236,15 @@ impl Db {
         }
     }
 
+    /// What ends a select whose rows are to be locked in its order: on PostgreSQL the rows
+    /// are locked as they are read; SQLite has one writer.
+    pub fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
     /// How the pool's connections are used right now.
     pub fn pool_use(&self) -> PoolUse {
         let open = self.pool.size();
