@@ -33,7 +33,7 @@ pub enum AppError {
     #[error("too many requests; retry in {} s", .0.retry_after_secs)]
     RateLimited(Throttled),
     #[error(transparent)]
-    Auth(#[from] AuthError),
+    Auth(AuthError),
     #[error(transparent)]
     Store(StoreError),
     /// A dependency the request needs is down (503); retrying later can succeed.
@@ -137,7 +137,19 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Conflict(what) => AppError::Conflict(conflict_message(&what)),
+            StoreError::Unavailable(cause) => AppError::unavailable("the database", cause),
             other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<AuthError> for AppError {
+    /// Checking a credential reads the database too; while it is out of reach the caller
+    /// hears 503, as for any other request, rather than 500.
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Store(store @ StoreError::Unavailable(_)) => store.into(),
+            other => AppError::Auth(other),
         }
     }
 }
