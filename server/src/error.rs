@@ -165,3 +165,23 @@ fn conflict_message(constraint: &str) -> String {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_out_of_reach_is_unavailable_to_the_client_even_while_checking_credentials() {
+        for err in [
+            AppError::from(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+            AppError::from(AuthError::Store(StoreError::Unavailable(sqlx::Error::PoolClosed))),
+        ] {
+            assert_eq!(err.code(), "unavailable", "{err}");
+            assert_eq!(err.retry_after_secs(), Some(UNAVAILABLE_RETRY_SECS));
+            assert_eq!(err.public_message(), "the database is unavailable; retry shortly");
+        }
+        let refused = AppError::from(StoreError::Database(sqlx::Error::RowNotFound));
+        assert!(refused.is_internal());
+        assert_eq!(AppError::from(AuthError::Unauthorized("expired")).code(), "unauthorized");
+    }
+}
