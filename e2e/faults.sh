@@ -113,7 +113,8 @@ say "servers: one at $one_base (pid $one_pid), two at $two_base (pid $two_pid)"
 "$driver" --server "$one_base" --server "$two_base" --key "$key" \
     --ready-file "$work/ready" --stop-file "$work/stop" --max-seconds 120 >"$work/driver.log" 2>&1 &
 driver_pid=$!
-for _ in $(seq 1 300); do
+# Setup and the listeners' first sockets; generous, for a machine busy with other builds.
+for _ in $(seq 1 900); do
     [[ -f "$work/ready" ]] && break
     kill -0 "$driver_pid" 2>/dev/null || break
     sleep 0.1

@@ -115,7 +115,7 @@ async fn main() -> Result<()> {
         listener_tasks.push(tokio::spawn(listeners::run(servers.clone(), listener, listening.clone(), ready.clone())));
     }
     for _ in &spots {
-        tokio::time::timeout(Duration::from_secs(20), readies.recv()).await.context("a listener did not connect")?;
+        tokio::time::timeout(Duration::from_secs(60), readies.recv()).await.context("a listener did not connect")?;
     }
 
     let (stop_sending, sending) = watch::channel(false);
