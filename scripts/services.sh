@@ -5,10 +5,11 @@
 #   scripts/services.sh stop    stop them (fine if they are not running)
 #   scripts/services.sh status  say what is running
 #   scripts/services.sh env     print the export lines the tests read
+#   scripts/services.sh kill-redis  SIGKILL Redis, as a crash would (`start` brings it back)
 #
 # Nothing here touches the system's own PostgreSQL cluster or Redis: each
 # instance has its own data directory and port, listens on 127.0.0.1 only,
-# and is tuned for speed, not durability.
+# and is tuned for speed, not durability (unless CONFAB_TEST_PG_DURABLE says otherwise).
 #
 # Settings (environment):
 #   CONFAB_TEST_STATE_DIR   state directory (default: <repo>/target/test-services)
@@ -20,6 +21,11 @@
 #   CONFAB_TEST_MEILI_PORT  Meilisearch port (default: the Redis port + 2000)
 #   MEILI_BIN               the Meilisearch binary (default: `meilisearch` on PATH); when
 #                           neither exists Meilisearch is not started and its tests skip
+#   CONFAB_TEST_SERVICES    which of "postgresql redis s3 meilisearch" start, stop and status
+#                           act on (default: all four); a test that kills and restarts its
+#                           own instances names only those it needs
+#   CONFAB_TEST_PG_DURABLE  "1": PostgreSQL runs with fsync and synchronous commits, for a
+#                           test about losing nothing across a restart (default: off)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,8 +56,11 @@ MEILI_LOG="$MEILI_DIR/meilisearch.log"
 MEILI_KEYFILE="$MEILI_DIR/master-key"
 # The newest s3s-fs that builds with the Rust the project supports.
 S3S_FS_VERSION=0.14.1
+SERVICES=" ${CONFAB_TEST_SERVICES:-postgresql redis s3 meilisearch} "
+PG_DURABLE="${CONFAB_TEST_PG_DURABLE:-0}"
 
 log() { printf 'services: %s\n' "$*" >&2; }
+wanted() { [[ "$SERVICES" == *" $1 "* ]]; }
 die() { log "error: $*"; exit 1; }
 
 # True when the process exists and is not a zombie waiting to be reaped.
@@ -219,7 +228,8 @@ pg_init() { # $1 = pg root
 
 # Written on every start, so a changed port or setting applies without re-init.
 pg_write_config() { # $1 = pg root
-    local root="$1" data="$1/data"
+    local root="$1" data="$1/data" durable=off
+    [[ "$PG_DURABLE" == 1 ]] && durable=on
     mkdir -p "$root/run"
     cat >"$data/confab.conf" <<EOF
 # Written by scripts/services.sh on every start; edits are lost.
@@ -227,9 +237,9 @@ listen_addresses = '127.0.0.1'
 port = $PG_PORT
 unix_socket_directories = '$root/run'
 max_connections = 300
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $durable
+synchronous_commit = $durable
+full_page_writes = $durable
 logging_collector = off
 EOF
     cat >"$data/pg_hba.conf" <<EOF
@@ -482,57 +492,87 @@ take_lock() {
 
 cmd_start() {
     ensure_installed
-    s3_ensure_installed
+    if wanted s3; then s3_ensure_installed; fi
     take_lock
-    pg_start
-    redis_start
-    s3_start
-    meili_start
-    log "ready: PostgreSQL on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT, s3s-fs on 127.0.0.1:$S3_PORT"
-    if meili_pid >/dev/null; then
-        log "ready: Meilisearch on 127.0.0.1:$MEILI_PORT"
+    if wanted postgresql; then
+        pg_start
+        log "ready: PostgreSQL on 127.0.0.1:$PG_PORT"
+    fi
+    if wanted redis; then
+        redis_start
+        log "ready: Redis on 127.0.0.1:$REDIS_PORT"
+    fi
+    if wanted s3; then
+        s3_start
+        log "ready: s3s-fs on 127.0.0.1:$S3_PORT"
+    fi
+    if wanted meilisearch; then
+        meili_start
+        if meili_pid >/dev/null; then
+            log "ready: Meilisearch on 127.0.0.1:$MEILI_PORT"
+        fi
     fi
 }
 
 cmd_stop() {
     [[ -d "$STATE_DIR" ]] || return 0
     take_lock
-    if [[ -x "$PG_BIN/pg_ctl" ]]; then
+    if wanted postgresql && [[ -x "$PG_BIN/pg_ctl" ]]; then
         pg_stop
     fi
-    if command -v redis-cli >/dev/null 2>&1; then
+    if wanted redis && command -v redis-cli >/dev/null 2>&1; then
         redis_stop
     fi
-    s3_stop
-    meili_stop
+    if wanted s3; then s3_stop; fi
+    if wanted meilisearch; then meili_stop; fi
 }
 
 cmd_status() {
     local rc=0
-    if pg_ready 2>/dev/null; then
-        echo "postgresql: running on 127.0.0.1:$PG_PORT"
-    else
-        echo "postgresql: not running"
-        rc=1
+    if wanted postgresql; then
+        if pg_ready 2>/dev/null; then
+            echo "postgresql: running on 127.0.0.1:$PG_PORT"
+        else
+            echo "postgresql: not running"
+            rc=1
+        fi
     fi
-    if command -v redis-cli >/dev/null 2>&1 && redis_ping; then
-        echo "redis: running on 127.0.0.1:$REDIS_PORT"
-    else
-        echo "redis: not running"
-        rc=1
+    if wanted redis; then
+        if command -v redis-cli >/dev/null 2>&1 && redis_ping; then
+            echo "redis: running on 127.0.0.1:$REDIS_PORT"
+        else
+            echo "redis: not running"
+            rc=1
+        fi
     fi
-    if s3_pid >/dev/null; then
-        echo "s3s-fs: running on 127.0.0.1:$S3_PORT"
-    else
-        echo "s3s-fs: not running"
-        rc=1
+    if wanted s3; then
+        if s3_pid >/dev/null; then
+            echo "s3s-fs: running on 127.0.0.1:$S3_PORT"
+        else
+            echo "s3s-fs: not running"
+            rc=1
+        fi
     fi
-    if meili_pid >/dev/null && meili_healthy; then
-        echo "meilisearch: running on 127.0.0.1:$MEILI_PORT"
-    else
-        echo "meilisearch: not running (its tests skip)"
+    if wanted meilisearch; then
+        if meili_pid >/dev/null && meili_healthy; then
+            echo "meilisearch: running on 127.0.0.1:$MEILI_PORT"
+        else
+            echo "meilisearch: not running (its tests skip)"
+        fi
     fi
     return "$rc"
+}
+
+# Redis dies as in a crash (SIGKILL, nothing saved), for tests of outages; `start` brings
+# it back empty.
+cmd_kill_redis() {
+    take_lock
+    local pid
+    pid="$(redis_pid)" || die "Redis is not running"
+    log "killing Redis (pid $pid) with SIGKILL"
+    kill -KILL "$pid"
+    poll 10 gone "$pid" || die "Redis (pid $pid) survived SIGKILL"
+    rm -f "$REDIS_PIDFILE"
 }
 
 case "${1:-}" in
@@ -540,8 +580,9 @@ case "${1:-}" in
     stop) cmd_stop ;;
     status) cmd_status ;;
     env) print_env ;;
+    kill-redis) cmd_kill_redis ;;
     *)
-        echo "usage: $0 start|stop|status|env" >&2
+        echo "usage: $0 start|stop|status|env|kill-redis" >&2
         exit 2
         ;;
 esac

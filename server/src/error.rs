@@ -33,7 +33,7 @@ pub enum AppError {
     #[error("too many requests; retry in {} s", .0.retry_after_secs)]
     RateLimited(Throttled),
     #[error(transparent)]
-    Auth(#[from] AuthError),
+    Auth(AuthError),
     #[error(transparent)]
     Store(StoreError),
     /// A dependency the request needs is down (503); retrying later can succeed.
@@ -137,7 +137,19 @@ impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::Conflict(what) => AppError::Conflict(conflict_message(&what)),
+            StoreError::Unavailable(cause) => AppError::unavailable("the database", cause),
             other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<AuthError> for AppError {
+    /// Checking a credential reads the database too; while it is out of reach the caller
+    /// hears 503, as for any other request, rather than 500.
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Store(store @ StoreError::Unavailable(_)) => store.into(),
+            other => AppError::Auth(other),
         }
     }
 }
@@ -153,3 +165,23 @@ fn conflict_message(constraint: &str) -> String {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_out_of_reach_is_unavailable_to_the_client_even_while_checking_credentials() {
+        for err in [
+            AppError::from(StoreError::Unavailable(sqlx::Error::PoolTimedOut)),
+            AppError::from(AuthError::Store(StoreError::Unavailable(sqlx::Error::PoolClosed))),
+        ] {
+            assert_eq!(err.code(), "unavailable", "{err}");
+            assert_eq!(err.retry_after_secs(), Some(UNAVAILABLE_RETRY_SECS));
+            assert_eq!(err.public_message(), "the database is unavailable; retry shortly");
+        }
+        let refused = AppError::from(StoreError::Database(sqlx::Error::RowNotFound));
+        assert!(refused.is_internal());
+        assert_eq!(AppError::from(AuthError::Unauthorized("expired")).code(), "unauthorized");
+    }
+}

@@ -73,7 +73,9 @@ impl ConversationMessagesApi {
     /// message (200) and stores nothing. Sends are limited per user, per API key and per
     /// client address (the tenant's `rate_limits.messages`); over a limit the answer is 429
     /// `rate_limited` with `Retry-After` and the `X-RateLimit-*` headers, and nothing is
-    /// stored.
+    /// stored. While the database cannot be reached the answer is 503 `unavailable` with
+    /// `Retry-After`, within seconds; the message may or may not be stored, so retry with the
+    /// same `client_msg_id`.
     #[oai(path = "/:id/messages", method = "post", operation_id = "conversations_messages_send")]
     async fn send(
         &self,

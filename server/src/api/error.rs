@@ -77,8 +77,9 @@ pub enum ApiError {
     /// An unexpected failure; details are in the server log only.
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
-    /// A dependency (search, media storage, the rate limiter's store) is down; nothing was
-    /// done. Retry after `Retry-After` seconds.
+    /// A dependency (the database, search, media storage, the rate limiter's store) is down;
+    /// nothing was done. Retry after `Retry-After` seconds (a send with the same
+    /// `client_msg_id`, so it is stored once even if it did land).
     #[oai(status = 503)]
     Unavailable(
         Json<ErrorBody>,

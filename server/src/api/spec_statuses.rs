@@ -7,9 +7,9 @@
 //! - 404 where it names something by id, in its path, query or body;
 //! - 409 on writes (a unique rule or a change made meanwhile);
 //! - 413 and 415 where it takes a body;
-//! - 429 where a rate limit applies, and 503 where it needs a dependency that can be down:
-//!   the rate limiter's store for those, search, media storage;
-//! - 500 everywhere.
+//! - 429 where a rate limit applies;
+//! - 500 everywhere, and 503 everywhere too: every operation reads the database, which can
+//!   be out of reach, and some need the rate limiter's store, search or media storage.
 //!
 //! Every test request is checked against these lists (`tests/api/helpers/declared.rs`), and
 //! schemathesis checks them again against the binary.
@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::spec_limits::ULID_PATTERN;
 use super::spec_schemas::Schemas;
 
-/// Operations a rate limit applies to (their rate limiter's store can be down too).
+/// Operations a rate limit applies to.
 const RATE_LIMITED: &[&str] = &[
     "auth_login",
     "auth_signup",
@@ -32,9 +32,6 @@ const RATE_LIMITED: &[&str] = &[
     "reports_create",
     "tickets_create",
 ];
-
-/// Operations that need search or media storage, which answer 503 while it is down.
-const NEEDS_A_DEPENDENCY: &[&str] = &["admin_messages_search", "media_confirm", "media_get", "media_upload_url", "messages_search"];
 
 /// Public operations that take credentials elsewhere than in a header (a password, a
 /// refresh token, a token in the query) or that a setting can close, with what they answer
@@ -86,7 +83,7 @@ fn statuses(path: &str, method: &str, operation: &Value, schemas: &Schemas, body
     let names_an_id = path.contains('{')
         || parameters.iter().any(|p| names_an_id(schemas, &p["schema"]) || p["schema"].get("pattern").is_some())
         || body_names_an_id;
-    let mut keep = vec!["500"];
+    let mut keep = vec!["500", "503"];
     let mut add = |yes: bool, codes: &[&'static str]| {
         if yes {
             keep.extend_from_slice(codes);
@@ -97,8 +94,7 @@ fn statuses(path: &str, method: &str, operation: &Value, schemas: &Schemas, body
     add(names_an_id, &["404"]);
     add(method != "get", &["409"]);
     add(has_body, &["413", "415"]);
-    add(RATE_LIMITED.contains(&id), &["429", "503"]);
-    add(NEEDS_A_DEPENDENCY.contains(&id), &["503"]);
+    add(RATE_LIMITED.contains(&id), &["429"]);
     if let Some((_, codes)) = REFUSE_WITHOUT_A_HEADER.iter().find(|(op, _)| *op == id) {
         keep.extend_from_slice(codes);
     }

@@ -18,6 +18,7 @@ pub mod media;
 pub mod messages;
 pub mod meta;
 pub mod participants;
+mod reachability;
 pub mod reports;
 pub mod search_outbox;
 pub mod send_batches;
@@ -51,6 +52,11 @@ pub enum StoreError {
     /// A unique constraint refused the write; the string names the constraint or column.
     #[error("unique constraint violated: {0}")]
     Conflict(String),
+    /// The database cannot be reached: the connection was refused or dropped, the server is
+    /// shutting down or starting, or no connection came free in time. Retrying later can
+    /// succeed, so the service layer answers 503 rather than 500.
+    #[error("database unreachable: {0}")]
+    Unavailable(sqlx::Error),
     #[error("database error: {0}")]
     Database(sqlx::Error),
     #[error("migration failed: {0}")]
@@ -73,11 +79,12 @@ impl StoreError {
 }
 
 impl From<sqlx::Error> for StoreError {
-    /// A row the domain cannot read (see `decode`) is corrupt; anything else is the
-    /// database's own failure.
+    /// A row the domain cannot read (see `decode`) is corrupt; a database that cannot be
+    /// reached is `Unavailable`; anything else is the database's own failure.
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::ColumnDecode { .. } => StoreError::Corrupt(err.to_string()),
+            other if reachability::is_unreachable(&other) => StoreError::Unavailable(other),
             other => StoreError::Database(other),
         }
     }
@@ -264,6 +271,12 @@ impl Db {
     }
 }
 
+/// How long a query waits for a connection. sqlx keeps retrying a refused connection until
+/// then, so it is also how long a request takes to fail while PostgreSQL is down: long enough
+/// to ride out a fast restart or a burst that fills the pool, short enough that the client
+/// hears 503 `unavailable` within seconds and retries, instead of hanging.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// A pool of at most `max_connections` to `options`, each set up with `setup` first.
 async fn open_pool(
     options: &AnyConnectOptions,
@@ -287,7 +300,7 @@ async fn open_pool(
                 Ok(true)
             })
         })
-        .acquire_timeout(Duration::from_secs(15))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 for statement in setup {

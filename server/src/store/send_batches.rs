@@ -57,8 +57,8 @@ impl SendBatches {
     /// Stores `message` with the sends committed beside it; the answer `send_one` would give.
     pub async fn send(&self, message: NewMessage) -> StoreResult<Sent> {
         let (answer, answered) = oneshot::channel();
-        self.jobs.send(Job { message, answer }).await.map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
-        answered.await.map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?
+        self.jobs.send(Job { message, answer }).await.map_err(|_| StoreError::Unavailable(sqlx::Error::PoolClosed))?;
+        answered.await.map_err(|_| StoreError::Unavailable(sqlx::Error::PoolClosed))?
     }
 }
 
@@ -113,16 +113,20 @@ async fn one_by_one(pool: &AnyPool, jobs: Vec<Job>) {
     }
 }
 
-/// The same failure for each send of a batch (`sqlx::Error` cannot be cloned), keeping the
-/// kind that tells a lost connection from other failures.
+/// The same failure for each send of a batch (`sqlx::Error` cannot be cloned), keeping
+/// what tells an unreachable database from other failures.
 fn copy_of(error: &StoreError) -> StoreError {
-    let database = match error {
-        StoreError::Database(sqlx::Error::Io(io)) => sqlx::Error::Io(std::io::Error::new(io.kind(), io.to_string())),
-        StoreError::Database(sqlx::Error::PoolTimedOut) => sqlx::Error::PoolTimedOut,
-        StoreError::Database(sqlx::Error::PoolClosed) => sqlx::Error::PoolClosed,
+    let copy = |error: &sqlx::Error| match error {
+        sqlx::Error::Io(io) => sqlx::Error::Io(std::io::Error::new(io.kind(), io.to_string())),
+        sqlx::Error::PoolTimedOut => sqlx::Error::PoolTimedOut,
+        sqlx::Error::PoolClosed => sqlx::Error::PoolClosed,
         other => sqlx::Error::Protocol(other.to_string()),
     };
-    StoreError::Database(database)
+    match error {
+        StoreError::Unavailable(error) => StoreError::Unavailable(copy(error)),
+        StoreError::Database(error) => StoreError::Database(copy(error)),
+        other => StoreError::Database(sqlx::Error::Protocol(other.to_string())),
+    }
 }
 
 /// The batch statement (see the module's comment); `$1` is the sends as a JSON array.
