@@ -66,10 +66,11 @@ fn conversation_where(sql: &mut Sql, filter: &ListFilter) {
     }
 }
 
-/// Leaves out memberships of deleted conversations by probing the partial index
-/// `conversations_deleted` (migration `reader_lookups`). Joining the conversations instead
-/// makes PostgreSQL hash-join a reader's thousands of memberships with a scan of every
-/// conversation of the tenant.
+/// Leaves out memberships of deleted conversations by looking for them among the deleted
+/// ones only: PostgreSQL reads the partial index `conversations_deleted` (migration
+/// `reader_lookups`), SQLite probes the primary key per membership. Joining the
+/// conversations instead makes PostgreSQL hash-join a reader's thousands of memberships
+/// with a scan of every conversation of the tenant.
 const LIVE: &str = " AND NOT EXISTS (SELECT 1 FROM conversations d WHERE d.id = p.conversation_id AND d.deleted_at IS NOT NULL)";
 
 /// A page of a user's conversations by last activity, with unread counts, in two queries.
