@@ -1,7 +1,8 @@
 //! Reads of one busy reader: a user in 2,000 direct conversations with 500 unread messages
 //! in each (1,000,000 messages), timed as whole HTTP requests: the unread counts, the first
-//! page of 20 conversations, and the newest 50 messages of a conversation; beside the
-//! reference, the same unread counts counted message by message straight on the database.
+//! page of 20 conversations, the newest 50 messages of a conversation, and the tenant's
+//! admin stats; beside the reference, the same unread counts counted message by message
+//! straight on the database.
 //!
 //! ```sh
 //! cargo run --release -p confab-bench --bin reads
@@ -20,7 +21,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use confab_bench::bed::{Bed, Served};
+use confab_bench::bed::{Bed, Served, PASSWORD};
 use confab_bench::send_load::{env_number, report};
 use confab_server::store::{Backend, Db};
 
@@ -123,30 +124,55 @@ async fn run(db: &Db, tenant_id: &str, now: i64, statements: &[String]) -> anyho
     Ok(())
 }
 
-/// The plans of the three reads, as the store writes them (`store::listing` and
-/// `store::messages::history`), for the reader and its first conversation.
+/// Leaves out deleted conversations, as `store::listing` writes it.
+const LIVE: &str = "NOT EXISTS (SELECT 1 FROM conversations d WHERE d.id = p.conversation_id AND d.deleted_at IS NOT NULL)";
+
+/// The plans of the three reads, as the store writes them (`store::listing`,
+/// `store::participants::members_of` and `store::messages::history`), for the reader and
+/// its first conversation.
 async fn print_plans(db: &Db, tenant_id: &str, reader: &str, conversation: &str) -> anyhow::Result<()> {
     let explain = match db.backend() {
         Backend::Postgres => "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON)",
         Backend::Sqlite => "EXPLAIN QUERY PLAN",
     };
     let list = "SELECT c.id, p.unread_count FROM participants p JOIN conversations c ON c.id = p.conversation_id
-         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND c.deleted_at IS NULL AND p.hidden = 0 AND $3 = $3
+         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND c.deleted_at IS NULL AND $3 = $3
          ORDER BY p.activity_at DESC, p.conversation_id DESC LIMIT 20";
-    let list_total = "SELECT COUNT(*) FROM participants p JOIN conversations c ON c.id = p.conversation_id
-         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND c.deleted_at IS NULL AND p.hidden = 0 AND $3 = $3";
-    let unread = "SELECT c.id, p.unread_count FROM participants p JOIN conversations c ON c.id = p.conversation_id
-         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND c.deleted_at IS NULL
-           AND p.unread_count > 0 AND $3 = $3 ORDER BY p.activity_at DESC, p.conversation_id DESC";
+    let list_total = format!(
+        "SELECT COUNT(*) FROM participants p
+         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND {LIVE} AND $3 = $3"
+    );
+    // The page's members, as the listing loads them for the ids of the page.
+    let page: Vec<String> = sqlx::query_scalar(
+        "SELECT p.conversation_id FROM participants p WHERE p.user_id = $1 ORDER BY p.activity_at DESC, p.conversation_id DESC LIMIT 20",
+    )
+    .bind(reader)
+    .fetch_all(db.pool())
+    .await?;
+    let ids = page.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(", ");
+    let members = format!(
+        "SELECT p.conversation_id, p.user_id, p.role, u.username, u.display_name, u.avatar_url, p.last_read_seq, p.joined_at
+         FROM participants p JOIN users u ON u.id = p.user_id
+         WHERE p.left_at IS NULL AND p.conversation_id IN ({ids}) AND $1 = $1 AND $2 = $2 AND $3 = $3
+         ORDER BY p.conversation_id, p.joined_at, p.user_id"
+    );
+    let unread = format!(
+        "SELECT p.conversation_id, p.unread_count FROM participants p
+         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND p.unread_count > 0 AND {LIVE}
+           AND $3 = $3 ORDER BY p.activity_at DESC, p.conversation_id DESC"
+    );
     let newest = "SELECT m.id, m.seq, m.body FROM messages m WHERE m.conversation_id = $3 AND m.seq > 0 AND $1 = $1
            AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = $2)
          ORDER BY m.seq DESC LIMIT 50";
-    let newest_total = "SELECT COUNT(*) FROM messages m WHERE m.conversation_id = $3 AND m.seq > 0 AND $1 = $1
-           AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = $2)";
+    // The total is the span of seqs less the reader's hidden messages in it.
+    let newest_total = "SELECT c.last_seq, (SELECT COUNT(*) FROM hidden_messages h JOIN messages m ON m.id = h.message_id
+                              WHERE h.user_id = $2 AND m.conversation_id = c.id AND m.seq > 0) AS hidden
+           FROM conversations c WHERE c.id = $3 AND $1 = $1";
     for (what, sql) in [
         ("first 20 conversations", list),
-        ("their total", list_total),
-        ("unread counts", unread),
+        ("their total", list_total.as_str()),
+        ("their members", members.as_str()),
+        ("unread counts", unread.as_str()),
         ("newest 50 messages", newest),
         ("their total", newest_total),
     ] {
@@ -161,6 +187,42 @@ async fn print_plans(db: &Db, tenant_id: &str, reader: &str, conversation: &str)
             println!("    {line}");
         }
     }
+    Ok(())
+}
+
+/// Times the admin stats of the same tenant (the bed's default one, whose administrator
+/// logs in), after printing the plan of their unread total, the one figure that reads rows
+/// per membership.
+async fn admin_stats(http: &reqwest::Client, base: &str, db: &Db, messages: i64, calls: i64) -> anyhow::Result<()> {
+    let login: serde_json::Value = http
+        .post(format!("{base}/v1/auth/login"))
+        .json(&serde_json::json!({"tenant": "default", "email": "admin@localhost", "password": PASSWORD}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["data"]["access_token"].as_str().context("login")?.to_owned();
+    let url = format!("{base}/v1/admin/stats");
+    let figures: serde_json::Value = http.get(&url).bearer_auth(&token).send().await?.json().await?;
+    if figures["data"]["messages_total"].as_i64() != Some(messages) {
+        bail!("the stats count {} messages of {messages}", figures["data"]["messages_total"]);
+    }
+    if db.backend() == Backend::Postgres {
+        let tenant_id: String = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'default'").fetch_one(db.pool()).await?;
+        let plan: Vec<String> = sqlx::query_scalar(
+            "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT CAST(COALESCE(SUM(p.unread_count), 0) AS BIGINT)
+               FROM conversations c JOIN participants p ON p.conversation_id = c.id
+              WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0",
+        )
+        .bind(&tenant_id)
+        .fetch_all(db.pool())
+        .await?;
+        println!("plan of the stats' unread total:");
+        for line in plan {
+            println!("    {line}");
+        }
+    }
+    report("GET /v1/admin/stats", time_get(http, &url, &token, calls).await?);
     Ok(())
 }
 
@@ -222,6 +284,7 @@ async fn main() -> anyhow::Result<()> {
     report("GET /v1/chat/conversations?per_page=20", time_get(&http, &list, &token, calls).await?);
     let newest = format!("{}/v1/chat/conversations/{first_conversation}/messages?per_page=50", api.base);
     report("GET /v1/chat/conversations/{id}/messages?per_page=50", time_get(&http, &newest, &token, calls).await?);
+    admin_stats(&http, &api.base, &db, messages + crowd * crowd_messages, calls).await?;
 
     // The reference: the same counts, counted message by message (no HTTP).
     let mut times = Vec::new();

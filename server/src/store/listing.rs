@@ -23,27 +23,35 @@ impl FromRow<'_, AnyRow> for ListedConversation {
     }
 }
 
-fn list_where(sql: &mut Sql, tenant_id: &str, user_id: &str, filter: &ListFilter) {
-    sql.push(" FROM participants p JOIN conversations c ON c.id = p.conversation_id WHERE p.tenant_id = ")
-        .bind(tenant_id)
-        .push(" AND p.user_id = ")
-        .bind(user_id)
-        .push(" AND p.left_at IS NULL AND c.deleted_at IS NULL");
+/// The member's side of the filter: `p` is the reader's membership.
+fn member_where(sql: &mut Sql, tenant_id: &str, user_id: &str, filter: &ListFilter) {
+    sql.push(" WHERE p.tenant_id = ").bind(tenant_id).push(" AND p.user_id = ").bind(user_id).push(" AND p.left_at IS NULL");
     // A conversation hidden by "delete for me" leaves the list but stays readable by id.
-    if filter.conversation_id.is_none() {
-        sql.push(" AND p.hidden = 0");
-    }
-    if let Some(kind) = filter.kind {
-        sql.push(" AND c.kind = ").bind(kind.as_str());
-    }
-    if let Some(id) = &filter.conversation_id {
-        sql.push(" AND c.id = ").bind(id);
-    }
-    if let Some(shop_id) = &filter.shop_id {
-        sql.push(" AND c.shop_id = ").bind(shop_id);
+    match &filter.conversation_id {
+        Some(id) => {
+            sql.push(" AND p.conversation_id = ").bind(id);
+        }
+        None => {
+            sql.push(" AND p.hidden = 0");
+        }
     }
     if let Some(archived) = filter.archived {
         sql.push(" AND p.archived = ").bind(stored_flag(archived));
+    }
+}
+
+/// Whether the filter tests the conversation itself, beyond its being live.
+fn tests_conversation(filter: &ListFilter) -> bool {
+    filter.kind.is_some() || filter.shop_id.is_some() || filter.search_peer.is_some()
+}
+
+/// The conversation's side of the filter: `c` is the conversation of membership `p`.
+fn conversation_where(sql: &mut Sql, filter: &ListFilter) {
+    if let Some(kind) = filter.kind {
+        sql.push(" AND c.kind = ").bind(kind.as_str());
+    }
+    if let Some(shop_id) = &filter.shop_id {
+        sql.push(" AND c.shop_id = ").bind(shop_id);
     }
     if let Some(peer) = &filter.search_peer {
         let pattern = contains_pattern(peer);
@@ -58,6 +66,13 @@ fn list_where(sql: &mut Sql, tenant_id: &str, user_id: &str, filter: &ListFilter
     }
 }
 
+/// Leaves out memberships of deleted conversations by looking for them among the deleted
+/// ones only: PostgreSQL reads the partial index `conversations_deleted` (migration
+/// `reader_lookups`), SQLite probes the primary key per membership. Joining the
+/// conversations instead makes PostgreSQL hash-join a reader's thousands of memberships
+/// with a scan of every conversation of the tenant.
+const LIVE: &str = " AND NOT EXISTS (SELECT 1 FROM conversations d WHERE d.id = p.conversation_id AND d.deleted_at IS NOT NULL)";
+
 /// A page of a user's conversations by last activity, with unread counts, in two queries.
 pub async fn list_for_user(
     db: &Db,
@@ -68,28 +83,41 @@ pub async fn list_for_user(
     offset: i64,
 ) -> StoreResult<(Vec<ListedConversation>, i64)> {
     let columns = qualified(COLUMNS, "c");
-    let mut sql = Sql::new(&format!("SELECT {columns}, p.role, p.last_read_seq, p.muted, p.archived, p.unread_count"));
-    list_where(&mut sql, tenant_id, user_id, filter);
+    let mut sql = Sql::new(&format!(
+        "SELECT {columns}, p.role, p.last_read_seq, p.muted, p.archived, p.unread_count
+           FROM participants p JOIN conversations c ON c.id = p.conversation_id"
+    ));
+    member_where(&mut sql, tenant_id, user_id, filter);
+    sql.push(" AND c.deleted_at IS NULL");
+    conversation_where(&mut sql, filter);
     let order = if filter.oldest_first { "ASC" } else { "DESC" };
     // `activity_at` is the member's copy of `c.updated_at` (migration `activity_order`), so
-    // the page comes off the index `participants_by_activity` in order.
+    // the page comes off the index `participants_by_activity` in order, one conversation
+    // looked up per row of the page.
     sql.push(&format!(" ORDER BY p.activity_at {order}, p.conversation_id {order} LIMIT ")).bind(limit).push(" OFFSET ").bind(offset);
     let rows = sql.query_as::<ListedConversation>().fetch_all(db.reads()).await?;
 
-    let mut count = Sql::new("SELECT COUNT(*)");
-    list_where(&mut count, tenant_id, user_id, filter);
+    // The total counts memberships and looks at conversations only where the filter must.
+    let mut count = Sql::new("SELECT COUNT(*) FROM participants p");
+    member_where(&mut count, tenant_id, user_id, filter);
+    count.push(LIVE);
+    if tests_conversation(filter) {
+        count.push(" AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = p.conversation_id");
+        conversation_where(&mut count, filter);
+        count.push(")");
+    }
     let total = count.query_scalar::<i64>().fetch_one(db.reads()).await?;
     Ok((rows, total))
 }
 
-/// Unread counts of every listed conversation of a user that has any.
+/// Unread counts of every listed conversation of a user that has any, read from the
+/// members' kept counters alone.
 pub async fn unread_for_user(db: &Db, tenant_id: &str, user_id: &str) -> StoreResult<Vec<(String, i64)>> {
-    Ok(sqlx::query_as::<_, (String, i64)>(
-        "SELECT c.id, p.unread_count FROM participants p JOIN conversations c ON c.id = p.conversation_id
-         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND c.deleted_at IS NULL
-           AND p.unread_count > 0
-         ORDER BY p.activity_at DESC, p.conversation_id DESC",
-    )
+    Ok(sqlx::query_as::<_, (String, i64)>(&format!(
+        "SELECT p.conversation_id, p.unread_count FROM participants p
+         WHERE p.tenant_id = $1 AND p.user_id = $2 AND p.left_at IS NULL AND p.hidden = 0 AND p.unread_count > 0{LIVE}
+         ORDER BY p.activity_at DESC, p.conversation_id DESC"
+    ))
     .bind(tenant_id)
     .bind(user_id)
     .fetch_all(db.reads())

@@ -218,36 +218,54 @@ pub async fn history(
     cleared_before: i64,
     window: Window,
 ) -> StoreResult<(Vec<Message>, i64)> {
-    let visible = |sql: &mut Sql| {
-        sql.push(" FROM messages m WHERE m.conversation_id = ")
-            .bind(conversation_id)
-            .push(" AND m.seq > ")
-            .bind(cleared_before)
-            .push(" AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = ")
-            .bind(viewer)
-            .push(")");
-    };
     let columns = qualified(COLUMNS, "m");
-    let mut sql = Sql::new(&format!("SELECT {columns}"));
-    visible(&mut sql);
-    let mut count = Sql::new("SELECT COUNT(*)");
-    visible(&mut count);
-    match window {
+    let mut sql = Sql::new(&format!("SELECT {columns} FROM messages m WHERE m.conversation_id = "));
+    sql.bind(conversation_id)
+        .push(" AND m.seq > ")
+        .bind(cleared_before)
+        .push(" AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.message_id = m.id AND h.user_id = ")
+        .bind(viewer)
+        .push(")");
+    // The seqs the total counts: (after, before), the open ends as `None`.
+    let (after, before) = match window {
         Window::Page { limit, offset } => {
             sql.push(" ORDER BY m.seq DESC LIMIT ").bind(limit).push(" OFFSET ").bind(offset);
+            (cleared_before, None)
         }
         Window::Before { seq, limit } => {
             sql.push(" AND m.seq < ").bind(seq).push(" ORDER BY m.seq DESC LIMIT ").bind(limit);
-            count.push(" AND m.seq < ").bind(seq);
+            (cleared_before, Some(seq))
         }
         Window::After { seq, limit } => {
             sql.push(" AND m.seq > ").bind(seq).push(" ORDER BY m.seq ASC LIMIT ").bind(limit);
-            count.push(" AND m.seq > ").bind(seq);
+            (cleared_before.max(seq), None)
         }
-    }
+    };
     let rows = sql.query_as::<Message>().fetch_all(db.reads()).await?;
-    let total = count.query_scalar::<i64>().fetch_one(db.reads()).await?;
+    let total = visible_count(db, conversation_id, viewer, after, before).await?;
     Ok((rows, total))
+}
+
+/// How many messages of the conversation with a seq above `after` (and below `before`)
+/// `viewer` has not hidden. Seqs run 1, 2, 3, ... to `last_seq` with no gaps and messages
+/// are never removed (a deletion leaves a tombstone), so the range holds exactly as many
+/// messages as it spans; the viewer's hidden ones in it are found through their own index
+/// (`hidden_messages_by_user`). A conversation of millions of messages costs no more.
+async fn visible_count(db: &Db, conversation_id: &str, viewer: &str, after: i64, before: Option<i64>) -> StoreResult<i64> {
+    let mut sql = Sql::new(
+        "SELECT c.last_seq, (SELECT COUNT(*) FROM hidden_messages h JOIN messages m ON m.id = h.message_id
+                              WHERE h.user_id = ",
+    );
+    sql.bind(viewer).push(" AND m.conversation_id = c.id AND m.seq > ").bind(after);
+    if let Some(before) = before {
+        sql.push(" AND m.seq < ").bind(before);
+    }
+    sql.push(") AS hidden FROM conversations c WHERE c.id = ").bind(conversation_id);
+    let Some((last_seq, hidden)) = sql.query_as::<(i64, i64)>().fetch_optional(db.reads()).await? else {
+        return Ok(0);
+    };
+    let last = before.map_or(last_seq, |before| last_seq.min(before - 1));
+    Ok((last - after).max(0) - hidden)
 }
 
 /// Messages of the listed conversations created after `since`, oldest first, that `viewer`

@@ -249,6 +249,34 @@ async fn delete_for_everyone_needs_a_group_manager_or_a_moderator() {
 }
 
 #[tokio::test]
+async fn a_conversation_deleted_for_everyone_leaves_lists_totals_and_unread_counts() {
+    let app = spawn_app().await;
+    let p = people(&app, &["owner", "mem"]).await;
+    let (owner, mem) = (&p[0].1, &p[1].1);
+    let group = s(&app.group(owner, "Team", &[&p[1].0]).await["id"]).to_owned();
+    let direct = s(&app.direct(owner, &p[1].0).await["id"]).to_owned();
+    app.say(owner, &group, "to the team").await;
+    app.say(owner, &direct, "to you").await;
+    let totals = |query: &'static str| {
+        let app = &app;
+        async move {
+            let list = app.get(&format!("/v1/chat/conversations{query}")).bearer(mem).send().await.expect(200, None);
+            let unread = app.get("/v1/chat/conversations/unread").bearer(mem).send().await.expect(200, None);
+            (list.body["pagination"]["total"].as_i64().unwrap(), unread.data()["total"].as_i64().unwrap())
+        }
+    };
+    assert_eq!(totals("").await, (2, 2));
+    assert_eq!(totals("?kind=group").await.0, 1);
+
+    app.delete(&format!("/v1/chat/conversations/{group}?scope=for_everyone")).bearer(owner).send().await.expect(204, None);
+    assert_eq!(totals("").await, (1, 1), "only the direct conversation is left");
+    assert_eq!(totals("?kind=group").await.0, 0);
+    assert_eq!(totals("?search_peer=own").await.0, 1);
+    let unread = app.get("/v1/chat/conversations/unread").bearer(mem).send().await.expect(200, None);
+    assert_eq!(unread.data()["conversations"], json!([{"conversation_id": direct, "unread_count": 1}]));
+}
+
+#[tokio::test]
 async fn non_participants_get_403_and_other_tenants_get_404() {
     let app = spawn_app().await;
     let p = people(&app, &["ann", "bob", "eve"]).await;

@@ -112,3 +112,53 @@ async fn events_about_a_hidden_message_do_not_reach_who_hid_it() {
         }
     }
 }
+
+/// The total of one window of `convo`'s history for `token`, checked against the messages
+/// the window lists when none is left out (`window` asks for up to 100).
+async fn window_total(app: &TestApp, token: &str, convo: &str, window: &str) -> i64 {
+    let reply = app.get(&format!("/v1/chat/conversations/{convo}/messages?{window}")).bearer(token).send().await.expect(200, None);
+    let total = reply.body["pagination"]["total"].as_i64().unwrap();
+    assert_eq!(total, reply.data().as_array().unwrap().len() as i64, "{window}: {}", reply.text);
+    total
+}
+
+/// Each window's total is what the viewer can page through in it: the seqs after their
+/// cleared point, without the messages they hid, with tombstones of deleted ones.
+#[tokio::test]
+async fn history_totals_leave_out_hidden_and_cleared_messages_in_every_window() {
+    let app = spawn_app().await;
+    let p = people(&app, &["ann", "bob"]).await;
+    let (ann, bob) = (p[0].1.as_str(), p[1].1.as_str());
+    let convo = s(&app.direct(ann, &p[1].0).await["id"]).to_owned();
+    let mut ids = Vec::new();
+    for i in 1..=13 {
+        // Ann clears her history after the tenth.
+        if i == 11 {
+            app.delete(&format!("/v1/chat/conversations/{convo}?scope=for_me")).bearer(ann).send().await.expect(204, None);
+        }
+        ids.push(s(&app.say(&p[i % 2].1, &convo, &format!("m{i}")).await["id"]).to_owned());
+        if i == 10 {
+            for seq in [3, 8] {
+                app.delete(&format!("/v1/chat/messages/{}?scope=for_me", ids[seq - 1])).bearer(ann).send().await.expect(204, None);
+            }
+            app.delete(&format!("/v1/chat/messages/{}?scope=for_everyone", ids[4])).bearer(bob).send().await.expect(204, None);
+            let total = |window| window_total(&app, ann, &convo, window);
+            assert_eq!(total("per_page=100").await, 8);
+            assert_eq!(window_total(&app, bob, &convo, "per_page=100").await, 10, "hidden for ann only; the tombstone counts");
+            assert_eq!(total("before_seq=6&limit=100").await, 4);
+            assert_eq!(total("after_seq=6&limit=100").await, 3);
+            assert_eq!(total("before_seq=1&limit=100").await, 0);
+            assert_eq!(total("after_seq=10&limit=100").await, 0);
+            assert_eq!(total("after_seq=50&limit=100").await, 0);
+            assert_eq!(total("before_seq=50&limit=100").await, 8);
+        }
+    }
+    // Cleared up to seq 10, then three more, the second hidden.
+    app.delete(&format!("/v1/chat/messages/{}?scope=for_me", ids[11])).bearer(ann).send().await.expect(204, None);
+    let total = |window| window_total(&app, ann, &convo, window);
+    assert_eq!(total("per_page=100").await, 2);
+    assert_eq!(total("after_seq=5&limit=100").await, 2);
+    assert_eq!(total("before_seq=13&limit=100").await, 1);
+    assert_eq!(total("before_seq=4&limit=100").await, 0);
+    assert_eq!(window_total(&app, bob, &convo, "per_page=100").await, 13);
+}
