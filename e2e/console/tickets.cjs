@@ -33,6 +33,9 @@ module.exports = async function tickets(page, width) {
     await page.getByLabel('Category').fill(category);
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByRole('button', { name: subject, exact: true }).waitFor(WAIT);
+    // The ticket is the newest, so it shows in the unfiltered queue too: wait for the
+    // filtered page to replace it.
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1, null, WAIT).catch(() => {});
     const rows = await page.locator('tbody tr').count();
     assert(rows === 1, `${rows} rows for a unique category`);
     const row = page.locator('tbody tr').first();
