@@ -77,6 +77,9 @@ node_failed() {
 start_node() {
     local name="$1" port=""
     mkdir -p "$work/$name"
+    # Created here, not by the redirection below, which the background process may not
+    # have made yet when the loop first reads the file.
+    : >"$work/$name.out"
     env -u CONFAB_MEILI_URL -u CONFAB_S3_BUCKET -u CONFAB_CONFIG \
         CONFAB_ADDR="127.0.0.1:0" CONFAB_DATA_DIR="$work/$name" \
         CONFAB_DATABASE_URL="$database_url" CONFAB_REDIS_URL="$redis_url" \
