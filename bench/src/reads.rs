@@ -191,8 +191,8 @@ async fn print_plans(db: &Db, tenant_id: &str, reader: &str, conversation: &str)
 }
 
 /// Times the admin stats of the same tenant (the bed's default one, whose administrator
-/// logs in), after printing the plan of their unread total, the one figure that reads rows
-/// per membership.
+/// logs in), after printing the plan of their kept figures, whose unread total also reads
+/// the live members of the tenant's deleted conversations.
 async fn admin_stats(http: &reqwest::Client, base: &str, db: &Db, messages: i64, calls: i64) -> anyhow::Result<()> {
     let login: serde_json::Value = http
         .post(format!("{base}/v1/auth/login"))
@@ -209,15 +209,12 @@ async fn admin_stats(http: &reqwest::Client, base: &str, db: &Db, messages: i64,
     }
     if db.backend() == Backend::Postgres {
         let tenant_id: String = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = 'default'").fetch_one(db.pool()).await?;
-        let plan: Vec<String> = sqlx::query_scalar(
-            "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT CAST(COALESCE(SUM(p.unread_count), 0) AS BIGINT)
-               FROM conversations c JOIN participants p ON p.conversation_id = c.id
-              WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0",
-        )
-        .bind(&tenant_id)
-        .fetch_all(db.pool())
-        .await?;
-        println!("plan of the stats' unread total:");
+        let figures = confab_server::store::counts::tenant_figures_sql();
+        let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) {figures}"))
+            .bind(&tenant_id)
+            .fetch_all(db.pool())
+            .await?;
+        println!("plan of the stats' kept figures (conversations by kind, users by status and role, unread total):");
         for line in plan {
             println!("    {line}");
         }

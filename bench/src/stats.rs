@@ -97,16 +97,13 @@ async fn explain(db: &Db, tenant_id: &str) -> anyhow::Result<()> {
         Backend::Postgres => "EXPLAIN",
         Backend::Sqlite => "EXPLAIN QUERY PLAN",
     };
+    let figures = confab_server::store::counts::tenant_figures_sql();
     let queries = [
         "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM message_counts WHERE tenant_id = $1",
         "SELECT hour - hour % 86400000 AS day, CAST(SUM(count) AS BIGINT) AS n FROM message_counts
           WHERE tenant_id = $1 AND hour >= 0 GROUP BY hour - hour % 86400000",
         "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND last_active_at >= 0",
-        "SELECT status, role, COUNT(*) AS n FROM users WHERE tenant_id = $1 GROUP BY status, role",
-        "SELECT kind, COUNT(*) AS n FROM conversations WHERE tenant_id = $1 AND deleted_at IS NULL GROUP BY kind",
-        "SELECT CAST(COALESCE(SUM(p.unread_count), 0) AS BIGINT)
-           FROM conversations c JOIN participants p ON p.conversation_id = c.id
-          WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0",
+        &figures,
     ];
     for sql in queries {
         let rows = sqlx::query(&format!("{prefix} {sql}")).bind(tenant_id).fetch_all(db.pool()).await?;

@@ -15,6 +15,11 @@ pub struct Unexpected {
     value: String,
 }
 
+/// A value read from `column` that the domain has no name for, as the error that refuses it.
+pub fn unexpected(column: &str, value: &str) -> sqlx::Error {
+    refuse(column, value)
+}
+
 fn refuse(column: &str, value: impl std::fmt::Debug) -> sqlx::Error {
     sqlx::Error::ColumnDecode {
         index: column.to_owned(),
@@ -25,7 +30,7 @@ fn refuse(column: &str, value: impl std::fmt::Debug) -> sqlx::Error {
 /// A text column holding one of `T`'s names.
 pub fn named<T: Named>(row: &AnyRow, column: &str) -> sqlx::Result<T> {
     let raw: String = row.try_get(column)?;
-    T::parse(&raw).ok_or_else(|| refuse(column, raw))
+    T::parse(&raw).ok_or_else(|| unexpected(column, &raw))
 }
 
 /// A nullable text column holding one of `T`'s names.

@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod broadcasts;
 pub mod conversations;
+pub mod counts;
 pub mod decode;
 pub mod directory;
 pub mod hidden;
@@ -194,6 +195,9 @@ impl Db {
             spawn_checkpointer(&options, &pool).await?;
         }
         let sends = (backend == Backend::Postgres).then(|| Arc::new(SendBatches::start(pool.clone())));
+        if backend == Backend::Postgres {
+            counts::spawn_folder(pool.clone());
+        }
         Ok(Db { pool, readers, backend, sends })
     }
 

@@ -8,35 +8,34 @@
 //! BENCHMARKS.md), every one a range of an index on the tenant:
 //! - message counts and series: `message_counts` primary key (tenant_id, hour); at most
 //!   24 × 365 rows per tenant and year, 720 for the series.
-//! - conversations by kind: index-only on conversations_tenant_kind (tenant_id, kind,
-//!   deleted_at).
-//! - users by status and role: index-only on users_tenant_status_role; active users: range
-//!   of users_tenant_active (tenant_id, last_active_at).
+//! - conversations by kind, users by status and role, the unread total: the tenant's rows
+//!   of `tenant_counts` (see `counts`), less the unread of live members of the tenant's
+//!   deleted conversations (partial index conversations_deleted_by_tenant).
+//! - active users: range of users_tenant_active (tenant_id, last_active_at).
 //! - tickets by status and priority: index-only on tickets_tenant_status_priority; the
 //!   median first response reads the tenant's answered tickets through the same index's
 //!   tenant prefix and sorts them (tickets are orders of magnitude fewer than messages).
-//! - unread total: the tenant's live conversations (conversations_tenant_kind) and their
-//!   members by the participants primary key, summing each member's `unread_count` (kept
-//!   by the triggers of the migration `unread_counters`): what each member sees as unread
-//!   in their own list.
 
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::decode::named;
+use super::decode::{named, unexpected};
 use super::{Db, StoreResult};
+use crate::domain::conversation::ConversationKind;
 use crate::domain::stats::{daily_series, median_of_middle, TenantStats, Windows};
+use crate::domain::{Named, Role, UserStatus};
 
 /// Every figure of `tenant_id` as of the instant `windows` was taken at.
 pub async fn tenant_stats(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult<TenantStats> {
     let (messages_total, messages_last_24h) = message_totals(db, tenant_id, windows).await?;
+    let kept = kept_figures(db, tenant_id).await?;
     Ok(TenantStats {
-        conversations: conversations_by_kind(db, tenant_id).await?,
+        conversations: kept.conversations,
         messages_total,
         messages_last_24h,
         active_users_24h: active_users(db, tenant_id, windows).await?,
-        users: users_by_status_and_role(db, tenant_id).await?,
-        unread_total: unread_total(db, tenant_id).await?,
+        users: kept.users,
+        unread_total: kept.unread,
         open_reports: super::reports::open_count(db, tenant_id).await?,
         tickets: tickets_by_status_and_priority(db, tenant_id).await?,
         median_first_response_ms: median_first_response(db, tenant_id).await?,
@@ -44,12 +43,32 @@ pub async fn tenant_stats(db: &Db, tenant_id: &str, windows: Windows) -> StoreRe
     })
 }
 
-async fn conversations_by_kind(db: &Db, tenant_id: &str) -> StoreResult<Vec<(crate::domain::conversation::ConversationKind, i64)>> {
-    let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM conversations WHERE tenant_id = $1 AND deleted_at IS NULL GROUP BY kind")
-        .bind(tenant_id)
-        .fetch_all(db.reads())
-        .await?;
-    Ok(rows.iter().map(|row| Ok((named(row, "kind")?, row.try_get("n")?))).collect::<sqlx::Result<_>>()?)
+/// The figures `counts` keeps, each decoded into the domain's names.
+#[derive(Default)]
+struct Kept {
+    conversations: Vec<(ConversationKind, i64)>,
+    users: Vec<(UserStatus, Role, i64)>,
+    unread: i64,
+}
+
+async fn kept_figures(db: &Db, tenant_id: &str) -> StoreResult<Kept> {
+    let mut kept = Kept::default();
+    for (figure, key1, key2, n) in super::counts::tenant_figures(db, tenant_id).await? {
+        match figure.as_str() {
+            "conversations" => kept.conversations.push((parsed("kind", &key1)?, n)),
+            "users" => kept.users.push((parsed("status", &key1)?, parsed("role", &key2)?, n)),
+            "unread" => kept.unread += n,
+            _ => return Err(unexpected("figure", &figure).into()),
+        }
+    }
+    // A kind or combination that came and went sums to zero: absent, as the domain has it.
+    kept.conversations.retain(|(_, n)| *n != 0);
+    kept.users.retain(|(_, _, n)| *n != 0);
+    Ok(kept)
+}
+
+fn parsed<T: Named>(column: &str, raw: &str) -> sqlx::Result<T> {
+    T::parse(raw).ok_or_else(|| unexpected(column, raw))
 }
 
 // SUM of a BIGINT is NUMERIC on PostgreSQL, which the Any driver does not decode: cast back.
@@ -84,25 +103,6 @@ async fn active_users(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult
         .bind(windows.active_since)
         .fetch_one(db.reads())
         .await?)
-}
-
-async fn users_by_status_and_role(db: &Db, tenant_id: &str) -> StoreResult<Vec<(crate::domain::UserStatus, crate::domain::Role, i64)>> {
-    let rows = sqlx::query("SELECT status, role, COUNT(*) AS n FROM users WHERE tenant_id = $1 GROUP BY status, role")
-        .bind(tenant_id)
-        .fetch_all(db.reads())
-        .await?;
-    Ok(rows.iter().map(|row: &AnyRow| Ok((named(row, "status")?, named(row, "role")?, row.try_get("n")?))).collect::<sqlx::Result<_>>()?)
-}
-
-async fn unread_total(db: &Db, tenant_id: &str) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar::<_, i64>(
-        "SELECT CAST(COALESCE(SUM(p.unread_count), 0) AS BIGINT)
-           FROM conversations c JOIN participants p ON p.conversation_id = c.id
-          WHERE c.tenant_id = $1 AND c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0",
-    )
-    .bind(tenant_id)
-    .fetch_one(db.reads())
-    .await?)
 }
 
 async fn tickets_by_status_and_priority(

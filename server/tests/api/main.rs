@@ -41,6 +41,7 @@ mod search_relay;
 mod shops;
 mod social;
 mod tenant;
+mod tenant_counters;
 mod tickets;
 mod unread_counters;
 mod users;

@@ -14,6 +14,8 @@ async fn assert_counts_hold(app: &TestApp) {
     assert!(drift.is_empty(), "kept unread counts differ from a recount (conversation, user, kept, counted): {drift:?}");
     let drift = confab_server::store::listing::activity_drift(&app.state.db).await.unwrap();
     assert!(drift.is_empty(), "members' activity differs from their conversation's (conversation, user, copy, activity): {drift:?}");
+    let drift = confab_server::store::counts::drift(&app.state.db).await.unwrap();
+    assert!(drift.is_empty(), "the tenants' kept figures differ from a recount: {drift:?}");
 }
 
 #[tokio::test]

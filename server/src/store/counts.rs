@@ -1,0 +1,121 @@
+//! The admin stats' kept counters (migrations `admin_stats_counters` and `tenant_counters`):
+//! messages per tenant and hour in `message_counts`, and the tenant's other figures in
+//! `tenant_counts`. A figure is the sum of its rows. On PostgreSQL the triggers append a row
+//! per statement instead of updating a shared one, so a tenant's concurrent writes never
+//! wait on a counter's lock; `fold` merges the appended rows now and then so a reading sums
+//! a handful. SQLite's one writer updates one row per figure in place and has nothing to fold.
+
+use std::time::Duration;
+
+use sqlx::AnyPool;
+
+use super::{Db, StoreResult};
+
+/// How often each PostgreSQL server process folds the appended counter rows. At a thousand
+/// sends a second that leaves a reading about a thousand rows to sum at most.
+pub const FOLD_EVERY: Duration = Duration::from_secs(1);
+
+/// Each statement replaces every row of a counter that has unfolded rows with one folded
+/// row holding their sum. Only rows this statement sees are removed and summed, so a row
+/// appended meanwhile waits for the next fold; two processes folding at once each fold the
+/// rows the other had not taken (the loser of a row skips it once it is gone), which can
+/// leave two folded rows of one counter: still the same sum.
+const FOLDS: [&str; 2] = [
+    "WITH touched AS (SELECT DISTINCT tenant_id, hour FROM message_counts WHERE NOT folded),
+          gone AS (DELETE FROM message_counts m USING touched t WHERE m.tenant_id = t.tenant_id AND m.hour = t.hour
+                   RETURNING m.tenant_id, m.hour, m.count)
+     INSERT INTO message_counts (tenant_id, hour, count, folded)
+     SELECT tenant_id, hour, SUM(count), true FROM gone GROUP BY tenant_id, hour",
+    "WITH touched AS (SELECT DISTINCT tenant_id, figure, key1, key2 FROM tenant_counts WHERE NOT folded),
+          gone AS (DELETE FROM tenant_counts c USING touched t
+                    WHERE c.tenant_id = t.tenant_id AND c.figure = t.figure AND c.key1 = t.key1 AND c.key2 = t.key2
+                   RETURNING c.tenant_id, c.figure, c.key1, c.key2, c.n)
+     INSERT INTO tenant_counts (tenant_id, figure, key1, key2, n, folded)
+     SELECT tenant_id, figure, key1, key2, SUM(n), true FROM gone GROUP BY tenant_id, figure, key1, key2",
+];
+
+/// Folds the appended counter rows once (PostgreSQL; nothing to do on SQLite).
+pub async fn fold(db: &Db) -> StoreResult<()> {
+    if db.backend() == super::Backend::Postgres {
+        fold_on(db.pool()).await?;
+    }
+    Ok(())
+}
+
+async fn fold_on(pool: &AnyPool) -> sqlx::Result<()> {
+    for statement in FOLDS {
+        sqlx::query(statement).execute(pool).await?;
+    }
+    Ok(())
+}
+
+/// Folds every `FOLD_EVERY` until the pool closes. A failed fold (the database restarting,
+/// say) only leaves more rows for the next one.
+pub(super) fn spawn_folder(pool: AnyPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(FOLD_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !pool.is_closed() {
+            tick.tick().await;
+            if let Err(error) = fold_on(&pool).await {
+                if !pool.is_closed() {
+                    tracing::warn!(%error, "folding the stats counters failed");
+                }
+            }
+        }
+    });
+}
+
+/// The tenant figures as the stats show them, `(tenant, figure, key1, key2, n)`: the kept
+/// rows summed, less the unread that live members of deleted conversations still hold (a
+/// deletion leaves its memberships as they are, so the counter still has them). `tenant`
+/// is a condition on `tenant_id` or empty for every tenant; one statement, so one snapshot.
+fn shown(tenant: &str) -> String {
+    format!(
+        "SELECT tenant_id, figure, key1, key2, CAST(SUM(n) AS BIGINT) AS n FROM (
+             SELECT tenant_id, figure, key1, key2, n FROM tenant_counts WHERE true{tenant}
+             UNION ALL
+             SELECT c.tenant_id, 'unread', '', '', -p.unread_count
+               FROM conversations c JOIN participants p ON p.conversation_id = c.id
+              WHERE c.deleted_at IS NOT NULL AND p.left_at IS NULL AND p.hidden = 0{tenant_of_c}) kept
+          GROUP BY tenant_id, figure, key1, key2",
+        tenant_of_c = tenant.replace("tenant_id", "c.tenant_id"),
+    )
+}
+
+/// The statement `tenant_figures` runs, with the tenant as `$1` (the benchmarks show its plan).
+pub fn tenant_figures_sql() -> String {
+    shown(" AND tenant_id = $1")
+}
+
+/// The tenant's kept figures: `(figure, key1, key2, n)`.
+pub async fn tenant_figures(db: &Db, tenant_id: &str) -> StoreResult<Vec<(String, String, String, i64)>> {
+    let rows: Vec<(String, String, String, String, i64)> =
+        sqlx::query_as(&tenant_figures_sql()).bind(tenant_id).fetch_all(db.reads()).await?;
+    Ok(rows.into_iter().map(|(_, figure, key1, key2, n)| (figure, key1, key2, n)).collect())
+}
+
+/// Each tenant figure whose kept count differs from a recount of the rows it counts:
+/// `(tenant, figure, key1, key2, kept, counted)`. What the tests hold the counters to.
+pub async fn drift(db: &Db) -> StoreResult<Vec<(String, String, String, String, i64, i64)>> {
+    Ok(sqlx::query_as(&format!(
+        "WITH shown AS ({shown}),
+         counted AS (
+             SELECT tenant_id, 'conversations' AS figure, kind AS key1, '' AS key2, COUNT(*) AS n
+               FROM conversations WHERE deleted_at IS NULL GROUP BY tenant_id, kind
+             UNION ALL
+             SELECT tenant_id, 'users', status, role, COUNT(*) FROM users GROUP BY tenant_id, status, role
+             UNION ALL
+             SELECT p.tenant_id, 'unread', '', '', CAST(SUM(p.unread_count) AS BIGINT)
+               FROM participants p JOIN conversations c ON c.id = p.conversation_id
+              WHERE c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0 GROUP BY p.tenant_id)
+         SELECT COALESCE(s.tenant_id, r.tenant_id), COALESCE(s.figure, r.figure), COALESCE(s.key1, r.key1),
+                COALESCE(s.key2, r.key2), COALESCE(s.n, 0), COALESCE(r.n, 0)
+           FROM shown s FULL JOIN counted r
+             ON r.tenant_id = s.tenant_id AND r.figure = s.figure AND r.key1 = s.key1 AND r.key2 = s.key2
+          WHERE COALESCE(s.n, 0) <> COALESCE(r.n, 0)",
+        shown = shown(""),
+    ))
+    .fetch_all(db.reads())
+    .await?)
+}
