@@ -49,11 +49,12 @@ async fn fold_on(pool: &AnyPool) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// Folds every `FOLD_EVERY` until the pool closes. A failed fold (the database restarting,
-/// say) only leaves more rows for the next one.
+/// Folds every `FOLD_EVERY` until the pool closes, the first time one period after the
+/// connection, when the process has had its migrations run. A failed fold (the database
+/// restarting, say) only leaves more rows for the next one.
 pub(super) fn spawn_folder(pool: AnyPool) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(FOLD_EVERY);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + FOLD_EVERY, FOLD_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         while !pool.is_closed() {
             tick.tick().await;
