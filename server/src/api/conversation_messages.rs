@@ -86,7 +86,7 @@ impl ConversationMessagesApi {
         body: Json<SendMessageRequest>,
     ) -> ApiResult<Upserted<MessageDto>> {
         let caller = auth.0;
-        let membership = access::member(&state, &caller, &id.0).await?;
+        let membership = access::member_to_send(&state, &caller, &id.0).await?;
         let (message, created) = chat::messages::send(&state, &caller, &membership, body.0.into_content()).await?;
         let view = chat::history::render_sent(&state, &caller.user.id, message, created).await?;
         Ok(upserted(MessageDto::from(view), created))

@@ -2,7 +2,7 @@
 //! group management rules and the per-user permissions on conversations.
 
 use crate::auth::UserCaller;
-use crate::domain::conversation::{Conversation, ConversationKind, Flag, MemberRole, Participant};
+use crate::domain::conversation::{Conversation, ConversationKind, Flag, MemberRole, Participant, Recipient};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -13,6 +13,8 @@ use crate::store;
 pub struct Membership {
     pub conversation: Conversation,
     pub participant: Participant,
+    /// The other current members, when they were read with the membership (`member_to_send`).
+    pub recipients: Option<Vec<Recipient>>,
 }
 
 impl Membership {
@@ -39,7 +41,7 @@ pub async fn member(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppR
     // The common case, a current member, takes one query; the rest sorts out 404 from 403.
     if let Some((conversation, participant)) = store::participants::membership(&state.db, &caller.tenant_id, &id, &caller.user.id).await? {
         if participant.is_member() {
-            return Ok(Membership { conversation, participant });
+            return Ok(Membership { conversation, participant, recipients: None });
         }
     }
     let conversation = store::conversations::by_id(&state.db, &caller.tenant_id, &id).await?.ok_or(AppError::NotFound("conversation"))?;
@@ -49,7 +51,21 @@ pub async fn member(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppR
         participant = store::participants::participant(&state.db, &id, &caller.user.id).await?;
     }
     let participant = participant.ok_or_else(|| AppError::forbidden("you are not a participant of this conversation"))?;
-    Ok(Membership { conversation, participant })
+    Ok(Membership { conversation, participant, recipients: None })
+}
+
+/// `member` for a send: a current member's membership comes with the conversation's other
+/// current members, read in the same query, so the send need not read them again.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, conversation_id = %raw_id))]
+pub async fn member_to_send(state: &AppState, caller: &UserCaller, raw_id: &str) -> AppResult<Membership> {
+    let id = crate::domain::parse_id(raw_id)?;
+    let found = store::participants::membership_with_recipients(&state.db, &caller.tenant_id, &id, &caller.user.id).await?;
+    match found {
+        Some((conversation, participant, others)) if participant.is_member() => {
+            Ok(Membership { conversation, participant, recipients: Some(others) })
+        }
+        _ => member(state, caller, raw_id).await,
+    }
 }
 
 /// Group owners and admins manage a group; moderators and up manage any conversation.

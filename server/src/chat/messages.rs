@@ -65,7 +65,10 @@ pub async fn check_reachable(state: &AppState, caller: &UserCaller, receiver_id:
 /// caller. In a conversation of two users (direct, shop thread) the other side must accept
 /// messages from the caller. One query serves both, so a send reads its members once.
 async fn audience(state: &AppState, caller: &UserCaller, membership: &Membership) -> AppResult<Vec<String>> {
-    let others = store::participants::recipients(&state.db, membership.id(), &caller.user.id).await?;
+    let others = match &membership.recipients {
+        Some(others) => others.clone(),
+        None => store::participants::recipients(&state.db, membership.id(), &caller.user.id).await?,
+    };
     if membership.kind().is_pair() {
         for other in &others {
             reachable(other.blocked_sender, other.can_receive_message && !other.deleted)?;

@@ -120,7 +120,7 @@ pub async fn confirm_and_send(
     client_msg_id: Option<String>,
 ) -> AppResult<(Media, Message, bool)> {
     let media = confirm(state, caller, raw_id).await?;
-    let membership = access::member(state, caller, conversation_id).await?;
+    let membership = access::member_to_send(state, caller, conversation_id).await?;
     let kind = if media.is_image() { MessageType::Image } else { MessageType::File };
     let attachment = Attachment { media_id: Some(media.id.clone()), ..Attachment::default() };
     let content = Content { kind, body: body.unwrap_or_default(), attachment, client_msg_id, ..Content::default() };

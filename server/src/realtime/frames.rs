@@ -110,7 +110,7 @@ async fn act(state: &AppState, caller: &UserCaller, socket: u64, frame: ClientFr
             Ok(None)
         }
         ClientFrame::Message { conversation_id, body, client_msg_id } => {
-            let membership = access::member(state, caller, &conversation_id).await?;
+            let membership = access::member_to_send(state, caller, &conversation_id).await?;
             // Every rule of a send (lengths, characters) is the chat service's, as on REST.
             let content = Content { body, client_msg_id: client_msg_id.clone().filter(|c| !c.is_empty()), ..Content::default() };
             let (message, _) = chat::messages::send(state, caller, &membership, content).await?;

@@ -44,15 +44,26 @@ impl FromRow<'_, AnyRow> for Member {
     }
 }
 
-impl FromRow<'_, AnyRow> for Recipient {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Recipient {
-            user_id: row.try_get("user_id")?,
-            can_receive_message: flag(row, "can_receive_message")?,
-            deleted: flag(row, "deleted")?,
-            blocked_sender: flag(row, "blocked_sender")?,
-        })
-    }
+/// A recipient's columns, of `o` (their membership) and `u` (their user), for a send by the
+/// user bound at `sender`.
+fn recipient_columns(sender: &str) -> String {
+    format!(
+        "o.user_id AS recipient_id, u.can_receive_message AS recipient_can_receive,
+         CASE WHEN u.deleted_at IS NULL THEN 0 ELSE 1 END AS recipient_deleted,
+         CASE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = o.user_id AND b.blocked_id = {sender}) THEN 1 ELSE 0 END
+           AS recipient_blocked_sender"
+    )
+}
+
+/// The recipient a row of `recipient_columns` names, if any (an outer join may name none).
+fn recipient(row: &AnyRow) -> sqlx::Result<Option<Recipient>> {
+    let Some(user_id) = row.try_get::<Option<String>, _>("recipient_id")? else { return Ok(None) };
+    Ok(Some(Recipient {
+        user_id,
+        can_receive_message: flag(row, "recipient_can_receive")?,
+        deleted: flag(row, "recipient_deleted")?,
+        blocked_sender: flag(row, "recipient_blocked_sender")?,
+    }))
 }
 
 pub(super) async fn insert_participant<'c, E>(
@@ -224,17 +235,43 @@ pub async fn contacts_of(db: &Db, tenant_id: &str, user_id: &str) -> StoreResult
 
 /// The other current members of a conversation, in one query.
 pub async fn recipients(db: &Db, conversation_id: &str, sender_id: &str) -> StoreResult<Vec<Recipient>> {
-    Ok(sqlx::query_as::<_, Recipient>(
-        "SELECT p.user_id, u.can_receive_message,
-            CASE WHEN u.deleted_at IS NULL THEN 0 ELSE 1 END AS deleted,
-            CASE WHEN EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = p.user_id AND b.blocked_id = $2) THEN 1 ELSE 0 END AS blocked_sender
-         FROM participants p JOIN users u ON u.id = p.user_id
-         WHERE p.conversation_id = $1 AND p.user_id <> $2 AND p.left_at IS NULL",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM participants o JOIN users u ON u.id = o.user_id
+         WHERE o.conversation_id = $1 AND o.user_id <> $2 AND o.left_at IS NULL",
+        recipient_columns("$2")
+    ))
     .bind(conversation_id)
     .bind(sender_id)
     .fetch_all(db.reads())
-    .await?)
+    .await?;
+    Ok(rows.iter().filter_map(|row| recipient(row).transpose()).collect::<sqlx::Result<_>>()?)
+}
+
+/// `membership` and `recipients` in one query, for a send: the conversation, the user's
+/// membership and the other current members, one row per other member.
+pub async fn membership_with_recipients(
+    db: &Db,
+    tenant_id: &str,
+    conversation_id: &str,
+    user_id: &str,
+) -> StoreResult<Option<(Conversation, Participant, Vec<Recipient>)>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {}, {}, {} FROM participants p JOIN conversations c ON c.id = p.conversation_id
+           LEFT JOIN participants o ON o.conversation_id = p.conversation_id AND o.user_id <> p.user_id AND o.left_at IS NULL
+           LEFT JOIN users u ON u.id = o.user_id
+         WHERE p.conversation_id = $2 AND p.user_id = $3 AND c.tenant_id = $1 AND c.deleted_at IS NULL",
+        qualified(COLUMNS, "c"),
+        qualified(PARTICIPANT_COLUMNS, "p"),
+        recipient_columns("$3"),
+    ))
+    .bind(tenant_id)
+    .bind(conversation_id)
+    .bind(user_id)
+    .fetch_all(db.reads())
+    .await?;
+    let Some(first) = rows.first() else { return Ok(None) };
+    let others = rows.iter().filter_map(|row| recipient(row).transpose()).collect::<sqlx::Result<_>>()?;
+    Ok(Some((Conversation::from_row(first)?, Participant::from_row(first)?, others)))
 }
 
 #[cfg(test)]
