@@ -69,24 +69,25 @@ pub(super) fn spawn_folder(pool: AnyPool) {
 
 /// The tenant figures as the stats show them, `(tenant, figure, key1, key2, n)`: the kept
 /// rows summed, less the unread that live members of deleted conversations still hold (a
-/// deletion leaves its memberships as they are, so the counter still has them). `tenant`
-/// is a condition on `tenant_id` or empty for every tenant; one statement, so one snapshot.
-fn shown(tenant: &str) -> String {
+/// deletion leaves its memberships as they are, so the counter still has them). Of the
+/// tenant bound at `$1` when `one_tenant`, else of every tenant; one statement, so one
+/// snapshot.
+fn shown(one_tenant: bool) -> String {
+    let (kept_of, deleted_of) = if one_tenant { (" AND tenant_id = $1", " AND c.tenant_id = $1") } else { ("", "") };
     format!(
         "SELECT tenant_id, figure, key1, key2, CAST(SUM(n) AS BIGINT) AS n FROM (
-             SELECT tenant_id, figure, key1, key2, n FROM tenant_counts WHERE true{tenant}
+             SELECT tenant_id, figure, key1, key2, n FROM tenant_counts WHERE true{kept_of}
              UNION ALL
              SELECT c.tenant_id, 'unread', '', '', -p.unread_count
                FROM conversations c JOIN participants p ON p.conversation_id = c.id
-              WHERE c.deleted_at IS NOT NULL AND p.left_at IS NULL AND p.hidden = 0{tenant_of_c}) kept
-          GROUP BY tenant_id, figure, key1, key2",
-        tenant_of_c = tenant.replace("tenant_id", "c.tenant_id"),
+              WHERE c.deleted_at IS NOT NULL AND p.left_at IS NULL AND p.hidden = 0{deleted_of}) kept
+          GROUP BY tenant_id, figure, key1, key2"
     )
 }
 
 /// The statement `tenant_figures` runs, with the tenant as `$1` (the benchmarks show its plan).
 pub fn tenant_figures_sql() -> String {
-    shown(" AND tenant_id = $1")
+    shown(true)
 }
 
 /// The tenant's kept figures: `(figure, key1, key2, n)`.
@@ -115,7 +116,7 @@ pub async fn drift(db: &Db) -> StoreResult<Vec<(String, String, String, String, 
            FROM shown s FULL JOIN counted r
              ON r.tenant_id = s.tenant_id AND r.figure = s.figure AND r.key1 = s.key1 AND r.key2 = s.key2
           WHERE COALESCE(s.n, 0) <> COALESCE(r.n, 0)",
-        shown = shown(""),
+        shown = shown(false),
     ))
     .fetch_all(db.reads())
     .await?)

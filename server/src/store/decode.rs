@@ -29,8 +29,12 @@ fn refuse(column: &str, value: impl std::fmt::Debug) -> sqlx::Error {
 
 /// A text column holding one of `T`'s names.
 pub fn named<T: Named>(row: &AnyRow, column: &str) -> sqlx::Result<T> {
-    let raw: String = row.try_get(column)?;
-    T::parse(&raw).ok_or_else(|| unexpected(column, &raw))
+    name_in(column, &row.try_get::<String, _>(column)?)
+}
+
+/// One of `T`'s names, read from `column` (or from a key the row keeps in text).
+pub fn name_in<T: Named>(column: &str, raw: &str) -> sqlx::Result<T> {
+    T::parse(raw).ok_or_else(|| unexpected(column, raw))
 }
 
 /// A nullable text column holding one of `T`'s names.

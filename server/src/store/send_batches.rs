@@ -1,10 +1,8 @@
-//! Group commit of sends on PostgreSQL. Every send takes its conversation's row lock and,
-//! through the statement triggers, the tenant's hourly message counter, and holds them until
-//! its commit is durable: concurrent sends of a tenant queue on that counter one commit
-//! (one WAL flush) at a time. Here a few workers take sends from one queue; a worker takes
-//! every send that waits when it is free, so the sends that arrive while earlier ones are
-//! being committed are stored by one statement and made durable by one commit, and each
-//! still gets its own answer.
+//! Group commit of sends on PostgreSQL. Every send takes its conversation's row lock and
+//! holds it until its commit is durable, and every commit waits for its own WAL flush. Here
+//! a few workers take sends from one queue; a worker takes every send that waits when it
+//! is free, so the sends that arrive while earlier ones are being committed are stored by
+//! one statement and made durable by one commit, and each still gets its own answer.
 //!
 //! The batch statement numbers each conversation's new messages after its `last_seq` in
 //! arrival order, locking the conversations in id order so that two batches never wait on

@@ -6,8 +6,8 @@
 //!
 //! Query plans relied on (EXPLAIN / EXPLAIN QUERY PLAN on a million messages, see
 //! BENCHMARKS.md), every one a range of an index on the tenant:
-//! - message counts and series: `message_counts` primary key (tenant_id, hour); at most
-//!   24 × 365 rows per tenant and year, 720 for the series.
+//! - message counts and series: `message_counts` by (tenant_id, hour); one row per tenant
+//!   and hour once folded (see `counts`), at most 24 × 365 per year, 720 for the series.
 //! - conversations by kind, users by status and role, the unread total: the tenant's rows
 //!   of `tenant_counts` (see `counts`), less the unread of live members of the tenant's
 //!   deleted conversations (partial index conversations_deleted_by_tenant).
@@ -19,11 +19,11 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::decode::{named, unexpected};
+use super::decode::{name_in, named, unexpected};
 use super::{Db, StoreResult};
 use crate::domain::conversation::ConversationKind;
 use crate::domain::stats::{daily_series, median_of_middle, TenantStats, Windows};
-use crate::domain::{Named, Role, UserStatus};
+use crate::domain::{Role, UserStatus};
 
 /// Every figure of `tenant_id` as of the instant `windows` was taken at.
 pub async fn tenant_stats(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult<TenantStats> {
@@ -55,8 +55,8 @@ async fn kept_figures(db: &Db, tenant_id: &str) -> StoreResult<Kept> {
     let mut kept = Kept::default();
     for (figure, key1, key2, n) in super::counts::tenant_figures(db, tenant_id).await? {
         match figure.as_str() {
-            "conversations" => kept.conversations.push((parsed("kind", &key1)?, n)),
-            "users" => kept.users.push((parsed("status", &key1)?, parsed("role", &key2)?, n)),
+            "conversations" => kept.conversations.push((name_in("kind", &key1)?, n)),
+            "users" => kept.users.push((name_in("status", &key1)?, name_in("role", &key2)?, n)),
             "unread" => kept.unread += n,
             _ => return Err(unexpected("figure", &figure).into()),
         }
@@ -65,10 +65,6 @@ async fn kept_figures(db: &Db, tenant_id: &str) -> StoreResult<Kept> {
     kept.conversations.retain(|(_, n)| *n != 0);
     kept.users.retain(|(_, _, n)| *n != 0);
     Ok(kept)
-}
-
-fn parsed<T: Named>(column: &str, raw: &str) -> sqlx::Result<T> {
-    T::parse(raw).ok_or_else(|| unexpected(column, raw))
 }
 
 // SUM of a BIGINT is NUMERIC on PostgreSQL, which the Any driver does not decode: cast back.
