@@ -1,5 +1,6 @@
-//! The admin stats' kept counters (migrations `admin_stats_counters` and `tenant_counters`):
-//! messages per tenant and hour in `message_counts`, and the tenant's other figures in
+//! The admin stats' kept counters (migrations `admin_stats_counters`, `tenant_counters` and
+//! `active_user_counts`): messages per tenant and hour in `message_counts`, and the tenant's
+//! other figures, active users by the hour of their last activity among them, in
 //! `tenant_counts`. A figure is the sum of its rows. On PostgreSQL the triggers append a row
 //! per statement instead of updating a shared one, so a tenant's concurrent writes never
 //! wait on a counter's lock; `fold` merges the appended rows now and then so a reading sums
@@ -76,7 +77,8 @@ fn shown(one_tenant: bool) -> String {
     let (kept_of, deleted_of) = if one_tenant { (" AND tenant_id = $1", " AND c.tenant_id = $1") } else { ("", "") };
     format!(
         "SELECT tenant_id, figure, key1, key2, CAST(SUM(n) AS BIGINT) AS n FROM (
-             SELECT tenant_id, figure, key1, key2, n FROM tenant_counts WHERE true{kept_of}
+             SELECT tenant_id, figure, key1, key2, n FROM tenant_counts
+              WHERE figure IN ('conversations', 'users', 'unread'){kept_of}
              UNION ALL
              SELECT c.tenant_id, 'unread', '', '', -p.unread_count
                FROM conversations c JOIN participants p ON p.conversation_id = c.id
@@ -97,11 +99,40 @@ pub async fn tenant_figures(db: &Db, tenant_id: &str) -> StoreResult<Vec<(String
     Ok(rows.into_iter().map(|(_, figure, key1, key2, n)| (figure, key1, key2, n)).collect())
 }
 
+const HOUR_MS: i64 = 3_600_000;
+
+/// Active users of `$1` since `$3`: the buckets of the hours after `$3`'s (keys above `$2`,
+/// its key), and the users whose last activity falls in `$3`'s hour from `$3` on (before
+/// `$4`, the next hour), counted by the range of `users_tenant_active`.
+pub const ACTIVE_SINCE: &str =
+    "SELECT CAST(COALESCE((SELECT SUM(n) FROM tenant_counts WHERE tenant_id = $1 AND figure = 'active' AND key1 > $2), 0) AS BIGINT)
+     + (SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND last_active_at >= $3 AND last_active_at < $4)";
+
+/// The bucket key of the hour holding the instant `at_ms`, as the triggers write it.
+fn hour_key(at_ms: i64) -> String {
+    format!("{:015}", at_ms - at_ms.rem_euclid(HOUR_MS))
+}
+
+/// `ACTIVE_SINCE`'s `$2`, `$3` and `$4` for the window starting at `since_ms`.
+pub fn active_since_params(since_ms: i64) -> (String, i64, i64) {
+    (hour_key(since_ms), since_ms, since_ms - since_ms.rem_euclid(HOUR_MS) + HOUR_MS)
+}
+
+/// How many users of the tenant were active (`last_active_at`) at or after `since_ms`.
+pub async fn active_since(db: &Db, tenant_id: &str, since_ms: i64) -> StoreResult<i64> {
+    let (key, since, next_hour) = active_since_params(since_ms);
+    Ok(sqlx::query_scalar(ACTIVE_SINCE).bind(tenant_id).bind(key).bind(since).bind(next_hour).fetch_one(db.reads()).await?)
+}
+
 /// Each tenant figure whose kept count differs from a recount of the rows it counts:
 /// `(tenant, figure, key1, key2, kept, counted)`. What the tests hold the counters to.
 pub async fn drift(db: &Db) -> StoreResult<Vec<(String, String, String, String, i64, i64)>> {
     Ok(sqlx::query_as(&format!(
-        "WITH shown AS ({shown}),
+        "WITH shown AS (
+             {shown}
+             UNION ALL
+             SELECT tenant_id, figure, CAST(CAST(key1 AS BIGINT) AS TEXT), key2, CAST(SUM(n) AS BIGINT)
+               FROM tenant_counts WHERE figure = 'active' GROUP BY tenant_id, figure, key1, key2),
          counted AS (
              SELECT tenant_id, 'conversations' AS figure, kind AS key1, '' AS key2, COUNT(*) AS n
                FROM conversations WHERE deleted_at IS NULL GROUP BY tenant_id, kind
@@ -110,7 +141,11 @@ pub async fn drift(db: &Db) -> StoreResult<Vec<(String, String, String, String, 
              UNION ALL
              SELECT p.tenant_id, 'unread', '', '', CAST(SUM(p.unread_count) AS BIGINT)
                FROM participants p JOIN conversations c ON c.id = p.conversation_id
-              WHERE c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0 GROUP BY p.tenant_id)
+              WHERE c.deleted_at IS NULL AND p.left_at IS NULL AND p.hidden = 0 GROUP BY p.tenant_id
+             UNION ALL
+             SELECT tenant_id, 'active', CAST(last_active_at - last_active_at % 3600000 AS TEXT), '', COUNT(*)
+               FROM users WHERE last_active_at IS NOT NULL
+              GROUP BY tenant_id, last_active_at - last_active_at % 3600000)
          SELECT COALESCE(s.tenant_id, r.tenant_id), COALESCE(s.figure, r.figure), COALESCE(s.key1, r.key1),
                 COALESCE(s.key2, r.key2), COALESCE(s.n, 0), COALESCE(r.n, 0)
            FROM shown s FULL JOIN counted r
@@ -120,4 +155,16 @@ pub async fn drift(db: &Db) -> StoreResult<Vec<(String, String, String, String, 
     ))
     .fetch_all(db.reads())
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_splits_into_its_first_hour_and_the_buckets_after_it() {
+        let since = 5 * HOUR_MS + 7;
+        assert_eq!(active_since_params(since), ("000000018000000".to_owned(), since, 6 * HOUR_MS));
+        assert_eq!(hour_key(6 * HOUR_MS), "000000021600000", "an hour's first millisecond is in that hour");
+    }
 }

@@ -1,8 +1,9 @@
 //! The admin dashboard's figures for one tenant. Nothing here scans `messages`: message
 //! totals, the last 24 hours and the per-day series are read from `message_counts` (one row
 //! per tenant and UTC hour, kept by the `messages_count` trigger in the statement that
-//! writes each message), active users from `users.last_active_at` (kept by the same
-//! trigger and by socket connections).
+//! writes each message), active users from the buckets of their last activity's hour
+//! (`users.last_active_at`, kept by the same trigger and by socket connections; see
+//! `counts`).
 //!
 //! Query plans relied on (EXPLAIN / EXPLAIN QUERY PLAN on a million messages, see
 //! BENCHMARKS.md), every one a range of an index on the tenant:
@@ -11,7 +12,9 @@
 //! - conversations by kind, users by status and role, the unread total: the tenant's rows
 //!   of `tenant_counts` (see `counts`), less the unread of live members of the tenant's
 //!   deleted conversations (partial index conversations_deleted_by_tenant).
-//! - active users: range of users_tenant_active (tenant_id, last_active_at).
+//! - active users: the tenant's 'active' buckets of `tenant_counts` after the window's first
+//!   hour (a range of its index), and the users of that first hour by a range of
+//!   users_tenant_active (tenant_id, last_active_at); see `counts::ACTIVE_SINCE`.
 //! - tickets by status and priority: index-only on tickets_tenant_status_priority; the
 //!   median first response reads the tenant's answered tickets through the same index's
 //!   tenant prefix and sorts them (tickets are orders of magnitude fewer than messages).
@@ -19,28 +22,58 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::counts;
 use super::decode::{name_in, named, unexpected};
 use super::{Db, StoreResult};
 use crate::domain::conversation::ConversationKind;
 use crate::domain::stats::{daily_series, median_of_middle, TenantStats, Windows};
 use crate::domain::{Role, UserStatus};
 
-/// Every figure of `tenant_id` as of the instant `windows` was taken at.
+/// Every figure of `tenant_id` as of the instant `windows` was taken at. The reads are
+/// independent, so they go out together on their own connections: the request waits for
+/// the slowest of them, not for their sum.
 pub async fn tenant_stats(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult<TenantStats> {
-    let (messages_total, messages_last_24h) = message_totals(db, tenant_id, windows).await?;
-    let kept = kept_figures(db, tenant_id).await?;
+    let ((messages_total, messages_last_24h), kept, active_users_24h, open_reports, tickets, median_first_response_ms, by_day) = tokio::try_join!(
+        message_totals(db, tenant_id, windows),
+        kept_figures(db, tenant_id),
+        active_users(db, tenant_id, windows),
+        super::reports::open_count(db, tenant_id),
+        tickets_by_status_and_priority(db, tenant_id),
+        median_first_response(db, tenant_id),
+        messages_by_day(db, tenant_id, windows),
+    )?;
     Ok(TenantStats {
         conversations: kept.conversations,
         messages_total,
         messages_last_24h,
-        active_users_24h: active_users(db, tenant_id, windows).await?,
+        active_users_24h,
         users: kept.users,
         unread_total: kept.unread,
-        open_reports: super::reports::open_count(db, tenant_id).await?,
-        tickets: tickets_by_status_and_priority(db, tenant_id).await?,
-        median_first_response_ms: median_first_response(db, tenant_id).await?,
-        messages_per_day: daily_series(windows, &messages_by_day(db, tenant_id, windows).await?),
+        open_reports,
+        tickets,
+        median_first_response_ms,
+        messages_per_day: daily_series(windows, &by_day),
     })
+}
+
+/// A parameter of a statement after the tenant.
+pub enum Param {
+    Int(i64),
+    Text(String),
+}
+
+/// The statements behind the figures, for showing their plans: `(figure, SQL, parameters)`,
+/// where `$1` is the tenant and the parameters are `$2` on. The kept figures' statement is
+/// `counts::tenant_figures_sql`.
+pub fn statements(windows: Windows) -> Vec<(&'static str, &'static str, Vec<Param>)> {
+    let (key, since, next_hour) = counts::active_since_params(windows.active_since);
+    vec![
+        ("message totals", MESSAGE_TOTALS, vec![Param::Int(windows.last_24h_from)]),
+        ("messages per day", MESSAGES_BY_DAY, vec![Param::Int(windows.series_from)]),
+        ("active users", counts::ACTIVE_SINCE, vec![Param::Text(key), Param::Int(since), Param::Int(next_hour)]),
+        ("tickets by status and priority", TICKETS, Vec::new()),
+        ("answered tickets", ANSWERED, Vec::new()),
+    ]
 }
 
 /// The figures `counts` keeps, each decoded into the domain's names.
@@ -53,7 +86,7 @@ struct Kept {
 
 async fn kept_figures(db: &Db, tenant_id: &str) -> StoreResult<Kept> {
     let mut kept = Kept::default();
-    for (figure, key1, key2, n) in super::counts::tenant_figures(db, tenant_id).await? {
+    for (figure, key1, key2, n) in counts::tenant_figures(db, tenant_id).await? {
         match figure.as_str() {
             "conversations" => kept.conversations.push((name_in("kind", &key1)?, n)),
             "users" => kept.users.push((name_in("status", &key1)?, name_in("role", &key2)?, n)),
@@ -68,47 +101,36 @@ async fn kept_figures(db: &Db, tenant_id: &str) -> StoreResult<Kept> {
 }
 
 // SUM of a BIGINT is NUMERIC on PostgreSQL, which the Any driver does not decode: cast back.
+const MESSAGE_TOTALS: &str = "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT),
+        CAST(COALESCE(SUM(CASE WHEN hour >= $2 THEN count ELSE 0 END), 0) AS BIGINT)
+   FROM message_counts WHERE tenant_id = $1";
+
+const MESSAGES_BY_DAY: &str = "SELECT hour - hour % 86400000 AS day, CAST(SUM(count) AS BIGINT) AS n
+   FROM message_counts WHERE tenant_id = $1 AND hour >= $2
+  GROUP BY hour - hour % 86400000";
+
+const TICKETS: &str = "SELECT status, priority, COUNT(*) AS n FROM tickets WHERE tenant_id = $1 GROUP BY status, priority";
+
+const ANSWERED: &str = "SELECT COUNT(*) FROM tickets WHERE tenant_id = $1 AND first_response_at IS NOT NULL";
+
 async fn message_totals(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult<(i64, i64)> {
-    Ok(sqlx::query_as::<_, (i64, i64)>(
-        "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT),
-                CAST(COALESCE(SUM(CASE WHEN hour >= $2 THEN count ELSE 0 END), 0) AS BIGINT)
-           FROM message_counts WHERE tenant_id = $1",
-    )
-    .bind(tenant_id)
-    .bind(windows.last_24h_from)
-    .fetch_one(db.reads())
-    .await?)
+    Ok(sqlx::query_as::<_, (i64, i64)>(MESSAGE_TOTALS).bind(tenant_id).bind(windows.last_24h_from).fetch_one(db.reads()).await?)
 }
 
 /// `(start of the UTC day, messages)` for the days of the series that have any.
 async fn messages_by_day(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult<Vec<(i64, i64)>> {
-    Ok(sqlx::query_as::<_, (i64, i64)>(
-        "SELECT hour - hour % 86400000 AS day, CAST(SUM(count) AS BIGINT) AS n
-           FROM message_counts WHERE tenant_id = $1 AND hour >= $2
-          GROUP BY hour - hour % 86400000",
-    )
-    .bind(tenant_id)
-    .bind(windows.series_from)
-    .fetch_all(db.reads())
-    .await?)
+    Ok(sqlx::query_as::<_, (i64, i64)>(MESSAGES_BY_DAY).bind(tenant_id).bind(windows.series_from).fetch_all(db.reads()).await?)
 }
 
 async fn active_users(db: &Db, tenant_id: &str, windows: Windows) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND last_active_at >= $2")
-        .bind(tenant_id)
-        .bind(windows.active_since)
-        .fetch_one(db.reads())
-        .await?)
+    counts::active_since(db, tenant_id, windows.active_since).await
 }
 
 async fn tickets_by_status_and_priority(
     db: &Db,
     tenant_id: &str,
 ) -> StoreResult<Vec<(crate::domain::ticket::TicketStatus, crate::domain::ticket::Priority, i64)>> {
-    let rows = sqlx::query("SELECT status, priority, COUNT(*) AS n FROM tickets WHERE tenant_id = $1 GROUP BY status, priority")
-        .bind(tenant_id)
-        .fetch_all(db.reads())
-        .await?;
+    let rows = sqlx::query(TICKETS).bind(tenant_id).fetch_all(db.reads()).await?;
     Ok(rows
         .iter()
         .map(|row: &AnyRow| Ok((named(row, "status")?, named(row, "priority")?, row.try_get("n")?)))
@@ -118,10 +140,7 @@ async fn tickets_by_status_and_priority(
 /// The median in milliseconds, read as the one or two middle values of the sorted waits,
 /// so both engines answer it with the same SQL (SQLite has no percentile function).
 async fn median_first_response(db: &Db, tenant_id: &str) -> StoreResult<Option<f64>> {
-    let answered = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM tickets WHERE tenant_id = $1 AND first_response_at IS NOT NULL")
-        .bind(tenant_id)
-        .fetch_one(db.reads())
-        .await?;
+    let answered = sqlx::query_scalar::<_, i64>(ANSWERED).bind(tenant_id).fetch_one(db.reads()).await?;
     if answered == 0 {
         return Ok(None);
     }

@@ -1,5 +1,6 @@
 //! The admin stats' kept tenant figures (conversations by kind, users by status and role,
-//! the unread total; migration `tenant_counters`) equal a recount of the rows they count
+//! the unread total, active users by the hour of their last activity; migrations
+//! `tenant_counters` and `active_user_counts`) equal a recount of the rows they count
 //! after every kind of change, with the writes racing each other and the folds, and
 //! whether the appended rows were folded or not.
 
@@ -68,6 +69,53 @@ async fn kept_figures_match_a_recount_through_deletions_role_changes_leaving_and
         app.post(&format!("/v1/chat/conversations/{kept_id}/read")).bearer(&member.1).send().await.expect(204, None);
     }
     assert_eq!(unread_total(&app, &moderator).await, 0);
+    assert_figures_hold_through_a_fold(&app).await;
+}
+
+async fn active_users(app: &TestApp, token: &str) -> i64 {
+    let figures = app.get("/v1/admin/stats").bearer(token).send().await.expect(200, None);
+    figures.data()["active_users_24h"].as_i64().unwrap()
+}
+
+/// Sets when `user_id` was last active, as activity would have left it.
+async fn last_active(app: &TestApp, user_id: &str, at: Option<i64>) {
+    sqlx::query("UPDATE users SET last_active_at = $1 WHERE id = $2").bind(at).bind(user_id).execute(app.state.db.pool()).await.unwrap();
+}
+
+#[tokio::test]
+async fn active_users_are_those_active_in_the_last_24_hours_as_their_activity_moves_between_hours() {
+    let app = spawn_app().await;
+    let p = people(&app, &["ann", "bob", "cat", "dan", "eve"]).await;
+    let (ann, bob, cat, dan, eve) = (&p[0], &p[1], &p[2], &p[3], &p[4]);
+    let (moderator_user, moderator) = app.user_with_token("active-mod", "moderator").await;
+    let moderator_id = s(&moderator_user["id"]).to_owned();
+    let tenant_id = app.tenant_of(&ann.0).await;
+    sqlx::query("UPDATE users SET last_active_at = NULL WHERE tenant_id = $1").bind(&tenant_id).execute(app.state.db.pool()).await.unwrap();
+    assert_eq!(active_users(&app, &moderator).await, 0);
+
+    // A minute either side of the window's start, in the hour the window starts in or the
+    // one before: the reading counts that hour's users one by one.
+    let day_ago = chrono::Utc::now().timestamp_millis() - 86_400_000;
+    last_active(&app, &bob.0, Some(day_ago - 3_600_000)).await;
+    last_active(&app, &cat.0, Some(day_ago - 60_000)).await;
+    last_active(&app, &dan.0, Some(day_ago + 60_000)).await;
+    last_active(&app, &eve.0, Some(day_ago + 22 * 3_600_000)).await;
+    last_active(&app, &moderator_id, Some(day_ago + 2 * 3_600_000)).await;
+    assert_eq!(active_users(&app, &moderator).await, 3, "dan, eve and the moderator");
+    assert_figures_hold_through_a_fold(&app).await;
+
+    // Sending moves the sender into the current hour: ann from never, bob from 25 hours ago.
+    let group = app.group(&ann.1, "Lively", &[&bob.0, &cat.0]).await;
+    let group_id = s(&group["id"]).to_owned();
+    app.say(&ann.1, &group_id, "hello").await;
+    app.say(&bob.1, &group_id, "back again").await;
+    assert_eq!(active_users(&app, &moderator).await, 5, "ann and bob joined them");
+    assert_figures_hold(&app, "after the sends").await;
+
+    // Moving back in time and out of the window, as an import might, moves the count too.
+    last_active(&app, &eve.0, Some(day_ago - 5 * 3_600_000)).await;
+    last_active(&app, &dan.0, None).await;
+    assert_eq!(active_users(&app, &moderator).await, 3);
     assert_figures_hold_through_a_fold(&app).await;
 }
 
