@@ -87,6 +87,32 @@ pub async fn send(state: &AppState, caller: &UserCaller, membership: &Membership
     deliver(state, caller, membership, content).await
 }
 
+/// Several sends of the caller, each answered as `send` would answer it alone, stored in
+/// the order given with their commits together (a socket's frames that arrived together):
+/// each is checked in turn, those that pass go to the store as one group, and only then
+/// are the answers awaited. Announcements go out in the same order.
+#[tracing::instrument(skip_all, fields(tenant_id = %caller.tenant_id, user_id = %caller.user.id, sends = sends.len()))]
+pub async fn send_in_order(state: &AppState, caller: &UserCaller, sends: Vec<(Membership, Content)>) -> Vec<AppResult<(Message, bool)>> {
+    let mut checked = Vec::with_capacity(sends.len());
+    for (membership, content) in sends {
+        checked.push(match throttle::take(state, caller, WriteKind::Message).await {
+            Ok(()) => check(state, caller, &membership, content).await,
+            Err(error) => Err(error),
+        });
+    }
+    let passed =
+        checked.iter().filter_map(|send| send.as_ref().ok()).map(|send| (send.conversation_id.clone(), send.content.clone())).collect();
+    let mut queued = store::messages::queue_sends(&state.db, &caller.tenant_id, Some(&caller.user.id), passed).await.into_iter();
+    let mut answers = Vec::with_capacity(checked.len());
+    for send in checked {
+        answers.push(match send {
+            Ok(send) => send.answer(state, caller, queued.next().expect("one queued send for each that passed")).await,
+            Err(error) => Err(error),
+        });
+    }
+    answers
+}
+
 /// `send` with its write already counted against the rate limits: for copies of a forward
 /// and the first message of a new conversation.
 pub(super) async fn deliver(
@@ -95,8 +121,28 @@ pub(super) async fn deliver(
     membership: &Membership,
     content: Content,
 ) -> AppResult<(Message, bool)> {
+    let send = check(state, caller, membership, content).await?;
+    let queued = store::messages::queue_sends(
+        &state.db,
+        &caller.tenant_id,
+        Some(&caller.user.id),
+        vec![(send.conversation_id.clone(), send.content.clone())],
+    );
+    let queued = queued.await.pop().expect("one queued send");
+    send.answer(state, caller, queued).await
+}
+
+/// A send that passed every check, with who hears of it.
+struct CheckedSend {
+    content: Content,
+    kind: ConversationKind,
+    conversation_id: String,
+    audience: Vec<String>,
+}
+
+/// Every check of a send, whichever path (REST, socket frame, forward) it came by.
+async fn check(state: &AppState, caller: &UserCaller, membership: &Membership, content: Content) -> AppResult<CheckedSend> {
     check_sendable(state, caller, &content.body, content.kind).await?;
-    // The rules of every field, whichever path (REST, socket frame, forward) it came by.
     let mut content = content.checked(&file_origins(state, &caller.tenant_id).await?)?;
     if let Some(attachment) = crate::media::attachment_for(state, caller, &content).await? {
         content.attachment = attachment;
@@ -116,18 +162,25 @@ pub(super) async fn deliver(
         }
     }
     let audience = audience(state, caller, membership).await?;
-    match store::messages::send(&state.db, &caller.tenant_id, membership.id(), Some(&caller.user.id), &content).await? {
-        Sent::New(message) => {
-            if membership.kind() == ConversationKind::Ticket {
-                // The first answer from anyone but the requester is the ticket's first response.
-                store::tickets::note_response(&state.db, membership.id(), &caller.user.id, message.created_at).await?;
+    Ok(CheckedSend { content, kind: membership.kind(), conversation_id: membership.id().to_owned(), audience })
+}
+
+impl CheckedSend {
+    /// Waits for the store's answer to the send, then announces a new message.
+    async fn answer(self, state: &AppState, caller: &UserCaller, queued: store::messages::Queued) -> AppResult<(Message, bool)> {
+        match queued.answer().await? {
+            Sent::New(message) => {
+                if self.kind == ConversationKind::Ticket {
+                    // The first answer from anyone but the requester is the ticket's first response.
+                    store::tickets::note_response(&state.db, &self.conversation_id, &caller.user.id, message.created_at).await?;
+                }
+                let event = Event::new(&message.tenant_id, self.audience, &Payload::NewMessage(MessageEvent::of(&message)));
+                notify(state, event).await;
+                Ok((message, true))
             }
-            let event = Event::new(&message.tenant_id, audience, &Payload::NewMessage(MessageEvent::of(&message)));
-            notify(state, event).await;
-            Ok((message, true))
+            Sent::Duplicate(message) => Ok((message, false)),
+            Sent::NoConversation => Err(AppError::NotFound("conversation")),
         }
-        Sent::Duplicate(message) => Ok((message, false)),
-        Sent::NoConversation => Err(AppError::NotFound("conversation")),
     }
 }
 

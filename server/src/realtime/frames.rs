@@ -66,27 +66,85 @@ fn app_error_frame(err: AppError) -> Value {
     frame
 }
 
-/// Handles one text frame of socket `socket`; returns the frame to answer with, if any.
-#[tracing::instrument(skip_all, fields(tenant_id = %identity.tenant_id, user_id = %identity.user_id))]
-pub async fn handle(state: &AppState, identity: &Identity, socket: u64, text: &str) -> Option<Value> {
-    // The rule REST applies to every request body, so the socket is no way around it.
-    if has_nul(text.as_bytes()) {
-        return Some(error_frame("bad_request", "NUL characters are not allowed"));
+/// Handles the text frames of socket `socket` that arrived together, in their order; the
+/// frame to answer each with, if any. The credential is checked once for them all. A run
+/// of message frames is sent with `send_in_order`: stored in the order they came, their
+/// commits overlapping, so a socket sending faster than one commit at a time keeps up.
+#[tracing::instrument(skip_all, fields(tenant_id = %identity.tenant_id, user_id = %identity.user_id, frames = texts.len()))]
+pub async fn handle(state: &AppState, identity: &Identity, socket: u64, texts: &[String]) -> Vec<Option<Value>> {
+    let mut replies = vec![None; texts.len()];
+    let mut caller = None;
+    let mut run = Vec::new();
+    for (slot, text) in texts.iter().enumerate() {
+        // The rule REST applies to every request body, so the socket is no way around it.
+        if has_nul(text.as_bytes()) {
+            replies[slot] = Some(error_frame("bad_request", "NUL characters are not allowed"));
+            continue;
+        }
+        let frame = match serde_json::from_str::<ClientFrame>(text) {
+            Ok(frame) => frame,
+            Err(e) => {
+                replies[slot] = Some(error_frame("bad_request", &unreadable(&e)));
+                continue;
+            }
+        };
+        if matches!(frame, ClientFrame::Ping) {
+            replies[slot] = Some(json!({"type": "pong"}));
+            continue;
+        }
+        if caller.is_none() {
+            caller = Some(identity.caller(state).await.map_err(|err| app_error_frame(err.into())));
+        }
+        let caller = match caller.as_ref().expect("just set") {
+            Ok(caller) => caller,
+            Err(refused) => {
+                replies[slot] = Some(refused.clone());
+                continue;
+            }
+        };
+        match frame {
+            ClientFrame::Message { conversation_id, body, client_msg_id } => run.push((slot, conversation_id, body, client_msg_id)),
+            other => {
+                send_run(state, caller, std::mem::take(&mut run), &mut replies).await;
+                replies[slot] = match act(state, caller, socket, other).await {
+                    Ok(reply) => reply,
+                    Err(err) => Some(app_error_frame(err)),
+                };
+            }
+        }
     }
-    let frame = match serde_json::from_str::<ClientFrame>(text) {
-        Ok(frame) => frame,
-        Err(e) => return Some(error_frame("bad_request", &unreadable(&e))),
-    };
-    if matches!(frame, ClientFrame::Ping) {
-        return Some(json!({"type": "pong"}));
+    if let Some(Ok(caller)) = &caller {
+        send_run(state, caller, run, &mut replies).await;
     }
-    let caller = match identity.caller(state).await {
-        Ok(caller) => caller,
-        Err(err) => return Some(app_error_frame(err.into())),
-    };
-    match act(state, &caller, socket, frame).await {
-        Ok(reply) => reply,
-        Err(err) => Some(app_error_frame(err)),
+    replies
+}
+
+/// Sends a run of message frames `(slot, conversation, body, client_msg_id)` in order, and
+/// puts each one's acknowledgement or error in its slot of `replies`.
+async fn send_run(state: &AppState, caller: &UserCaller, run: Vec<(usize, String, String, Option<String>)>, replies: &mut [Option<Value>]) {
+    let mut sends = Vec::with_capacity(run.len());
+    let mut sent = Vec::with_capacity(run.len());
+    for (slot, conversation_id, body, client_msg_id) in run {
+        match access::member_to_send(state, caller, &conversation_id).await {
+            Ok(membership) => {
+                // Every rule of a send (lengths, characters) is the chat service's, as on REST.
+                let content = Content { body, client_msg_id: client_msg_id.clone().filter(|c| !c.is_empty()), ..Content::default() };
+                sends.push((membership, content));
+                sent.push((slot, client_msg_id));
+            }
+            Err(err) => replies[slot] = Some(app_error_frame(err)),
+        }
+    }
+    if sends.is_empty() {
+        return;
+    }
+    let answers = chat::messages::send_in_order(state, caller, sends).await;
+    for ((slot, client_msg_id), answer) in sent.into_iter().zip(answers) {
+        replies[slot] = Some(match answer {
+            // The acknowledgement carries the message as stored, without reactions.
+            Ok((message, _)) => json!({"type": "ack", "client_msg_id": client_msg_id, "message": MessageView::new(message, Vec::new())}),
+            Err(err) => app_error_frame(err),
+        });
     }
 }
 
@@ -109,13 +167,6 @@ async fn act(state: &AppState, caller: &UserCaller, socket: u64, frame: ClientFr
             chat::participants::mark_read(state, caller, &membership, up_to_seq).await?;
             Ok(None)
         }
-        ClientFrame::Message { conversation_id, body, client_msg_id } => {
-            let membership = access::member_to_send(state, caller, &conversation_id).await?;
-            // Every rule of a send (lengths, characters) is the chat service's, as on REST.
-            let content = Content { body, client_msg_id: client_msg_id.clone().filter(|c| !c.is_empty()), ..Content::default() };
-            let (message, _) = chat::messages::send(state, caller, &membership, content).await?;
-            // The acknowledgement carries the message as stored, without reactions.
-            Ok(Some(json!({"type": "ack", "client_msg_id": client_msg_id, "message": MessageView::new(message, Vec::new())})))
-        }
+        ClientFrame::Message { .. } => unreachable!("message frames are sent in runs"),
     }
 }

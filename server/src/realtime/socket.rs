@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt, SinkExt, StreamExt};
 use poem::web::websocket::{CloseCode, Message, WebSocketStream};
 use tokio::time::{Instant, MissedTickBehavior};
 
@@ -17,6 +17,9 @@ use crate::chat;
 use crate::events::{Payload, Presence};
 use crate::state::AppState;
 use crate::store;
+
+/// The most text frames already received that are handled together.
+const MAX_FRAMES_TOGETHER: usize = 32;
 
 async fn announce_presence(state: &AppState, caller: &Identity, online: bool) {
     let contacts = match store::participants::contacts_of(&state.db, &caller.tenant_id, &caller.user_id).await {
@@ -43,7 +46,8 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
         Err(error) => tracing::warn!(%error, "presence not counted"),
     }
 
-    let (mut sink, mut stream) = socket.split();
+    let (mut sink, stream) = socket.split();
+    let mut stream = stream.peekable();
     let interval = Duration::from_millis(config.ws_ping_interval_ms.max(10));
     let mut ping = tokio::time::interval_at(Instant::now() + interval, interval);
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -85,20 +89,37 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
                     if text.len() > config.ws_max_frame_bytes {
                         break Some((close::TOO_BIG, "frame too large"));
                     }
-                    // Boxed: handling a frame runs the whole send path, whose future is far
+                    // With it, the text frames that are already here (a client sending
+                    // faster than one send's commit): handled together, their sends'
+                    // commits overlap in their order instead of following one another.
+                    let mut texts = vec![text];
+                    while texts.len() < MAX_FRAMES_TOGETHER {
+                        let fits = |m: &Result<Message, _>| matches!(m, Ok(Message::Text(t)) if t.len() <= config.ws_max_frame_bytes);
+                        match std::pin::Pin::new(&mut stream).next_if(fits).now_or_never() {
+                            Some(Some(Ok(Message::Text(text)))) => texts.push(text),
+                            _ => break,
+                        }
+                    }
+                    // Boxed: handling frames runs the whole send path, whose future is far
                     // larger than an idle socket needs to be; inline it would be allocated
                     // with every socket's task. A revoked socket's frames are refused
-                    // without that work; each other frame re-checks the credential itself.
-                    let reply = if registration.kick.is_revoked() {
-                        Some(frames::error_frame("unauthorized", "credentials revoked"))
+                    // without that work; other frames re-check the credential themselves.
+                    let replies = if registration.kick.is_revoked() {
+                        vec![Some(frames::error_frame("unauthorized", "credentials revoked")); texts.len()]
                     } else {
-                        Box::pin(frames::handle(&state, &caller, registration.id, &text)).await
+                        Box::pin(frames::handle(&state, &caller, registration.id, &texts)).await
                     };
-                    if let Some(reply) = reply {
-                        if sink.send(Message::Text(reply.to_string())).await.is_err() {
-                            break None;
+                    // Written out together, flushed once.
+                    let mut written = Ok(());
+                    for reply in replies.into_iter().flatten() {
+                        written = sink.feed(Message::Text(reply.to_string())).await;
+                        if written.is_err() {
+                            break;
                         }
                         state.metrics.ws_replies_sent.inc();
+                    }
+                    if written.is_err() || sink.flush().await.is_err() {
+                        break None;
                     }
                 }
                 Some(Ok(Message::Binary(data))) => {

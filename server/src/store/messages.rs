@@ -7,7 +7,7 @@ use sqlx::{AnyPool, FromRow, Row};
 
 use super::decode::{millis, named, optional_time, time};
 use super::sql::{page_of, qualified, Sql};
-use super::{new_id, now_ms, Backend, Db, StoreError, StoreResult};
+use super::{new_id, now_ms, send_batches, Backend, Db, StoreError, StoreResult};
 use crate::domain::message::{Attachment, Content, Message, ReactionCount, Window};
 use crate::domain::{Named, Timestamp};
 
@@ -129,17 +129,55 @@ pub struct NewMessage {
 /// while earlier ones are being committed are stored together by one statement. Alone, or
 /// on SQLite, it is `send_one`'s single statement.
 pub async fn send(db: &Db, tenant_id: &str, conversation_id: &str, sender_id: Option<&str>, content: &Content) -> StoreResult<Sent> {
-    let message = NewMessage {
-        id: new_id(),
-        tenant_id: tenant_id.to_owned(),
-        conversation_id: conversation_id.to_owned(),
-        sender_id: sender_id.map(str::to_owned),
-        content: content.clone(),
-        created_at: now_ms(),
+    let mut queued = queue_sends(db, tenant_id, sender_id, vec![(conversation_id.to_owned(), content.clone())]).await;
+    queued.pop().expect("one answer a send").answer().await
+}
+
+/// A send handed to the store, its answer awaited apart.
+pub struct Queued(Queue);
+
+enum Queue {
+    Waiting(send_batches::Answer),
+    // Boxed: a stored message is large, and queued sends are held in bulk.
+    Done(Box<StoreResult<Sent>>),
+}
+
+impl Queued {
+    /// What `send` would have answered.
+    pub async fn answer(self) -> StoreResult<Sent> {
+        match self.0 {
+            Queue::Waiting(answered) => send_batches::answer(answered).await,
+            Queue::Done(sent) => *sent,
+        }
+    }
+}
+
+/// Several sends of one sender, `(conversation, content)`, stored in the order given with
+/// their commits together: queued as one group for a group commit on PostgreSQL, stored by
+/// the one writer one after another on SQLite. Each answer is the one `send` would give.
+pub async fn queue_sends(db: &Db, tenant_id: &str, sender_id: Option<&str>, sends: Vec<(String, Content)>) -> Vec<Queued> {
+    let messages: Vec<NewMessage> = sends
+        .into_iter()
+        .map(|(conversation_id, content)| NewMessage {
+            id: new_id(),
+            tenant_id: tenant_id.to_owned(),
+            conversation_id,
+            sender_id: sender_id.map(str::to_owned),
+            content,
+            created_at: now_ms(),
+        })
+        .collect();
+    let Some(batches) = db.sends() else {
+        let mut done = Vec::with_capacity(messages.len());
+        for message in &messages {
+            done.push(Queued(Queue::Done(Box::new(send_one(db.pool(), db.backend(), message).await))));
+        }
+        return done;
     };
-    match db.sends() {
-        Some(batches) => batches.send(message).await,
-        None => send_one(db.pool(), db.backend(), &message).await,
+    let count = messages.len();
+    match batches.queue(messages).await {
+        Ok(answers) => answers.into_iter().map(|answered| Queued(Queue::Waiting(answered))).collect(),
+        Err(_) => (0..count).map(|_| Queued(Queue::Done(Box::new(Err(StoreError::Unavailable(sqlx::Error::PoolClosed)))))).collect(),
     }
 }
 

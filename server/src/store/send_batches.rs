@@ -2,7 +2,9 @@
 //! holds it until its commit is durable, and every commit waits for its own WAL flush. Here
 //! a few workers take sends from one queue; a worker takes every send that waits when it
 //! is free, so the sends that arrive while earlier ones are being committed are stored by
-//! one statement and made durable by one commit, and each still gets its own answer.
+//! one statement and made durable by one commit, and each still gets its own answer. Sends
+//! queued together (a socket's frames that arrived together) are never split between
+//! batches, so they are numbered in the order given.
 //!
 //! The batch statement numbers each conversation's new messages after its `last_seq` in
 //! arrival order, locking the conversations in id order so that two batches never wait on
@@ -29,7 +31,7 @@ use crate::domain::Named;
 const WORKERS: usize = 4;
 /// The most sends one statement stores.
 const MAX_BATCH: usize = 128;
-/// Sends waiting for a worker before a new one waits for room.
+/// Groups of sends waiting for a worker before a new one waits for room.
 const QUEUE: usize = 4096;
 
 struct Job {
@@ -39,8 +41,11 @@ struct Job {
 
 /// The queue of sends and its workers; they stop when the last handle is dropped.
 pub struct SendBatches {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Vec<Job>>,
 }
+
+/// The answer to a queued send, to await apart from queueing it.
+pub type Answer = oneshot::Receiver<StoreResult<Sent>>;
 
 impl SendBatches {
     pub fn start(pool: AnyPool) -> Self {
@@ -52,23 +57,43 @@ impl SendBatches {
         SendBatches { jobs }
     }
 
+    /// Queues `messages` together: one batch stores them all, numbered in this order.
+    pub async fn queue(&self, messages: Vec<NewMessage>) -> StoreResult<Vec<Answer>> {
+        let (jobs, answers) = messages
+            .into_iter()
+            .map(|message| {
+                let (answer, answered) = oneshot::channel();
+                (Job { message, answer }, answered)
+            })
+            .unzip();
+        self.jobs.send(jobs).await.map_err(|_| closed())?;
+        Ok(answers)
+    }
+
     /// Stores `message` with the sends committed beside it; the answer `send_one` would give.
     pub async fn send(&self, message: NewMessage) -> StoreResult<Sent> {
-        let (answer, answered) = oneshot::channel();
-        self.jobs.send(Job { message, answer }).await.map_err(|_| StoreError::Unavailable(sqlx::Error::PoolClosed))?;
-        answered.await.map_err(|_| StoreError::Unavailable(sqlx::Error::PoolClosed))?
+        let answered = self.queue(vec![message]).await?.pop().expect("one answer a send");
+        answer(answered).await
     }
 }
 
-async fn work(pool: AnyPool, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
+/// What the store answers a queued send.
+pub async fn answer(answered: Answer) -> StoreResult<Sent> {
+    answered.await.map_err(|_| closed())?
+}
+
+fn closed() -> StoreError {
+    StoreError::Unavailable(sqlx::Error::PoolClosed)
+}
+
+async fn work(pool: AnyPool, queue: Arc<Mutex<mpsc::Receiver<Vec<Job>>>>) {
     loop {
         let batch = {
             let mut queue = queue.lock().await;
-            let Some(first) = queue.recv().await else { return };
-            let mut batch = vec![first];
+            let Some(mut batch) = queue.recv().await else { return };
             while batch.len() < MAX_BATCH {
                 match queue.try_recv() {
-                    Ok(job) => batch.push(job),
+                    Ok(jobs) => batch.extend(jobs),
                     Err(_) => break,
                 }
             }

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use confab_server::domain::conversation::MessageType;
 use confab_server::domain::message::Content;
-use confab_server::store::messages::{send, Sent};
+use confab_server::store::messages::{queue_sends, send, Sent};
 use futures::future::join_all;
 
 use crate::helpers::*;
@@ -129,4 +129,40 @@ async fn hundreds_of_sends_at_once_get_gap_free_seqs_and_each_its_own_answer() {
         sqlx::query_scalar("SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM message_counts").fetch_one(db.pool()).await.unwrap();
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages").fetch_one(db.pool()).await.unwrap();
     assert_eq!(counted, stored, "the admin stats count every message once");
+}
+
+#[tokio::test]
+async fn sends_queued_together_take_their_seqs_in_the_order_given_while_others_race_them() {
+    let app = spawn_app().await;
+    let p = people(&app, &["ann", "bob", "cat"]).await;
+    let (ann, bob, cat) = (&p[0], &p[1], &p[2]);
+    let group = s(&app.group(&ann.1, "Ordered", &[&bob.0, &cat.0]).await["id"]).to_owned();
+    let direct = s(&app.direct(&ann.1, &bob.0).await["id"]).to_owned();
+    let (db, tenant) = (&app.state.db, app.tenant_of(&ann.0).await);
+
+    // Others send to the same conversations all the while, so batches form around ann's.
+    let racing: Sends = (0..120).map(|n| ([&group, &direct][n % 2].clone(), bob.0.clone(), text(format!("r{n}"), None))).collect();
+    let others = tokio::spawn({
+        let (db, tenant) = (db.clone(), tenant.clone());
+        async move { send_all(&db, &tenant, racing).await.len() }
+    });
+    // Ann's sends go in groups of ten, as a socket's frames that arrived together would.
+    let mut queued = Vec::new();
+    for group_of_ten in 0..20 {
+        let sends: Vec<(String, Content)> =
+            (0..10).map(|i| group_of_ten * 10 + i).map(|n| ([&group, &direct][n % 2].clone(), text(format!("a{n}"), None))).collect();
+        let conversations: Vec<String> = sends.iter().map(|(c, _)| c.clone()).collect();
+        queued.extend(conversations.into_iter().zip(queue_sends(db, &tenant, Some(&ann.0), sends).await));
+    }
+    let mut seqs: HashMap<String, Vec<i64>> = HashMap::new();
+    for (conversation, sent) in queued {
+        match sent.answer().await.unwrap() {
+            Sent::New(m) => seqs.entry(conversation).or_default().push(m.seq),
+            other => panic!("a plain send was answered {other:?}"),
+        }
+    }
+    assert_eq!(others.await.unwrap(), 120);
+    for (conversation, seqs) in seqs {
+        assert!(seqs.windows(2).all(|pair| pair[0] < pair[1]), "{conversation}: ann's sends took seqs out of order: {seqs:?}");
+    }
 }

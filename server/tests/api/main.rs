@@ -40,6 +40,7 @@ mod search;
 mod search_relay;
 mod shops;
 mod social;
+mod socket_bursts;
 mod tenant;
 mod tenant_counters;
 mod tickets;
