@@ -33,12 +33,32 @@ async fn render(state: &AppState, viewer: &str, rows: Vec<ListedConversation>) -
         return Ok(Vec::new());
     }
     let ids: Vec<String> = rows.iter().map(|r| r.conversation.id.clone()).collect();
-    let members = store::participants::members_of(&state.db, &ids).await?;
     let last_ids: Vec<String> = rows.iter().filter_map(|r| r.conversation.last_message_id.clone()).collect();
-    let mut last = store::messages::by_ids(&state.db, &last_ids).await?;
+    let shop_ids: Vec<String> = rows.iter().filter_map(|r| r.conversation.shop_id.clone()).collect();
+    let ticket_ids: Vec<String> =
+        rows.iter().filter(|r| r.conversation.kind == ConversationKind::Ticket).map(|r| r.conversation.id.clone()).collect();
+    // Independent reads, each on a connection of its own: the page waits for the slowest.
+    let (members, mut last, hidden, shops, tickets) = tokio::try_join!(
+        store::participants::members_of(&state.db, &ids),
+        store::messages::by_ids(&state.db, &last_ids),
+        store::hidden::hidden_among(&state.db, &last_ids, viewer),
+        async {
+            if shop_ids.is_empty() {
+                Ok(Vec::new())
+            } else {
+                store::shops::by_ids(&state.db, &shop_ids).await
+            }
+        },
+        async {
+            if ticket_ids.is_empty() {
+                Ok(Vec::new())
+            } else {
+                store::tickets::briefs(&state.db, &ticket_ids).await
+            }
+        },
+    )?;
     // A last message the viewer deleted for themselves gives way to the newest one they see
-    // (one more query for each such conversation, and one to find them).
-    let hidden = store::hidden::hidden_among(&state.db, &last_ids, viewer).await?;
+    // (one more query for each such conversation).
     if !hidden.is_empty() {
         let hit: Vec<String> = last.iter().filter(|m| hidden.contains(&m.id)).map(|m| m.conversation_id.clone()).collect();
         last.retain(|m| !hidden.contains(&m.id));
@@ -47,11 +67,6 @@ async fn render(state: &AppState, viewer: &str, rows: Vec<ListedConversation>) -
         }
     }
     let last = history::render(state, viewer, last).await?;
-    let shop_ids: Vec<String> = rows.iter().filter_map(|r| r.conversation.shop_id.clone()).collect();
-    let shops = if shop_ids.is_empty() { Vec::new() } else { store::shops::by_ids(&state.db, &shop_ids).await? };
-    let ticket_ids: Vec<String> =
-        rows.iter().filter(|r| r.conversation.kind == ConversationKind::Ticket).map(|r| r.conversation.id.clone()).collect();
-    let tickets = if ticket_ids.is_empty() { Vec::new() } else { store::tickets::briefs(&state.db, &ticket_ids).await? };
     Ok(rows
         .into_iter()
         .map(|listed| {

@@ -95,7 +95,6 @@ pub async fn list_for_user(
     // the page comes off the index `participants_by_activity` in order, one conversation
     // looked up per row of the page.
     sql.push(&format!(" ORDER BY p.activity_at {order}, p.conversation_id {order} LIMIT ")).bind(limit).push(" OFFSET ").bind(offset);
-    let rows = sql.query_as::<ListedConversation>().fetch_all(db.reads()).await?;
 
     // The total counts memberships and looks at conversations only where the filter must.
     let mut count = Sql::new("SELECT COUNT(*) FROM participants p");
@@ -106,8 +105,8 @@ pub async fn list_for_user(
         conversation_where(&mut count, filter);
         count.push(")");
     }
-    let total = count.query_scalar::<i64>().fetch_one(db.reads()).await?;
-    Ok((rows, total))
+    // Independent reads, each on a connection of its own: the page waits for the slower.
+    Ok(tokio::try_join!(sql.query_as::<ListedConversation>().fetch_all(db.reads()), count.query_scalar::<i64>().fetch_one(db.reads()))?)
 }
 
 /// Unread counts of every listed conversation of a user that has any, read from the
