@@ -100,9 +100,7 @@ pub async fn send_in_order(state: &AppState, caller: &UserCaller, sends: Vec<(Me
             Err(error) => Err(error),
         });
     }
-    let passed =
-        checked.iter().filter_map(|send| send.as_ref().ok()).map(|send| (send.conversation_id.clone(), send.content.clone())).collect();
-    let mut queued = store::messages::queue_sends(&state.db, &caller.tenant_id, Some(&caller.user.id), passed).await.into_iter();
+    let mut queued = queue(state, caller, checked.iter().filter_map(|send| send.as_ref().ok())).await;
     let mut answers = Vec::with_capacity(checked.len());
     for send in checked {
         answers.push(match send {
@@ -122,14 +120,18 @@ pub(super) async fn deliver(
     content: Content,
 ) -> AppResult<(Message, bool)> {
     let send = check(state, caller, membership, content).await?;
-    let queued = store::messages::queue_sends(
-        &state.db,
-        &caller.tenant_id,
-        Some(&caller.user.id),
-        vec![(send.conversation_id.clone(), send.content.clone())],
-    );
-    let queued = queued.await.pop().expect("one queued send");
+    let queued = queue(state, caller, std::iter::once(&send)).await.next().expect("one queued send");
     send.answer(state, caller, queued).await
+}
+
+/// Hands checked sends of the caller to the store as one group, in order.
+async fn queue<'a>(
+    state: &AppState,
+    caller: &UserCaller,
+    sends: impl Iterator<Item = &'a CheckedSend>,
+) -> std::vec::IntoIter<store::messages::Queued> {
+    let sends = sends.map(|send| (send.conversation_id.clone(), send.content.clone())).collect();
+    store::messages::queue_sends(&state.db, &caller.tenant_id, Some(&caller.user.id), sends).await.into_iter()
 }
 
 /// A send that passed every check, with who hears of it.

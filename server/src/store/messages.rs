@@ -177,7 +177,7 @@ pub async fn queue_sends(db: &Db, tenant_id: &str, sender_id: Option<&str>, send
     let count = messages.len();
     match batches.queue(messages).await {
         Ok(answers) => answers.into_iter().map(|answered| Queued(Queue::Waiting(answered))).collect(),
-        Err(_) => (0..count).map(|_| Queued(Queue::Done(Box::new(Err(StoreError::Unavailable(sqlx::Error::PoolClosed)))))).collect(),
+        Err(_) => (0..count).map(|_| Queued(Queue::Done(Box::new(Err(send_batches::closed()))))).collect(),
     }
 }
 

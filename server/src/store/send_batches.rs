@@ -69,12 +69,6 @@ impl SendBatches {
         self.jobs.send(jobs).await.map_err(|_| closed())?;
         Ok(answers)
     }
-
-    /// Stores `message` with the sends committed beside it; the answer `send_one` would give.
-    pub async fn send(&self, message: NewMessage) -> StoreResult<Sent> {
-        let answered = self.queue(vec![message]).await?.pop().expect("one answer a send");
-        answer(answered).await
-    }
 }
 
 /// What the store answers a queued send.
@@ -82,7 +76,8 @@ pub async fn answer(answered: Answer) -> StoreResult<Sent> {
     answered.await.map_err(|_| closed())?
 }
 
-fn closed() -> StoreError {
+/// The failure of a send the queue or its worker dropped: the pool is closing.
+pub(super) fn closed() -> StoreError {
     StoreError::Unavailable(sqlx::Error::PoolClosed)
 }
 
