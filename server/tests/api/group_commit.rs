@@ -146,19 +146,20 @@ async fn sends_queued_together_take_their_seqs_in_the_order_given_while_others_r
         let (db, tenant) = (db.clone(), tenant.clone());
         async move { send_all(&db, &tenant, racing).await.len() }
     });
-    // Ann's sends go in groups of ten, as a socket's frames that arrived together would.
-    let mut queued = Vec::new();
+    // Ann's sends go in groups of ten, as a socket's frames that arrived together would, and
+    // as on a socket each group is answered before the next is queued (groups queued at
+    // once may go to different batches, whose commits may land in either order).
+    let mut seqs: HashMap<String, Vec<i64>> = HashMap::new();
     for group_of_ten in 0..20 {
         let sends: Vec<(String, Content)> =
             (0..10).map(|i| group_of_ten * 10 + i).map(|n| ([&group, &direct][n % 2].clone(), text(format!("a{n}"), None))).collect();
         let conversations: Vec<String> = sends.iter().map(|(c, _)| c.clone()).collect();
-        queued.extend(conversations.into_iter().zip(queue_sends(db, &tenant, Some(&ann.0), sends).await));
-    }
-    let mut seqs: HashMap<String, Vec<i64>> = HashMap::new();
-    for (conversation, sent) in queued {
-        match sent.answer().await.unwrap() {
-            Sent::New(m) => seqs.entry(conversation).or_default().push(m.seq),
-            other => panic!("a plain send was answered {other:?}"),
+        let queued = queue_sends(db, &tenant, Some(&ann.0), sends).await;
+        for (conversation, sent) in conversations.into_iter().zip(queued) {
+            match sent.answer().await.unwrap() {
+                Sent::New(m) => seqs.entry(conversation).or_default().push(m.seq),
+                other => panic!("a plain send was answered {other:?}"),
+            }
         }
     }
     assert_eq!(others.await.unwrap(), 120);
