@@ -140,6 +140,15 @@ async fn measure(args: &Args, servers: &Servers) -> Result<()> {
         percentile(all, 99.0),
         all.last().copied().unwrap_or(f64::NAN)
     );
+    let refused: Vec<String> = outcome.refused.iter().map(|(code, n)| format!("{n} {code}")).collect();
+    println!("| sends refused (error frames) | {} |", if refused.is_empty() { "none".to_owned() } else { refused.join(", ") });
+    println!("| resync events at the recipients | {} |", outcome.resyncs);
+    let closes: Vec<String> = outcome.closes.iter().map(|(code, n)| format!("{n} {code}")).collect();
+    println!(
+        "| sockets closed by the server (code) / frames left unsent | {} / {} |",
+        if closes.is_empty() { "none".to_owned() } else { closes.join(", ") },
+        outcome.unsent
+    );
     for holder in holders {
         holder.close().await?;
     }
