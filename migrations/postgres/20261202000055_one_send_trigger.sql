@@ -5,10 +5,12 @@
 -- running its own statements, and its conversation's new activity fired `activity_moved`,
 -- which updated every member's row a first time before the unread count updated the
 -- recipients' rows a second time; each of those updates of `participants` ran
--- `tenant_unread_moved` again. Triggers took about two thirds of the database's work per
--- send (the send statement alone, under pgbench with commits unflushed: 1,400 a second with
--- them, 5,100 without). Now one trigger runs one statement, and each member's row is
--- written once a send, its activity and its unread count together: 1,980 a second.
+-- `tenant_unread_moved` again. Triggers were most of the database's work for a send (the
+-- send statement alone, under pgbench with commits unflushed: about 1,400 a second with
+-- them, 5,100 without), and starting each trigger statement's executor was the largest part
+-- of it. Now one trigger runs one statement, and each member's row is written once a send,
+-- its activity and its unread count together: 916-952 µs of PostgreSQL CPU per send
+-- against 1,055-1,236 µs before (see BENCHMARKS.md).
 --
 -- The helpers `webhook_wanted` and `search_outbox_on` become PL/pgSQL, which keeps their
 -- plan for the session; as SQL functions that cannot be inlined they were planned again in

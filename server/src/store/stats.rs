@@ -1,7 +1,8 @@
 //! The admin dashboard's figures for one tenant. Nothing here scans `messages`: message
 //! totals, the last 24 hours and the per-day series are read from `message_counts` (one row
-//! per tenant and UTC hour, kept by the `messages_count` trigger in the statement that
-//! writes each message), active users from the buckets of their last activity's hour
+//! per tenant and UTC hour, kept by the trigger on new messages, `messages_sent` on
+//! PostgreSQL and `messages_count` on SQLite, in the statement that writes each message),
+//! active users from the buckets of their last activity's hour
 //! (`users.last_active_at`, kept by the same trigger and by socket connections; see
 //! `counts`).
 //!
