@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::connect;
@@ -67,7 +68,7 @@ pub async fn run(api: &Api, ports: &[u16], plan: &Plan) -> Result<Outcome> {
             while latencies.len() < per_pair {
                 let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(10), recipient.next()).await else { break };
                 if let Message::Close(frame) = &message {
-                    count(&closes, format!("recipient {}", frame.as_ref().map(|f| u16::from(f.code)).unwrap_or(0)));
+                    count(&closes, format!("recipient {}", close_code(frame)));
                 }
                 if let Message::Text(text) = message {
                     let frame: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -97,7 +98,7 @@ pub async fn run(api: &Api, ports: &[u16], plan: &Plan) -> Result<Outcome> {
             let drain = tokio::spawn(async move {
                 while let Some(Ok(frame)) = acks.next().await {
                     if let Message::Close(frame) = &frame {
-                        count(&closes, format!("sender {}", frame.as_ref().map(|f| u16::from(f.code)).unwrap_or(0)));
+                        count(&closes, format!("sender {}", close_code(frame)));
                     }
                     let Message::Text(text) = frame else { continue };
                     let frame: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -142,6 +143,11 @@ pub async fn run(api: &Api, ports: &[u16], plan: &Plan) -> Result<Outcome> {
     let refused = refused.lock().expect("not poisoned").clone();
     let closes = closes.lock().expect("not poisoned").clone();
     Ok(Outcome { sent: per_pair * pairs as usize - unsent, latencies, send_secs, refused, resyncs, unsent, closes })
+}
+
+/// A close frame's code; 0 when it carries none.
+fn close_code(frame: &Option<CloseFrame>) -> u16 {
+    frame.as_ref().map(|f| u16::from(f.code)).unwrap_or(0)
 }
 
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -140,15 +140,9 @@ async fn measure(args: &Args, servers: &Servers) -> Result<()> {
         percentile(all, 99.0),
         all.last().copied().unwrap_or(f64::NAN)
     );
-    let refused: Vec<String> = outcome.refused.iter().map(|(code, n)| format!("{n} {code}")).collect();
-    println!("| sends refused (error frames) | {} |", if refused.is_empty() { "none".to_owned() } else { refused.join(", ") });
+    println!("| sends refused (error frames) | {} |", counted(&outcome.refused));
     println!("| resync events at the recipients | {} |", outcome.resyncs);
-    let closes: Vec<String> = outcome.closes.iter().map(|(code, n)| format!("{n} {code}")).collect();
-    println!(
-        "| sockets closed by the server (code) / frames left unsent | {} / {} |",
-        if closes.is_empty() { "none".to_owned() } else { closes.join(", ") },
-        outcome.unsent
-    );
+    println!("| sockets closed by the server (code) / frames left unsent | {} / {} |", counted(&outcome.closes), outcome.unsent);
     for holder in holders {
         holder.close().await?;
     }
@@ -169,4 +163,12 @@ async fn main() -> Result<()> {
     let outcome = measure(&args, &servers).await;
     servers.stop().await?;
     outcome
+}
+
+/// Counts by key as "3 a, 1 b", or "none".
+fn counted(counts: &std::collections::BTreeMap<String, usize>) -> String {
+    if counts.is_empty() {
+        return "none".to_owned();
+    }
+    counts.iter().map(|(key, n)| format!("{n} {key}")).collect::<Vec<_>>().join(", ")
 }

@@ -183,15 +183,11 @@ pub async fn token_holder(
     minted_by: Option<&str>,
 ) -> StoreResult<Option<User>> {
     let statement = &TOKEN_HOLDER[usize::from(session_id.is_some()) + 2 * usize::from(minted_by.is_some())];
-    let query = sqlx::query_as::<_, User>(statement).bind(tenant_id).bind(id);
-    let query = match session_id {
-        Some(session_id) => query.bind(session_id),
-        None => query,
-    };
-    let query = match minted_by {
-        Some(key_id) => query.bind(key_id),
-        None => query,
-    };
+    // The named ones only, in the statement's order: `$3`, then the next.
+    let query = session_id
+        .into_iter()
+        .chain(minted_by)
+        .fold(sqlx::query_as::<_, User>(statement).bind(tenant_id).bind(id), |q, named| q.bind(named));
     Ok(query.fetch_optional(db.reads()).await?)
 }
 
