@@ -2,14 +2,16 @@
 //! and client frames in until either side closes, the token expires, the client stops
 //! answering pings, reads too slowly, or the server shuts down.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures::stream::SplitSink;
 use futures::{FutureExt, SinkExt, StreamExt};
 use poem::web::websocket::{CloseCode, Message, WebSocketStream};
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::frames;
-use super::hub::close;
+use super::hub::{close, Registration};
 use super::revoke::Credential;
 use super::session::{Identity, Session};
 use crate::bus::Event;
@@ -34,6 +36,33 @@ async fn announce_presence(state: &AppState, caller: &Identity, online: bool) {
     }
     let payload = Payload::Presence(Presence { user_id: caller.user_id.clone(), online });
     chat::notify(state, Event::new(&caller.tenant_id, contacts, &payload)).await;
+}
+
+/// Writes `first` and the events queued behind it when this starts out, flushed once (the
+/// ones queued meanwhile wait for the next turn, so a flood of events cannot keep the
+/// socket from reading its client). Events queued before a revocation arrived are dropped:
+/// not for a socket that may no longer hear them.
+async fn send_queued(
+    sink: &mut SplitSink<WebSocketStream, Message>,
+    registration: &mut Registration,
+    state: &AppState,
+    first: Option<Arc<str>>,
+) -> std::io::Result<()> {
+    let behind = registration.outbox.len();
+    let queued = first.into_iter().chain(std::iter::from_fn(|| registration.outbox.try_recv().ok()).take(behind));
+    let mut written = 0;
+    for frame in queued {
+        if registration.kick.is_revoked() {
+            continue;
+        }
+        sink.feed(Message::Text(frame.to_string())).await?;
+        written += 1;
+    }
+    if written > 0 {
+        sink.flush().await?;
+        state.metrics.ws_events_sent.inc_by(written);
+    }
+    Ok(())
 }
 
 pub async fn serve(session: Session, socket: WebSocketStream) {
@@ -74,20 +103,22 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
                 break Some((code, reason));
             }
             Some(frame) = registration.outbox.recv() => {
-                // Queued before the revocation arrived: not for a socket that may no longer hear it.
-                if registration.kick.is_revoked() {
-                    continue;
-                }
-                if sink.send(Message::Text(frame.to_string())).await.is_err() {
+                if send_queued(&mut sink, &mut registration, &state, Some(frame)).await.is_err() {
                     break None;
                 }
-                state.metrics.ws_events_sent.inc();
             }
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     last_heard = Instant::now();
                     if text.len() > config.ws_max_frame_bytes {
                         break Some((close::TOO_BIG, "frame too large"));
+                    }
+                    // What is queued for this socket goes out before it takes on more work:
+                    // the announcements of its own sends land in its queue, and a client
+                    // sending faster than its commits would otherwise fill it (and be
+                    // closed with 1013) while each turn of this loop wrote one event out.
+                    if send_queued(&mut sink, &mut registration, &state, None).await.is_err() {
+                        break None;
                     }
                     // With it, the text frames that are already here (a client sending
                     // faster than one send's commit): handled together, their sends'

@@ -90,3 +90,36 @@ async fn a_burst_of_frames_is_answered_in_order_and_its_messages_keep_their_orde
         assert_eq!(heard[conversation], sent, "announced in the order sent");
     }
 }
+
+#[tokio::test]
+async fn a_sender_far_ahead_of_its_commits_is_not_closed_for_the_announcements_of_its_own_messages() {
+    let app = spawn_app().await;
+    app.lift_message_limits().await;
+    let p = people(&app, &["ann", "bob"]).await;
+    let direct = s(&app.direct(&p[0].1, &p[1].0).await["id"]).to_owned();
+    let mut ann_ws = app.ws(&p[0].1).await;
+
+    // More frames at once than the socket's queue holds: each is answered with an ack and
+    // announced back to the sender's own socket, so the queue fills unless it is emptied as
+    // fast as the frames are taken in.
+    const BURST: usize = 600;
+    for n in 0..BURST {
+        ann_ws
+            .send_raw(
+                json!({"type": "message", "conversation_id": direct, "body": format!("m{n}"), "client_msg_id": format!("k{n}")})
+                    .to_string(),
+            )
+            .await;
+    }
+    let (mut acks, mut announced) = (0, 0);
+    while acks < BURST || announced < BURST {
+        let frame = ann_ws.next().await.unwrap_or_else(|| panic!("closed after {acks} acks and {announced} announcements"));
+        match frame["type"].as_str() {
+            Some("ack") => acks += 1,
+            Some("new_message") => announced += 1,
+            Some("error") => panic!("refused: {frame}"),
+            _ => {}
+        }
+    }
+    assert_eq!((acks, announced), (BURST, BURST));
+}
