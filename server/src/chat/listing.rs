@@ -26,8 +26,8 @@ pub struct ConversationView {
     pub ticket: Option<TicketBrief>,
 }
 
-/// The views of `rows`: at most six extra queries, and one more per conversation whose
-/// last message the viewer hid.
+/// The views of `rows`: at most six extra queries, all sent together, and two more per
+/// conversation whose last message the viewer hid.
 async fn render(state: &AppState, viewer: &str, rows: Vec<ListedConversation>) -> AppResult<Vec<ConversationView>> {
     if rows.is_empty() {
         return Ok(Vec::new());
@@ -38,9 +38,12 @@ async fn render(state: &AppState, viewer: &str, rows: Vec<ListedConversation>) -
     let ticket_ids: Vec<String> =
         rows.iter().filter(|r| r.conversation.kind == ConversationKind::Ticket).map(|r| r.conversation.id.clone()).collect();
     // Independent reads, each on a connection of its own: the page waits for the slowest.
-    let (members, mut last, hidden, shops, tickets) = tokio::try_join!(
+    // The last messages' reactions are read with them, by the ids the page already holds,
+    // rather than after them.
+    let (members, mut last, reactions, hidden, shops, tickets) = tokio::try_join!(
         store::participants::members_of(&state.db, &ids),
         store::messages::by_ids(&state.db, &last_ids),
+        store::messages::reactions(&state.db, &last_ids, viewer),
         store::hidden::hidden_among(&state.db, &last_ids, viewer),
         async {
             if shop_ids.is_empty() {
@@ -58,15 +61,17 @@ async fn render(state: &AppState, viewer: &str, rows: Vec<ListedConversation>) -
         },
     )?;
     // A last message the viewer deleted for themselves gives way to the newest one they see
-    // (one more query for each such conversation).
+    // (one more query for each such conversation, and one for the reactions of those).
+    let mut replaced = Vec::new();
     if !hidden.is_empty() {
         let hit: Vec<String> = last.iter().filter(|m| hidden.contains(&m.id)).map(|m| m.conversation_id.clone()).collect();
         last.retain(|m| !hidden.contains(&m.id));
         for conversation_id in hit {
-            last.extend(store::hidden::latest_visible(&state.db, &conversation_id, viewer).await?);
+            replaced.extend(store::hidden::latest_visible(&state.db, &conversation_id, viewer).await?);
         }
     }
-    let last = history::render(state, viewer, last).await?;
+    let mut last = MessageView::many(last, &reactions);
+    last.extend(history::render(state, viewer, replaced).await?);
     Ok(rows
         .into_iter()
         .map(|listed| {
