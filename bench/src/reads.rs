@@ -11,7 +11,7 @@
 //! ```
 //!
 //! `CONFAB_BENCH_CONVERSATIONS` (default 2,000), `CONFAB_BENCH_UNREAD` (default 500) and
-//! `CONFAB_BENCH_CALLS` (default 200) change the sizes. `CONFAB_BENCH_CROWD_CONVERSATIONS`
+//! `CONFAB_BENCH_CALLS` (default 1,000, after 20 untimed) change the sizes. `CONFAB_BENCH_CROWD_CONVERSATIONS`
 //! (default 0) adds that many direct conversations among `CONFAB_BENCH_CROWD_USERS` other
 //! users (default 48,000), with `CONFAB_BENCH_CROWD_MESSAGES` messages each (default 100),
 //! around the reader. The plans of the reads are printed before they are timed. The conversations and messages are
@@ -248,15 +248,23 @@ async fn admin_stats(http: &reqwest::Client, base: &str, db: &Db, messages: i64,
     Ok(())
 }
 
-/// Times `calls` GETs of `path` with `token`; each must succeed.
+/// Untimed calls before the timed ones. A statement's first runs on each pooled connection
+/// prepare it and plan it afresh (PostgreSQL settles on a plan after five), and a read that
+/// fans out takes several connections at once: without these, the first calls of every
+/// read were among its slowest and made up much of the p99 of 200.
+const WARM_UP: i64 = 20;
+
+/// Times `calls` GETs of `path` with `token`, after `WARM_UP` untimed ones; each must succeed.
 async fn time_get(http: &reqwest::Client, url: &str, token: &str, calls: i64) -> anyhow::Result<Vec<Duration>> {
     let mut times = Vec::new();
-    for _ in 0..calls {
+    for call in 0..WARM_UP + calls {
         let started = Instant::now();
         let response = http.get(url).bearer_auth(token).send().await?;
         let status = response.status();
         let body = response.bytes().await?;
-        times.push(started.elapsed());
+        if call >= WARM_UP {
+            times.push(started.elapsed());
+        }
         if !status.is_success() {
             bail!("{url}: {status} {}", String::from_utf8_lossy(&body));
         }
@@ -268,7 +276,7 @@ async fn time_get(http: &reqwest::Client, url: &str, token: &str, calls: i64) ->
 async fn main() -> anyhow::Result<()> {
     let conversations = env_number("CONFAB_BENCH_CONVERSATIONS", 2_000)? as i64;
     let unread = env_number("CONFAB_BENCH_UNREAD", 500)? as i64;
-    let calls = env_number("CONFAB_BENCH_CALLS", 200)? as i64;
+    let calls = env_number("CONFAB_BENCH_CALLS", 1_000)? as i64;
     if conversations == 0 || unread == 0 || calls == 0 {
         bail!("conversations, unread and calls must be positive");
     }
