@@ -26,8 +26,9 @@ pub struct ConversationView {
     pub ticket: Option<TicketBrief>,
 }
 
-/// The views of `rows`: at most six extra queries, all sent together, and two more per
-/// conversation whose last message the viewer hid.
+/// The views of `rows`: at most six extra queries, all sent together; then one more per
+/// conversation whose last message the viewer hid, and one for the reactions of the
+/// messages that replace those.
 async fn render(state: &AppState, viewer: &str, rows: Vec<ListedConversation>) -> AppResult<Vec<ConversationView>> {
     if rows.is_empty() {
         return Ok(Vec::new());

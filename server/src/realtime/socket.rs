@@ -8,6 +8,7 @@ use std::time::Duration;
 use futures::stream::SplitSink;
 use futures::{FutureExt, SinkExt, StreamExt};
 use poem::web::websocket::{CloseCode, Message, WebSocketStream};
+use prometheus::IntCounter;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::frames;
@@ -38,6 +39,24 @@ async fn announce_presence(state: &AppState, caller: &Identity, online: bool) {
     chat::notify(state, Event::new(&caller.tenant_id, contacts, &payload)).await;
 }
 
+/// Writes `frames` out together, flushed once, counting each in `sent`.
+async fn write_out<T: ToString>(
+    sink: &mut SplitSink<WebSocketStream, Message>,
+    frames: impl IntoIterator<Item = T>,
+    sent: &IntCounter,
+) -> std::io::Result<()> {
+    let mut written = false;
+    for frame in frames {
+        sink.feed(Message::Text(frame.to_string())).await?;
+        sent.inc();
+        written = true;
+    }
+    if written {
+        sink.flush().await?;
+    }
+    Ok(())
+}
+
 /// Writes `first` and the events queued behind it when this starts out, flushed once (the
 /// ones queued meanwhile wait for the next turn, so a flood of events cannot keep the
 /// socket from reading its client). Events queued before a revocation arrived are dropped:
@@ -49,20 +68,9 @@ async fn send_queued(
     first: Option<Arc<str>>,
 ) -> std::io::Result<()> {
     let behind = registration.outbox.len();
-    let queued = first.into_iter().chain(std::iter::from_fn(|| registration.outbox.try_recv().ok()).take(behind));
-    let mut written = 0;
-    for frame in queued {
-        if registration.kick.is_revoked() {
-            continue;
-        }
-        sink.feed(Message::Text(frame.to_string())).await?;
-        written += 1;
-    }
-    if written > 0 {
-        sink.flush().await?;
-        state.metrics.ws_events_sent.inc_by(written);
-    }
-    Ok(())
+    let Registration { outbox, kick, .. } = registration;
+    let queued = first.into_iter().chain(std::iter::from_fn(|| outbox.try_recv().ok()).take(behind)).filter(|_| !kick.is_revoked());
+    write_out(sink, queued, &state.metrics.ws_events_sent).await
 }
 
 pub async fn serve(session: Session, socket: WebSocketStream) {
@@ -140,16 +148,7 @@ pub async fn serve(session: Session, socket: WebSocketStream) {
                     } else {
                         Box::pin(frames::handle(&state, &caller, registration.id, &texts)).await
                     };
-                    // Written out together, flushed once.
-                    let mut written = Ok(());
-                    for reply in replies.into_iter().flatten() {
-                        written = sink.feed(Message::Text(reply.to_string())).await;
-                        if written.is_err() {
-                            break;
-                        }
-                        state.metrics.ws_replies_sent.inc();
-                    }
-                    if written.is_err() || sink.flush().await.is_err() {
+                    if write_out(&mut sink, replies.into_iter().flatten(), &state.metrics.ws_replies_sent).await.is_err() {
                         break None;
                     }
                 }
